@@ -1,0 +1,118 @@
+//! The command line (clap derive). Names are part of the contract (SPEC §1).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "fsx-guard", version, about = "Policy-as-code checks for Amazon FSx backups", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load policies and an inventory, evaluate, report, and exit 0/1/2/3
+    Check(CheckArgs),
+    /// Collect a live inventory and write it as an inventory document
+    Collect(CollectArgs),
+    /// Load and lint policies only (schema and semantic checks)
+    Validate(ValidateArgs),
+    /// List rule kinds with their documentation
+    Rules(RulesArgs),
+    /// Print a JSON Schema
+    Schema(SchemaArgs),
+}
+
+/// Live collection settings (SPEC §4).
+#[derive(Debug, Args, Clone, Default)]
+pub struct AwsArgs {
+    /// Region to collect (repeatable; `all` = every Region enabled for the account)
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Named profile from the AWS config files
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Endpoint for every AWS service (emulators); also AWS_ENDPOINT_URL
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Concurrent requests
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Policy file or directory (repeatable); default: the built-in baseline
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+    /// Inventory document or raw AWS CLI output (repeatable)
+    #[arg(long = "inventory", value_name = "PATH", conflicts_with = "live")]
+    pub inventories: Vec<PathBuf>,
+    /// Collect the inventory from AWS (the default without --inventory)
+    #[arg(long)]
+    pub live: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Report format, optionally to a file: pretty, json, sarif, junit, markdown, html (repeatable)
+    #[arg(long = "format", value_name = "FMT[=PATH]")]
+    pub formats: Vec<String>,
+    /// Evaluation instant (RFC 3339); default: the inventory's latest collected_at, else now
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Lowest severity of a failure that makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Also list passing results in the pretty report
+    #[arg(long)]
+    pub include_passed: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Policies whose Regions to collect
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+    /// Where to write the inventory document (default stdout)
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Policy files or directories; default: the built-in baseline
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Policy file or directory (repeatable), as for `check`
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// One rule kind to show in full
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    #[arg(value_enum)]
+    pub which: SchemaKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    Policy,
+    Inventory,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}

@@ -1,0 +1,160 @@
+//! Diagnostics shared by the policy and inventory loaders: problems found at JSON pointers,
+//! turned into one miette diagnostic per file with a label for each.
+
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource};
+use thiserror::Error;
+
+use crate::span::ByteSpan;
+
+/// At most this many problems are labelled per file; the rest are counted.
+pub const MAX_LABELS: usize = 50;
+
+/// A problem in an input file, located by JSON pointer (resolved to a span when reported).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub pointer: String,
+    /// Point at the key rather than the value (unknown keys).
+    pub at_key: bool,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub fn at(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            pointer: pointer.into(),
+            at_key: false,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn on_key(mut self) -> Self {
+        self.at_key = true;
+        self
+    }
+
+    /// The label text: the message, and the hint when there is one.
+    pub fn label(&self) -> String {
+        match &self.help {
+            Some(help) => format!("{}; {help}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// Everything wrong with one input file.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+pub struct FileDiagnostic {
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<Arc<String>>,
+    #[label(collection)]
+    pub labels: Vec<LabeledSpan>,
+    #[help]
+    pub help: Option<String>,
+    #[related]
+    pub related: Vec<FileDiagnostic>,
+}
+
+impl FileDiagnostic {
+    /// One diagnostic for `problems` in `name`, given a way to find each problem's span.
+    pub fn from_problems(
+        name: &str,
+        text: &Arc<String>,
+        what: &str,
+        mut problems: Vec<(Problem, ByteSpan)>,
+    ) -> FileDiagnostic {
+        problems.sort_by(|a, b| a.1.start.cmp(&b.1.start).then_with(|| a.0.pointer.cmp(&b.0.pointer)));
+        problems.dedup_by(|a, b| a.0 == b.0);
+        let total = problems.len();
+        let message = if total == 1 {
+            problems
+                .first()
+                .map_or_else(|| format!("{what} `{name}` is invalid"), |(p, _)| format!("{what} `{name}`: {}", p.message))
+        } else {
+            format!("{what} `{name}` has {total} problems")
+        };
+        let mut help = if total == 1 { problems.first().and_then(|(p, _)| p.help.clone()) } else { None };
+        if total > MAX_LABELS {
+            help = Some(format!("{} more problems are not shown", total - MAX_LABELS));
+        }
+        let labels = problems
+            .iter()
+            .take(MAX_LABELS)
+            .map(|(problem, span)| {
+                let text = if total == 1 && problem.help.is_some() { problem.message.clone() } else { problem.label() };
+                LabeledSpan::new_with_span(Some(text), *span)
+            })
+            .collect();
+        FileDiagnostic {
+            message,
+            src: NamedSource::new(name, Arc::clone(text)),
+            labels,
+            help,
+            related: Vec::new(),
+        }
+    }
+
+    /// A single problem at a byte span.
+    pub fn single(name: &str, text: &Arc<String>, message: String, span: ByteSpan, label: &str, help: Option<String>) -> Self {
+        FileDiagnostic {
+            message,
+            src: NamedSource::new(name, Arc::clone(text)),
+            labels: vec![LabeledSpan::new_with_span(Some(label.to_string()), span)],
+            help,
+            related: Vec::new(),
+        }
+    }
+}
+
+/// Why an input could not be read at all.
+#[derive(Debug, Error, Diagnostic)]
+pub enum InputError {
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(code(fsx_guard::io))]
+    Unreadable { path: String, reason: String },
+
+    #[error("`{path}` is {size} bytes; {limit}")]
+    #[diagnostic(code(fsx_guard::too_large))]
+    TooLarge { path: String, size: u64, limit: String },
+
+    #[error("`{path}` is not UTF-8 text (invalid byte at offset {offset})")]
+    #[diagnostic(code(fsx_guard::encoding), help("save the file as UTF-8"))]
+    NotUtf8 { path: String, offset: usize },
+}
+
+/// Reads a file as UTF-8 text, refusing files above `limit` bytes before reading them.
+pub fn read_text(path: &std::path::Path, display: &str, limit: u64, limit_text: &str) -> Result<Arc<String>, InputError> {
+    let unreadable = |e: std::io::Error| InputError::Unreadable {
+        path: display.to_string(),
+        reason: e.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if meta.is_dir() {
+        return Err(InputError::Unreadable {
+            path: display.to_string(),
+            reason: "it is a directory".into(),
+        });
+    }
+    if meta.len() > limit {
+        return Err(InputError::TooLarge {
+            path: display.to_string(),
+            size: meta.len(),
+            limit: limit_text.to_string(),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    String::from_utf8(bytes).map(Arc::new).map_err(|e| InputError::NotUtf8 {
+        path: display.to_string(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}

@@ -1,0 +1,688 @@
+//! Loading inventories from files: the inventory document and raw AWS CLI output, JSON or YAML.
+//!
+//! Each file is deserialised straight into typed structs (no generic JSON tree), converted into
+//! the model with every problem recorded at its JSON pointer, then merged. Problems are turned
+//! into one diagnostic per file only when there are some, so the happy path never computes a
+//! position.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::iam::{Iam, RawGroup, RawManagedPolicy, RawRole, RawUser};
+use super::model::{
+    Backup, BackupSettings, CollectionError, FileSystem, Origin, RawBackup, RawFileSystem, Timestamp, tags_from,
+};
+use super::{Account, Inventory, SourceFile, SourceFormat};
+use crate::arn;
+use crate::diag::{self, FileDiagnostic, Problem};
+use crate::regions::{self, Partition, Region};
+use crate::span::{self, ByteSpan};
+
+/// YAML inventories are for small hand-written fixtures.
+const YAML_LIMIT: u64 = 64 * 1024 * 1024;
+/// JSON inventories may be large, but not larger than memory can sensibly hold.
+const JSON_LIMIT: u64 = 8 * 1024 * 1024 * 1024;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct IamLists {
+    #[serde(default)]
+    user_detail_list: Vec<RawUser>,
+    #[serde(default)]
+    group_detail_list: Vec<RawGroup>,
+    #[serde(default)]
+    role_detail_list: Vec<RawRole>,
+    #[serde(default)]
+    policies: Vec<RawManagedPolicy>,
+}
+
+#[derive(Deserialize)]
+struct InputFile {
+    version: Option<u64>,
+    collected_at: Option<Timestamp>,
+    accounts: Option<Vec<AccountDocument>>,
+    #[serde(rename = "FileSystems")]
+    file_systems: Option<Vec<RawFileSystem>>,
+    #[serde(rename = "Backups")]
+    backups: Option<Vec<RawBackup>>,
+    #[serde(rename = "UserDetailList")]
+    users: Option<Vec<RawUser>>,
+    #[serde(rename = "GroupDetailList")]
+    groups: Option<Vec<RawGroup>>,
+    #[serde(rename = "RoleDetailList")]
+    roles: Option<Vec<RawRole>>,
+    #[serde(rename = "Policies")]
+    policies: Option<Vec<RawManagedPolicy>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountDocument {
+    account_id: String,
+    partition: Option<String>,
+    #[serde(default)]
+    regions: BTreeMap<String, RegionDocument>,
+    iam: Option<IamLists>,
+    #[serde(default)]
+    errors: Vec<CollectionError>,
+}
+
+#[derive(Deserialize)]
+struct RegionDocument {
+    #[serde(rename = "FileSystems")]
+    file_systems: Option<Vec<RawFileSystem>>,
+    #[serde(rename = "Backups")]
+    backups: Option<Vec<RawBackup>>,
+}
+
+/// Where a resource must belong, when its container says so (document form).
+#[derive(Clone, Copy)]
+struct Placement<'a> {
+    account: &'a str,
+    region: &'static Region,
+}
+
+/// Loads and merges inventory files.
+pub fn load(paths: &[PathBuf]) -> Result<Inventory, crate::Error> {
+    let mut inventory = Inventory::default();
+    let mut problems: Vec<(usize, Problem)> = Vec::new();
+    let mut first_seen: HashMap<String, (usize, String, Resource)> = HashMap::new();
+    let mut diagnostics = Vec::new();
+
+    for path in paths {
+        let display = display_path(path);
+        let yaml = is_yaml(path);
+        let (limit, limit_text) = if yaml {
+            (YAML_LIMIT, "YAML inventories are limited to 64 MiB: save large inventories as JSON")
+        } else {
+            (JSON_LIMIT, "JSON inventories are limited to 8 GiB")
+        };
+        let text = diag::read_text(path, &display, limit, limit_text)?;
+        let source = inventory.sources.len();
+        inventory.sources.push(SourceFile {
+            path: display.clone(),
+            text: Arc::clone(&text),
+            format: if yaml { SourceFormat::Yaml } else { SourceFormat::Json },
+        });
+        let parsed = if yaml { parse_yaml(&text) } else { parse_json(&text) };
+        let file = match parsed {
+            Ok(file) => file,
+            Err((message, offset)) => {
+                diagnostics.push(FileDiagnostic::single(
+                    &display,
+                    &text,
+                    format!("inventory `{display}` cannot be parsed"),
+                    ByteSpan::new(offset, offset),
+                    &message,
+                    Some("an inventory is an inventory document or the JSON output of `aws fsx describe-file-systems`, `aws fsx describe-backups` or `aws iam get-account-authorization-details`".into()),
+                ));
+                continue;
+            }
+        };
+        let mut loader = FileLoader {
+            source,
+            problems: Vec::new(),
+            resources: Vec::new(),
+        };
+        loader.convert(file, &mut inventory);
+        problems.extend(loader.problems.into_iter().map(|p| (source, p)));
+        for resource in loader.resources {
+            merge(&mut inventory, &mut first_seen, &mut problems, source, resource);
+        }
+    }
+
+    // Problems found while merging may belong to an earlier file: group them by file.
+    let mut by_source: BTreeMap<usize, Vec<Problem>> = BTreeMap::new();
+    for (source, problem) in problems {
+        by_source.entry(source).or_default().push(problem);
+    }
+    for (source, problems) in by_source {
+        if let Some(file) = inventory.sources.get(source) {
+            let located = locate(file, problems);
+            diagnostics.push(FileDiagnostic::from_problems(&file.path, &file.text, "inventory", located));
+        }
+    }
+    match diagnostics.len() {
+        0 => {
+            inventory.finish();
+            Ok(inventory)
+        }
+        1 => Err(diagnostics.into_iter().next().map_or(crate::Error::Internal("lost a diagnostic".into()), |d| {
+            crate::Error::File(Box::new(d))
+        })),
+        _ => Err(crate::Error::Files { diagnostics }),
+    }
+}
+
+/// Resolves problem pointers to spans (one pass over the file).
+pub(crate) fn locate(file: &SourceFile, problems: Vec<Problem>) -> Vec<(Problem, ByteSpan)> {
+    let spans = file.spans(problems.iter().map(|p| p.pointer.as_str()));
+    problems
+        .into_iter()
+        .map(|problem| {
+            let span = spans.get(&problem.pointer).copied().unwrap_or(ByteSpan::new(0, 0));
+            (problem, span)
+        })
+        .collect()
+}
+
+fn display_path(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+fn parse_json(text: &str) -> Result<InputFile, (String, usize)> {
+    serde_json::from_str(text).map_err(|e| (e.to_string(), span::offset_of(text, e.line(), e.column())))
+}
+
+fn parse_yaml(text: &str) -> Result<InputFile, (String, usize)> {
+    crate::yaml::check_structure(text)
+        .and_then(|()| crate::yaml::from_str(text))
+        .map_err(|e| (e.message, e.offset))
+}
+
+/// A resource about to be merged into the inventory.
+#[derive(Clone)]
+enum Resource {
+    FileSystem(FileSystem),
+    Backup(Backup),
+}
+
+impl Resource {
+    fn arn(&self) -> &str {
+        match self {
+            Resource::FileSystem(fs) => &fs.arn,
+            Resource::Backup(b) => &b.arn,
+        }
+    }
+
+    fn origin(&self) -> &Origin {
+        match self {
+            Resource::FileSystem(fs) => &fs.origin,
+            Resource::Backup(b) => &b.origin,
+        }
+    }
+
+    /// Equal in every field but where it came from.
+    fn same_content(&self, other: &Resource) -> bool {
+        match (self, other) {
+            (Resource::FileSystem(a), Resource::FileSystem(b)) => {
+                FileSystem { origin: b.origin.clone(), ..a.clone() } == *b
+            }
+            (Resource::Backup(a), Resource::Backup(b)) => Backup { origin: b.origin.clone(), ..a.clone() } == *b,
+            _ => false,
+        }
+    }
+}
+
+fn merge(
+    inventory: &mut Inventory,
+    first_seen: &mut HashMap<String, (usize, String, Resource)>,
+    problems: &mut Vec<(usize, Problem)>,
+    source: usize,
+    resource: Resource,
+) {
+    if let Some((first_source, first_pointer, first)) = first_seen.get(resource.arn()) {
+        if !first.same_content(&resource) {
+            // Both places get a label, each naming the other.
+            let path_of = |i: usize| inventory.sources.get(i).map_or("?", |s| s.path.as_str()).to_string();
+            let help = "the same ARN in two inputs must describe the same resource: drop one of them";
+            problems.push((
+                source,
+                Problem::at(
+                    resource.origin().pointer.clone(),
+                    format!("`{}` differs from the one in `{}` at `{first_pointer}`", resource.arn(), path_of(*first_source)),
+                )
+                .with_help(help),
+            ));
+            problems.push((
+                *first_source,
+                Problem::at(
+                    first_pointer.clone(),
+                    format!("`{}` differs from the one in `{}` at `{}`", resource.arn(), path_of(source), resource.origin().pointer),
+                )
+                .with_help(help),
+            ));
+        }
+        return;
+    }
+    let (account_id, partition) = match &resource {
+        Resource::FileSystem(fs) => (fs.account.clone(), fs.partition),
+        Resource::Backup(b) => (b.account.clone(), b.partition),
+    };
+    let account = inventory.account_mut(&account_id, partition);
+    if account.partition != partition {
+        problems.push((
+            source,
+            Problem::at(
+                resource.origin().pointer.clone(),
+                format!("account `{account_id}` is in partition `{}` elsewhere, `{partition}` here", account.partition),
+            ),
+        ));
+        return;
+    }
+    first_seen.insert(
+        resource.arn().to_string(),
+        (source, resource.origin().pointer.clone(), resource.clone()),
+    );
+    match resource {
+        Resource::FileSystem(fs) => account.file_systems.push(fs),
+        Resource::Backup(b) => account.backups.push(b),
+    }
+}
+
+struct FileLoader {
+    source: usize,
+    problems: Vec<Problem>,
+    resources: Vec<Resource>,
+}
+
+impl FileLoader {
+    fn convert(&mut self, file: InputFile, inventory: &mut Inventory) {
+        let raw_keys = file.file_systems.is_some()
+            || file.backups.is_some()
+            || file.users.is_some()
+            || file.groups.is_some()
+            || file.roles.is_some()
+            || file.policies.is_some();
+        let document = file.accounts.is_some() || file.version.is_some();
+        if document && raw_keys {
+            self.problems.push(
+                Problem::at("", "this file mixes an inventory document (`version`, `accounts`) with raw AWS CLI output")
+                    .with_help("keep each in its own file and pass both with `--inventory`"),
+            );
+            return;
+        }
+        if document {
+            match file.version {
+                Some(1) => {}
+                Some(other) => {
+                    self.problems.push(
+                        Problem::at("/version", format!("inventory format version {other} is not supported"))
+                            .with_help("this fsx-guard reads version 1"),
+                    );
+                    return;
+                }
+                None => self.problems.push(Problem::at("", "an inventory document needs `version: 1`")),
+            }
+            if let Some(at) = file.collected_at {
+                inventory.collected_at = Some(inventory.collected_at.map_or(at, |prev| prev.max(at)));
+            }
+            for (index, account) in file.accounts.unwrap_or_default().into_iter().enumerate() {
+                self.document_account(index, account, inventory);
+            }
+            return;
+        }
+        if !raw_keys {
+            self.problems.push(
+                Problem::at("", "not an inventory: no `accounts`, `FileSystems`, `Backups` or IAM lists").with_help(
+                    "give an inventory document (`fsx-guard collect`) or the JSON output of describe-file-systems, describe-backups or get-account-authorization-details",
+                ),
+            );
+            return;
+        }
+        for (i, raw) in file.file_systems.unwrap_or_default().into_iter().enumerate() {
+            let pointer = format!("/FileSystems/{i}");
+            if let Some(fs) = self.file_system(raw, &pointer, None) {
+                inventory.account_mut(&fs.account, fs.partition).file_systems_collected.insert(fs.region);
+                self.resources.push(Resource::FileSystem(fs));
+            }
+        }
+        for (i, raw) in file.backups.unwrap_or_default().into_iter().enumerate() {
+            let pointer = format!("/Backups/{i}");
+            if let Some(backup) = self.backup(raw, &pointer, None) {
+                inventory.account_mut(&backup.account, backup.partition).backups_collected.insert(backup.region);
+                self.resources.push(Resource::Backup(backup));
+            }
+        }
+        let iam = IamLists {
+            user_detail_list: file.users.unwrap_or_default(),
+            group_detail_list: file.groups.unwrap_or_default(),
+            role_detail_list: file.roles.unwrap_or_default(),
+            policies: file.policies.unwrap_or_default(),
+        };
+        self.raw_iam(iam, inventory);
+    }
+
+    fn document_account(&mut self, index: usize, doc: AccountDocument, inventory: &mut Inventory) {
+        let base = format!("/accounts/{index}");
+        if !arn::is_account_id(&doc.account_id) {
+            self.problems.push(Problem::at(
+                format!("{base}/account_id"),
+                format!("`{}` is not a 12-digit account id", doc.account_id),
+            ));
+            return;
+        }
+        let partition = match doc.partition.as_deref() {
+            None => None,
+            Some(name) => match Partition::parse(name) {
+                Some(p) => Some(p),
+                None => {
+                    self.problems.push(Problem::at(
+                        format!("{base}/partition"),
+                        format!("`{name}` is not an AWS partition"),
+                    ));
+                    return;
+                }
+            },
+        };
+        let mut regions_seen = Vec::new();
+        for (name, region_doc) in doc.regions {
+            let mut pointer = format!("{base}/regions");
+            span::push_token(&mut pointer, &name);
+            let Some(region) = regions::lookup(&name) else {
+                let mut problem = Problem::at(pointer.clone(), format!("unknown region `{name}`")).on_key();
+                if let Some(near) = regions::suggest(&name) {
+                    problem = problem.with_help(format!("did you mean `{near}`?"));
+                }
+                self.problems.push(problem);
+                continue;
+            };
+            if let Some(p) = partition.filter(|p| *p != region.partition) {
+                self.problems.push(
+                    Problem::at(pointer.clone(), format!("region `{name}` is in partition `{}`, not `{p}`", region.partition))
+                        .on_key(),
+                );
+                continue;
+            }
+            regions_seen.push((region, region_doc, pointer));
+        }
+        let partition = partition
+            .or_else(|| regions_seen.first().map(|(r, ..)| r.partition))
+            .unwrap_or(Partition::Aws);
+        let account = inventory.account_mut(&doc.account_id, partition);
+        if account.partition != partition {
+            self.problems.push(Problem::at(
+                format!("{base}/partition"),
+                format!("account `{}` is in partition `{}` in another input", doc.account_id, account.partition),
+            ));
+            return;
+        }
+        let placement_account = doc.account_id.clone();
+        for (region, region_doc, pointer) in regions_seen {
+            let place = Placement {
+                account: &placement_account,
+                region,
+            };
+            if let Some(list) = region_doc.file_systems {
+                inventory.account_mut(&doc.account_id, partition).file_systems_collected.insert(region.name);
+                for (i, raw) in list.into_iter().enumerate() {
+                    if let Some(fs) = self.file_system(raw, &format!("{pointer}/FileSystems/{i}"), Some(place)) {
+                        self.resources.push(Resource::FileSystem(fs));
+                    }
+                }
+            }
+            if let Some(list) = region_doc.backups {
+                inventory.account_mut(&doc.account_id, partition).backups_collected.insert(region.name);
+                for (i, raw) in list.into_iter().enumerate() {
+                    if let Some(b) = self.backup(raw, &format!("{pointer}/Backups/{i}"), Some(place)) {
+                        self.resources.push(Resource::Backup(b));
+                    }
+                }
+            }
+        }
+        let account = inventory.account_mut(&doc.account_id, partition);
+        for (i, error) in doc.errors.iter().enumerate() {
+            if let Some(region) = &error.region {
+                if regions::lookup(region).is_none() {
+                    self.problems.push(Problem::at(
+                        format!("{base}/errors/{i}/region"),
+                        format!("unknown region `{region}`"),
+                    ));
+                }
+            }
+        }
+        account.errors.extend(doc.errors);
+        if let Some(iam) = doc.iam {
+            self.check_iam(&iam, &format!("{base}/iam"));
+            merge_iam(account, iam);
+        }
+    }
+
+    fn raw_iam(&mut self, lists: IamLists, inventory: &mut Inventory) {
+        let empty = lists.user_detail_list.is_empty()
+            && lists.group_detail_list.is_empty()
+            && lists.role_detail_list.is_empty()
+            && lists.policies.is_empty();
+        if empty {
+            return;
+        }
+        self.check_iam(&lists, "");
+        // Raw output carries no account id of its own: take it from the principals' ARNs.
+        let arns = lists
+            .user_detail_list
+            .iter()
+            .map(|u| u.arn.as_str())
+            .chain(lists.role_detail_list.iter().map(|r| r.arn.as_str()))
+            .chain(lists.group_detail_list.iter().map(|g| g.arn.as_str()))
+            .chain(lists.policies.iter().map(|p| p.arn.as_str()));
+        let mut owner: Option<(String, Partition)> = None;
+        for text in arns {
+            if let Ok(parsed) = arn::parse(text) {
+                if parsed.account.is_empty() || parsed.account == "aws" {
+                    continue;
+                }
+                match &owner {
+                    None => owner = Some((parsed.account.to_string(), parsed.partition)),
+                    Some((account, _)) if account != parsed.account => {
+                        self.problems.push(
+                            Problem::at("", format!("IAM output of two accounts (`{account}` and `{}`) in one file", parsed.account))
+                                .with_help("save each account's get-account-authorization-details in its own file"),
+                        );
+                        return;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let Some((account_id, partition)) = owner else {
+            self.problems.push(Problem::at("", "cannot tell which account this IAM output belongs to: no principal ARN"));
+            return;
+        };
+        merge_iam(inventory.account_mut(&account_id, partition), lists);
+    }
+
+    /// Checks IAM ARNs and documents, recording problems where they are.
+    fn check_iam(&mut self, lists: &IamLists, base: &str) {
+        let check_arn = |problems: &mut Vec<Problem>, pointer: String, text: &str| {
+            if let Err(e) = arn::parse(text) {
+                problems.push(Problem::at(pointer, e));
+            }
+        };
+        for (i, user) in lists.user_detail_list.iter().enumerate() {
+            check_arn(&mut self.problems, format!("{base}/UserDetailList/{i}/Arn"), &user.arn);
+        }
+        for (i, role) in lists.role_detail_list.iter().enumerate() {
+            check_arn(&mut self.problems, format!("{base}/RoleDetailList/{i}/Arn"), &role.arn);
+        }
+        for (i, group) in lists.group_detail_list.iter().enumerate() {
+            check_arn(&mut self.problems, format!("{base}/GroupDetailList/{i}/Arn"), &group.arn);
+        }
+        for (i, policy) in lists.policies.iter().enumerate() {
+            check_arn(&mut self.problems, format!("{base}/Policies/{i}/Arn"), &policy.arn);
+        }
+    }
+
+    fn file_system(&mut self, raw: RawFileSystem, pointer: &str, place: Option<Placement<'_>>) -> Option<FileSystem> {
+        let Some(id) = raw.file_system_id.clone() else {
+            self.problems.push(Problem::at(pointer, "file system without `FileSystemId`"));
+            return None;
+        };
+        let Some(file_system_type) = raw.file_system_type.clone() else {
+            self.problems.push(Problem::at(pointer, format!("file system `{id}` has no `FileSystemType`")));
+            return None;
+        };
+        let (arn, account, region) = self.place(
+            raw.resource_arn.as_deref(),
+            "file-system",
+            &id,
+            raw.owner_id.as_deref(),
+            pointer,
+            place,
+        )?;
+        let backup_settings = match &file_system_type {
+            super::model::FileSystemType::Openzfs => raw.openzfs_configuration.clone(),
+            super::model::FileSystemType::Windows => raw.windows_configuration.clone(),
+            super::model::FileSystemType::Lustre => raw.lustre_configuration.clone(),
+            super::model::FileSystemType::Ontap => raw.ontap_configuration.clone().map(|c| BackupSettings {
+                // ONTAP has no such field: never let a stray value through.
+                copy_tags_to_backups: None,
+                ..c
+            }),
+            super::model::FileSystemType::Other(_) => None,
+        };
+        Some(FileSystem {
+            arn,
+            id,
+            account,
+            region: region.name,
+            partition: region.partition,
+            file_system_type,
+            storage_type: raw.storage_type,
+            tags: tags_from(raw.tags),
+            backup_settings,
+            origin: Origin {
+                source: self.source,
+                pointer: pointer.to_string(),
+            },
+        })
+    }
+
+    fn backup(&mut self, raw: RawBackup, pointer: &str, place: Option<Placement<'_>>) -> Option<Backup> {
+        let Some(id) = raw.backup_id.clone() else {
+            self.problems.push(Problem::at(pointer, "backup without `BackupId`"));
+            return None;
+        };
+        let mut missing = Vec::new();
+        if raw.lifecycle.is_none() {
+            missing.push("`Lifecycle`");
+        }
+        if raw.backup_type.is_none() {
+            missing.push("`Type`");
+        }
+        if raw.creation_time.is_none() {
+            missing.push("`CreationTime`");
+        }
+        let file_system_id = raw.file_system.as_ref().and_then(|fs| fs.file_system_id.clone());
+        if file_system_id.is_none() {
+            missing.push("`FileSystem.FileSystemId`");
+        }
+        let (arn, account, region) =
+            self.place(raw.resource_arn.as_deref(), "backup", &id, raw.owner_id.as_deref(), pointer, place)?;
+        let (Some(lifecycle), Some(backup_type), Some(creation_time), Some(file_system_id)) =
+            (raw.lifecycle, raw.backup_type, raw.creation_time, file_system_id)
+        else {
+            self.problems.push(
+                Problem::at(pointer, format!("backup `{id}` lacks {}", missing.join(", ")))
+                    .with_help("describe-backups always returns these fields"),
+            );
+            return None;
+        };
+        if let Some(source_region) = &raw.source_backup_region {
+            if regions::lookup(source_region).is_none() {
+                self.problems.push(Problem::at(
+                    format!("{pointer}/SourceBackupRegion"),
+                    format!("unknown region `{source_region}`"),
+                ));
+                return None;
+            }
+        }
+        Some(Backup {
+            arn,
+            id,
+            account,
+            region: region.name,
+            partition: region.partition,
+            lifecycle,
+            backup_type,
+            creation_time,
+            kms_key_id: raw.kms_key_id,
+            tags: tags_from(raw.tags),
+            file_system_id,
+            source_backup_id: raw.source_backup_id,
+            source_backup_region: raw.source_backup_region,
+            origin: Origin {
+                source: self.source,
+                pointer: pointer.to_string(),
+            },
+        })
+    }
+
+    /// The ARN, account and Region of a resource: from its ARN, checked against its container in
+    /// the document form, or built from the container when the ARN is absent.
+    fn place(
+        &mut self,
+        arn_text: Option<&str>,
+        resource_type: &str,
+        id: &str,
+        owner: Option<&str>,
+        pointer: &str,
+        place: Option<Placement<'_>>,
+    ) -> Option<(String, String, &'static Region)> {
+        let arn_pointer = format!("{pointer}/ResourceARN");
+        let (arn, account, region) = match (arn_text, place) {
+            (Some(text), _) => match arn::parse_fsx(text, resource_type) {
+                Ok((parsed, region, arn_id)) => {
+                    if arn_id != id {
+                        self.problems.push(Problem::at(
+                            arn_pointer,
+                            format!("the ARN names `{arn_id}` but the id is `{id}`"),
+                        ));
+                        return None;
+                    }
+                    (text.to_string(), parsed.account.to_string(), region)
+                }
+                Err(e) => {
+                    self.problems.push(Problem::at(arn_pointer, e));
+                    return None;
+                }
+            },
+            (None, Some(place)) => (
+                format!("arn:{}:fsx:{}:{}:{resource_type}/{id}", place.region.partition, place.region.name, place.account),
+                place.account.to_string(),
+                place.region,
+            ),
+            (None, None) => {
+                self.problems.push(
+                    Problem::at(pointer, format!("`{id}` has no `ResourceARN`, so its account and Region are unknown"))
+                        .with_help("raw CLI output is placed by each object's ResourceARN; use an inventory document for objects without one"),
+                );
+                return None;
+            }
+        };
+        if let Some(place) = place {
+            if place.account != account || place.region.name != region.name {
+                self.problems.push(Problem::at(
+                    arn_pointer,
+                    format!(
+                        "the ARN places `{id}` in {account}/{}, but it is listed under {}/{}",
+                        region.name, place.account, place.region.name
+                    ),
+                ));
+                return None;
+            }
+        }
+        if let Some(owner) = owner.filter(|o| *o != account) {
+            self.problems.push(Problem::at(
+                format!("{pointer}/OwnerId"),
+                format!("`OwnerId` `{owner}` differs from the ARN's account `{account}`"),
+            ));
+            return None;
+        }
+        Some((arn, account, region))
+    }
+}
+
+fn merge_iam(account: &mut Account, lists: IamLists) {
+    let iam = account.iam.get_or_insert_with(Iam::default);
+    iam.users.extend(lists.user_detail_list);
+    iam.groups.extend(lists.group_detail_list);
+    iam.roles.extend(lists.role_detail_list);
+    iam.policies.extend(lists.policies);
+}

@@ -1,0 +1,345 @@
+//! The inventory model: the fields of the AWS API shapes that rules use, typed.
+//!
+//! Field names follow the AWS API (PascalCase on the wire); unknown fields are ignored because
+//! AWS adds fields over time. Enumerations keep values they do not know as `Other` rather than
+//! failing, so a new AWS value degrades to "not applicable" or "error", never to a crash.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer};
+
+use crate::regions::Partition;
+
+/// A point in time, milliseconds since the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub fn from_unix_seconds_f64(seconds: f64) -> Option<Timestamp> {
+        let millis = (seconds * 1000.0).round();
+        // Years 0001..9999 are all any AWS timestamp can be.
+        if millis.is_finite() && (-62_135_596_800_000.0..253_402_300_800_000.0).contains(&millis) {
+            #[expect(clippy::cast_possible_truncation, reason = "range checked above")]
+            Some(Timestamp(millis as i64))
+        } else {
+            None
+        }
+    }
+
+    pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+        let parsed = time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339).ok()?;
+        let millis = parsed.unix_timestamp_nanos() / 1_000_000;
+        i64::try_from(millis).ok().map(Timestamp)
+    }
+
+    pub fn now() -> Timestamp {
+        let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+        Timestamp(i64::try_from(nanos).unwrap_or(i64::MAX))
+    }
+
+    /// Hours from `self` to `later` (negative when `later` is earlier).
+    pub fn hours_until(self, later: Timestamp) -> f64 {
+        #[expect(clippy::cast_precision_loss, reason = "millisecond differences fit f64 exactly for any real age")]
+        let millis = (later.0 - self.0) as f64;
+        millis / 3_600_000.0
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// RFC 3339 in UTC, with milliseconds only when they are not zero.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nanos = i128::from(self.0) * 1_000_000;
+        match time::OffsetDateTime::from_unix_timestamp_nanos(nanos) {
+            Ok(at) => {
+                let (y, mo, d) = (at.year(), u8::from(at.month()), at.day());
+                let (h, mi, s, ms) = (at.hour(), at.minute(), at.second(), at.millisecond());
+                if ms == 0 {
+                    write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+                } else {
+                    write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
+                }
+            }
+            Err(_) => write!(f, "@{}ms", self.0),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    /// ISO 8601 / RFC 3339 strings (the CLI's form) or epoch seconds (the wire form, including
+    /// float notation such as `1.48E9`).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a timestamp: an ISO 8601 string or epoch seconds")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                Timestamp::parse_rfc3339(v)
+                    .ok_or_else(|| E::custom(format!("`{v}` is not an ISO 8601 timestamp with a time zone")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Timestamp, E> {
+                Timestamp::from_unix_seconds_f64(v).ok_or_else(|| E::custom(format!("epoch seconds {v} out of range")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Timestamp, E> {
+                v.checked_mul(1000)
+                    .map(Timestamp)
+                    .ok_or_else(|| E::custom(format!("epoch seconds {v} out of range")))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Timestamp, E> {
+                i64::try_from(v)
+                    .ok()
+                    .and_then(|v| v.checked_mul(1000))
+                    .map(Timestamp)
+                    .ok_or_else(|| E::custom(format!("epoch seconds {v} out of range")))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+macro_rules! aws_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($variant,)+
+            /// A value this version of fsx-guard does not know.
+            Other(String),
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)+
+                    $name::Other(text) => text,
+                }
+            }
+
+            pub fn parse(text: &str) -> Self {
+                match text {
+                    $($text => $name::$variant,)+
+                    other => $name::Other(other.to_string()),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Ok($name::parse(&text))
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+aws_enum!(
+    /// `FileSystemType`.
+    FileSystemType { Openzfs = "OPENZFS", Windows = "WINDOWS", Lustre = "LUSTRE", Ontap = "ONTAP" }
+);
+aws_enum!(
+    /// `BackupLifecycle`.
+    BackupLifecycle {
+        Available = "AVAILABLE",
+        Creating = "CREATING",
+        Transferring = "TRANSFERRING",
+        Deleted = "DELETED",
+        Failed = "FAILED",
+        Pending = "PENDING",
+        Copying = "COPYING",
+    }
+);
+aws_enum!(
+    /// `BackupType`.
+    BackupType { Automatic = "AUTOMATIC", UserInitiated = "USER_INITIATED", AwsBackup = "AWS_BACKUP" }
+);
+aws_enum!(
+    /// `StorageType`.
+    StorageType { Ssd = "SSD", Hdd = "HDD", IntelligentTiering = "INTELLIGENT_TIERING" }
+);
+
+/// `Tags` as AWS returns them: a list of `{Key, Value}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+}
+
+/// Tags by key. AWS forbids duplicate keys; the last one wins if a file has them anyway.
+pub type Tags = BTreeMap<String, String>;
+
+pub fn tags_from(list: Option<Vec<Tag>>) -> Tags {
+    list.unwrap_or_default().into_iter().map(|tag| (tag.key, tag.value)).collect()
+}
+
+/// The backup settings shared by `OpenZFSConfiguration`, `WindowsConfiguration`,
+/// `LustreConfiguration` and `OntapConfiguration` (ONTAP has no `CopyTagsToBackups`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BackupSettings {
+    pub automatic_backup_retention_days: Option<i64>,
+    pub copy_tags_to_backups: Option<bool>,
+    pub daily_automatic_backup_start_time: Option<String>,
+    pub deployment_type: Option<String>,
+}
+
+/// `FileSystem`, as `describe-file-systems` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawFileSystem {
+    pub file_system_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub file_system_type: Option<FileSystemType>,
+    pub lifecycle: Option<String>,
+    pub storage_type: Option<StorageType>,
+    #[serde(rename = "ResourceARN")]
+    pub resource_arn: Option<String>,
+    pub kms_key_id: Option<String>,
+    pub creation_time: Option<Timestamp>,
+    pub tags: Option<Vec<Tag>>,
+    #[serde(rename = "OpenZFSConfiguration")]
+    pub openzfs_configuration: Option<BackupSettings>,
+    pub windows_configuration: Option<BackupSettings>,
+    pub lustre_configuration: Option<BackupSettings>,
+    pub ontap_configuration: Option<BackupSettings>,
+}
+
+/// The `FileSystem` nested in a `Backup`: only what identifies the source file system.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawBackupFileSystem {
+    pub file_system_id: Option<String>,
+    pub file_system_type: Option<FileSystemType>,
+    pub owner_id: Option<String>,
+    pub storage_type: Option<StorageType>,
+}
+
+/// `Backup`, as `describe-backups` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawBackup {
+    pub backup_id: Option<String>,
+    pub lifecycle: Option<BackupLifecycle>,
+    #[serde(rename = "Type")]
+    pub backup_type: Option<BackupType>,
+    pub creation_time: Option<Timestamp>,
+    pub kms_key_id: Option<String>,
+    #[serde(rename = "ResourceARN")]
+    pub resource_arn: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub file_system: Option<RawBackupFileSystem>,
+    pub owner_id: Option<String>,
+    pub source_backup_id: Option<String>,
+    pub source_backup_region: Option<String>,
+    pub resource_type: Option<String>,
+}
+
+/// Where a resource came from: an input file and a JSON pointer into it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Origin {
+    /// Index into `Inventory::sources`.
+    pub source: usize,
+    pub pointer: String,
+}
+
+/// A file system in the inventory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileSystem {
+    pub arn: String,
+    pub id: String,
+    pub account: String,
+    pub region: &'static str,
+    pub partition: Partition,
+    pub file_system_type: FileSystemType,
+    pub storage_type: Option<StorageType>,
+    pub tags: Tags,
+    /// The type-specific configuration block, `None` when the inventory lacks it.
+    pub backup_settings: Option<BackupSettings>,
+    pub origin: Origin,
+}
+
+/// A backup in the inventory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backup {
+    pub arn: String,
+    pub id: String,
+    pub account: String,
+    pub region: &'static str,
+    pub partition: Partition,
+    pub lifecycle: BackupLifecycle,
+    pub backup_type: BackupType,
+    pub creation_time: Timestamp,
+    pub kms_key_id: Option<String>,
+    pub tags: Tags,
+    /// `FileSystem.FileSystemId`: the file system the backup (or, for a copy, its source) was
+    /// taken of.
+    pub file_system_id: String,
+    pub source_backup_id: Option<String>,
+    pub source_backup_region: Option<String>,
+    pub origin: Origin,
+}
+
+impl Backup {
+    /// A copy made by `CopyBackup`, in this Region or from another.
+    pub fn is_copy(&self) -> bool {
+        self.source_backup_id.is_some()
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.tags.get("Name").map(String::as_str)
+    }
+}
+
+/// An entry of the inventory's `errors`: something collection could not read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct CollectionError {
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub service: Option<String>,
+    #[serde(default)]
+    pub operation: Option<String>,
+    #[serde(default)]
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_every_form() {
+        let iso: Timestamp = serde_json::from_str("\"2026-11-25T06:00:00Z\"").unwrap();
+        let offset: Timestamp = serde_json::from_str("\"2026-11-24T22:00:00.000000-08:00\"").unwrap();
+        let epoch: Timestamp = serde_json::from_str("1795586400").unwrap();
+        let float: Timestamp = serde_json::from_str("1.7955864E9").unwrap();
+        assert_eq!(iso, offset);
+        assert_eq!(iso, epoch);
+        assert_eq!(iso, float);
+        assert_eq!(iso.to_string(), "2026-11-25T06:00:00Z");
+        assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
+        assert!(serde_json::from_str::<Timestamp>("1e300").is_err());
+        assert!(serde_json::from_str::<Timestamp>("\"2026-11-25T06:00:00\"").is_err());
+    }
+
+    #[test]
+    fn unknown_enum_values_are_kept() {
+        let lifecycle: BackupLifecycle = serde_json::from_str("\"ARCHIVED\"").unwrap();
+        assert_eq!(lifecycle, BackupLifecycle::Other("ARCHIVED".into()));
+    }
+}

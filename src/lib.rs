@@ -1,0 +1,201 @@
+//! fsx-guard: policy-as-code checks for Amazon FSx backups.
+//!
+//! Data flows one way: policies and inventory are loaded and validated, the index is built once,
+//! the engine asks each rule kind for results, one sorted [`engine::Report`] comes out, each
+//! reporter renders it, and the outcome becomes the exit code.
+
+pub mod arn;
+pub mod cli;
+pub mod diag;
+pub mod engine;
+pub mod iam;
+pub mod inventory;
+pub mod policy;
+pub mod regions;
+pub mod report;
+pub mod rules;
+pub mod span;
+pub mod suggest;
+pub mod yaml;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use cli::{CheckArgs, Cli, Command, FailOn};
+use engine::Verdict;
+use inventory::Timestamp;
+use policy::Severity;
+
+
+/// `schemas/inventory.schema.json`, compiled in.
+pub const INVENTORY_SCHEMA: &str = include_str!("../schemas/inventory.schema.json");
+
+/// Why a run could not start (exit code 2).
+#[derive(Debug, Error, Diagnostic)]
+pub enum Error {
+    #[error("{message}")]
+    #[diagnostic(code(fsx_guard::usage))]
+    Usage {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Input(#[from] diag::InputError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    File(Box<diag::FileDiagnostic>),
+
+    #[error("{} inputs are invalid", diagnostics.len())]
+    Files {
+        #[related]
+        diagnostics: Vec<diag::FileDiagnostic>,
+    },
+
+    #[error("cannot write `{path}`: {reason}")]
+    Output { path: String, reason: String },
+
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    fn usage(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Error::Usage {
+            message: message.into(),
+            help: Some(help.into()),
+        }
+    }
+}
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing at or above `--fail-on` failed and nothing was undetermined.
+    Compliant,
+    /// At least one failure at or above `--fail-on`.
+    Failures,
+    /// No such failure, but at least one result could not be decided.
+    Undetermined,
+}
+
+impl Outcome {
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Compliant => 0,
+            Outcome::Failures => 1,
+            Outcome::Undetermined => 3,
+        }
+    }
+}
+
+/// Runs a command, writing reports to stdout or files and messages to stderr.
+pub fn run(cli: Cli) -> Result<Outcome, Error> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    match cli.command {
+        Command::Check(args) => check(&args, &mut out, &mut err, report::stdout_color()),
+        Command::Collect(_) => Err(Error::usage(
+            "`fsx-guard collect` is not available in this build yet",
+            "save the AWS CLI's output instead: `aws fsx describe-file-systems > fs.json`, `aws fsx describe-backups > backups.json`, then `fsx-guard check --inventory fs.json --inventory backups.json`",
+        )),
+        Command::Validate(args) => {
+            let paths: Vec<PathBuf> = args.paths.into_iter().chain(args.policies).collect();
+            let policies = policy::load(&paths)?;
+            let files = policies.sources.len();
+            let rules = policies.rules.len();
+            write_out(&mut out, &format!("{files} policy file(s), {rules} rule(s): valid\n"))?;
+            Ok(Outcome::Compliant)
+        }
+        Command::Rules(args) => {
+            let text = report::rules_doc(args.kind.as_deref())?;
+            write_out(&mut out, &text)?;
+            Ok(Outcome::Compliant)
+        }
+        Command::Schema(args) => {
+            let text = match args.which {
+                cli::SchemaKind::Policy => policy::POLICY_SCHEMA,
+                cli::SchemaKind::Inventory => INVENTORY_SCHEMA,
+            };
+            write_out(&mut out, text)?;
+            Ok(Outcome::Compliant)
+        }
+    }
+}
+
+fn write_out(out: &mut dyn Write, text: &str) -> Result<(), Error> {
+    out.write_all(text.as_bytes()).map_err(|e| Error::Output {
+        path: "stdout".into(),
+        reason: e.to_string(),
+    })
+}
+
+/// `fsx-guard check`: callable in-process by tests.
+pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> Result<Outcome, Error> {
+    let formats = report::parse_formats(&args.formats)?;
+    let explicit_now = args
+        .now
+        .as_deref()
+        .map(|text| {
+            Timestamp::parse_rfc3339(text).ok_or_else(|| {
+                Error::usage(format!("`--now {text}` is not an RFC 3339 timestamp"), "write it like 2026-11-25T06:00:00Z")
+            })
+        })
+        .transpose()?;
+    if args.live || args.inventories.is_empty() {
+        return Err(Error::usage(
+            "live collection (`--live`) is not available in this build yet",
+            "pass a saved inventory with `--inventory PATH` (an inventory document or AWS CLI output)",
+        ));
+    }
+    let policies = policy::load(&args.policies)?;
+    let inventory = inventory::fixture::load(&args.inventories)?;
+    let now = explicit_now.or(inventory.collected_at).unwrap_or_else(Timestamp::now);
+    let report = engine::evaluate(&policies, &inventory, now);
+    let context = report::Context {
+        report: &report,
+        policies: &policies,
+        inventory: &inventory,
+        include_passed: args.include_passed,
+    };
+    for (format, path) in &formats {
+        let rendered = report::render(*format, &context, color && path.is_none(), err)?;
+        match path {
+            None => write_out(out, &rendered)?,
+            Some(path) => std::fs::write(path, rendered).map_err(|e| Error::Output {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?,
+        }
+    }
+    Ok(outcome(&report, &policies, args.fail_on))
+}
+
+/// The exit outcome: failures at or above `fail_on` first, then undetermined results.
+pub fn outcome(report: &engine::Report, policies: &policy::PolicySet, fail_on: FailOn) -> Outcome {
+    let threshold = match fail_on {
+        FailOn::Never => return Outcome::Compliant,
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Note => Severity::Note,
+    };
+    let failing = report.results.iter().any(|r| {
+        r.verdict == Verdict::Fail && policies.rules.get(r.rule).is_some_and(|rule| rule.severity >= threshold)
+    });
+    if failing {
+        Outcome::Failures
+    } else if report.results.iter().any(|r| r.verdict == Verdict::Error) {
+        Outcome::Undetermined
+    } else {
+        Outcome::Compliant
+    }
+}
+

@@ -1,0 +1,206 @@
+//! Reporters: one file per format. Each only renders a `Report`; none evaluates anything.
+
+pub mod json;
+pub mod pretty;
+pub mod sarif;
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use crate::Error;
+use crate::engine::{Report, RuleResult};
+use crate::inventory::{Inventory, Origin};
+use crate::policy::{PolicySet, Rule};
+use crate::rules::RuleKind;
+
+/// Report formats (SPEC §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Pretty,
+    Json,
+    Sarif,
+    Junit,
+    Markdown,
+    Html,
+}
+
+impl Format {
+    const ALL: [(Format, &'static str); 6] = [
+        (Format::Pretty, "pretty"),
+        (Format::Json, "json"),
+        (Format::Sarif, "sarif"),
+        (Format::Junit, "junit"),
+        (Format::Markdown, "markdown"),
+        (Format::Html, "html"),
+    ];
+}
+
+/// Parses `--format FMT[=PATH]` options; default `pretty` to stdout. Two to stdout is an error.
+pub fn parse_formats(options: &[String]) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
+    if options.is_empty() {
+        return Ok(vec![(Format::Pretty, None)]);
+    }
+    let mut formats = Vec::new();
+    for option in options {
+        let (name, path) = match option.split_once('=') {
+            Some((name, path)) if !path.is_empty() => (name, Some(PathBuf::from(path))),
+            Some((name, _)) => {
+                return Err(Error::Usage {
+                    message: format!("`--format {option}` names no file after `=`"),
+                    help: Some(format!("write `--format {name}` for stdout or `--format {name}=PATH`")),
+                });
+            }
+            None => (option.as_str(), None),
+        };
+        let Some((format, _)) = Format::ALL.iter().find(|(_, n)| *n == name) else {
+            let names: Vec<&str> = Format::ALL.iter().map(|(_, n)| *n).collect();
+            let hint = crate::suggest::closest(name, names.iter().copied())
+                .map_or_else(String::new, |near| format!("did you mean `{near}`? "));
+            return Err(Error::Usage {
+                message: format!("unknown report format `{name}`"),
+                help: Some(format!("{hint}formats: {}", names.join(", "))),
+            });
+        };
+        if matches!(format, Format::Junit | Format::Markdown | Format::Html) {
+            return Err(Error::Usage {
+                message: format!("the `{name}` report format is not available in this build yet"),
+                help: Some("use `pretty`, `json` or `sarif`".into()),
+            });
+        }
+        formats.push((*format, path));
+    }
+    if formats.iter().filter(|(_, path)| path.is_none()).count() > 1 {
+        return Err(Error::Usage {
+            message: "two report formats cannot both go to stdout".into(),
+            help: Some("send all but one to files: `--format pretty --format sarif=results.sarif`".into()),
+        });
+    }
+    Ok(formats)
+}
+
+/// What reporters read.
+pub struct Context<'a> {
+    pub report: &'a Report,
+    pub policies: &'a PolicySet,
+    pub inventory: &'a Inventory,
+    pub include_passed: bool,
+}
+
+impl Context<'_> {
+    pub fn rule(&self, result: &RuleResult) -> Option<&Rule> {
+        self.policies.rules.get(result.rule)
+    }
+
+    /// Line:column positions of the given results' resources in their inventory files, one
+    /// pass per file.
+    pub fn positions<'r>(&self, results: impl IntoIterator<Item = &'r RuleResult>) -> HashMap<Origin, Position> {
+        let mut by_source: HashMap<usize, Vec<&str>> = HashMap::new();
+        for result in results {
+            if let Some(origin) = &result.subject.origin {
+                by_source.entry(origin.source).or_default().push(origin.pointer.as_str());
+            }
+        }
+        let mut positions = HashMap::new();
+        for (source, pointers) in by_source {
+            let Some(file) = self.inventory.sources.get(source) else { continue };
+            for (pointer, span) in file.spans(pointers) {
+                positions.insert(Origin { source, pointer }, Position::of(&file.path, &file.text, span));
+            }
+        }
+        positions
+    }
+
+    /// Where a rule is written: its policy file and the position of the rule.
+    pub fn rule_position(&self, rule: &Rule) -> Option<Position> {
+        let source = self.policies.source_of(rule)?;
+        let span = self.policies.rule_span(rule)?;
+        let first_line_end = source.text.get(span.start..).and_then(|s| s.find('\n')).map_or(span.end, |i| span.start + i);
+        Some(Position::of(&source.path, &source.text, crate::span::ByteSpan::new(span.start, first_line_end.min(span.end))))
+    }
+}
+
+/// A region of a file, 1-based, columns in Unicode characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Position {
+    fn of(path: &str, text: &str, span: crate::span::ByteSpan) -> Position {
+        let (line, column) = crate::span::line_col(text, span.start);
+        // Point at the first line of a multi-line object: the start of the resource.
+        let end = text.get(span.start..span.end).and_then(|s| s.find('\n')).map_or(span.end, |i| span.start + i);
+        let (end_line, end_column) = crate::span::line_col(text, end.max(span.start));
+        Position {
+            path: path.to_string(),
+            line,
+            column,
+            end_line,
+            end_column: if end_line == line { end_column.max(column + 1) } else { end_column },
+        }
+    }
+}
+
+/// Renders one format.
+pub fn render(format: Format, context: &Context<'_>, color: bool, err: &mut dyn Write) -> Result<String, Error> {
+    match format {
+        Format::Pretty => Ok(pretty::render(context, color)),
+        Format::Json => json::render(context),
+        Format::Sarif => sarif::render(context, err),
+        Format::Junit | Format::Markdown | Format::Html => Err(Error::Internal("format not available".into())),
+    }
+}
+
+/// Colour on stdout only when it is a terminal and `NO_COLOR` is unset.
+pub fn stdout_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+/// Colour on stderr only when it is a terminal and `NO_COLOR` is unset.
+pub fn stderr_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+/// `fsx-guard rules [KIND]`: one line per kind, or one kind's whole documentation.
+pub fn rules_doc(kind: Option<&str>) -> Result<String, Error> {
+    match kind {
+        None => {
+            let mut out = String::from("Rule kinds (`fsx-guard rules KIND` for the documentation):\n\n");
+            for kind in RuleKind::ALL {
+                out.push_str(&format!("  {:<18} {}\n", kind.name(), kind.summary()));
+            }
+            Ok(out)
+        }
+        Some(name) => {
+            let Some(kind) = RuleKind::parse(name) else {
+                let names = RuleKind::ALL.map(RuleKind::name);
+                let hint = crate::suggest::closest(name, names)
+                    .map_or_else(String::new, |near| format!("did you mean `{near}`? "));
+                return Err(Error::Usage {
+                    message: format!("unknown rule kind `{name}`"),
+                    help: Some(format!("{hint}kinds: {}", names.join(", "))),
+                });
+            };
+            Ok(format!("# {}\n\n{}", kind.name(), kind.doc()))
+        }
+    }
+}
+
+/// The README's rule table, generated from the rule docs (a test keeps the README in step).
+pub fn readme_rules_section() -> String {
+    let mut out = String::from("| kind | what it checks |\n| --- | --- |\n");
+    for kind in RuleKind::ALL {
+        out.push_str(&format!("| [`{}`](#{}) | {} |\n", kind.name(), kind.name(), kind.summary()));
+    }
+    for kind in RuleKind::ALL {
+        let doc = kind.doc().replace("\n## ", "\n#### ");
+        let doc = doc.strip_prefix("## ").map_or(doc.clone(), |rest| format!("#### {rest}"));
+        out.push_str(&format!("\n### {}\n\n{}", kind.name(), doc));
+    }
+    out
+}

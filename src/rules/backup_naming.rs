@@ -1,0 +1,197 @@
+//! `backup-naming`: backups carry a `Name` tag that AWS accepts and that follows the site's
+//! pattern.
+
+use regex::Regex;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::diag::Problem;
+use crate::engine::{Finding, RuleContext, Subject, Verdict};
+use crate::inventory::model::BackupType;
+use crate::inventory::{Collected, FileSystem};
+
+pub const DOC: &str = r#"## What it does
+Checks the `Name` tag of each backup of the selected file systems: present when required, within AWS's limits (at most 256 Unicode characters of letters, white space, numbers and `. + - = _ : /`), and matching `pattern` as a whole.
+
+## Why is this bad?
+User-initiated backups are taken before risky changes and kept by hand; without a meaningful name nobody knows, months later, which one to restore or whether it can be deleted. A name AWS would refuse breaks scripts that copy or tag backups.
+
+## Example
+```yaml
+- id: FSX-NAME-1
+  kind: backup-naming
+  params:
+    types: [USER_INITIATED]
+    pattern: "(pre|post)-change-[0-9]{8}-.+"
+```
+Use instead: `aws fsx create-backup --file-system-id fs-... --tags Key=Name,Value=pre-change-20261125-kernel-upgrade`.
+
+Parameters: `types` (default `[USER_INITIATED]`), `require_name` (default true), `pattern` (optional, Rust `regex` syntax, must match the whole name).
+
+## Verdicts
+- `fail`: no `Name` tag while one is required; a name longer than 256 characters or with a character outside AWS's set; a name that does not match `pattern`.
+- `pass`: otherwise (an unnamed backup passes when names are not required).
+- `error`: the backups of the file system's Region were not collected (one result for the file system).
+One result per backup of the selected file systems with one of `types` (the file system's own backups in its own Region; copies are not included). Backups created after `--now` are ignored.
+
+## References
+- [FSx for OpenZFS: tagging resources](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/tag-resources.html)
+- [Tag restrictions](https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html)
+"#;
+
+/// AWS's limit on a tag value, in Unicode characters.
+pub const MAX_NAME_CHARS: usize = 256;
+
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub types: Vec<BackupType>,
+    pub require_name: bool,
+    pub pattern: Option<Regex>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParams {
+    types: Option<Vec<String>>,
+    #[serde(default = "yes")]
+    require_name: bool,
+    pattern: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Params {
+    pub fn parse(value: &serde_json::Value, pointer: &str) -> Result<Params, Vec<Problem>> {
+        let raw: RawParams = super::typed(value, pointer)?;
+        let pattern = match raw.pattern {
+            None => None,
+            Some(text) => match regex::RegexBuilder::new(&format!("^(?:{text})$"))
+                .size_limit(1 << 20)
+                .dfa_size_limit(1 << 20)
+                .build()
+            {
+                Ok(re) => Some(re),
+                Err(e) => {
+                    let reason = e.to_string().lines().last().unwrap_or("invalid").trim().to_string();
+                    return Err(vec![
+                        Problem::at(format!("{pointer}/pattern"), format!("`pattern` is not a valid regular expression: {reason}"))
+                            .with_help("patterns use Rust `regex` syntax (no look-around or back-references)"),
+                    ]);
+                }
+            },
+        };
+        Ok(Params {
+            types: raw.types.map_or_else(|| vec![BackupType::UserInitiated], |t| super::parse_backup_types(&t)),
+            require_name: raw.require_name,
+            pattern,
+        })
+    }
+}
+
+/// Characters the FSx console accepts in a name: letters, white space, numbers and `.+-=_:/`.
+fn bad_characters(name: &str) -> Vec<char> {
+    let mut bad: Vec<char> = name
+        .chars()
+        .filter(|c| !(c.is_alphabetic() || c.is_whitespace() || c.is_numeric() || ".+-=_:/".contains(*c)))
+        .collect();
+    bad.sort_unstable();
+    bad.dedup();
+    bad
+}
+
+/// Why a name fails, or `None`.
+pub fn check_name(params: &Params, name: Option<&str>) -> Option<String> {
+    let Some(name) = name else {
+        return params.require_name.then(|| "the backup has no `Name` tag".to_string());
+    };
+    let chars = name.chars().count();
+    let mut reasons = Vec::new();
+    if chars > MAX_NAME_CHARS {
+        reasons.push(format!("the name is {chars} characters long, more than AWS's {MAX_NAME_CHARS}"));
+    }
+    let bad = bad_characters(name);
+    if !bad.is_empty() {
+        let shown: Vec<String> = bad.iter().map(|c| format!("{:?}", c)).collect();
+        reasons.push(format!("the name contains {} which AWS does not accept", shown.join(", ")));
+    }
+    if let Some(pattern) = &params.pattern {
+        if !pattern.is_match(name) {
+            let shown = pattern.as_str().strip_prefix("^(?:").and_then(|p| p.strip_suffix(")$")).unwrap_or(pattern.as_str());
+            reasons.push(format!("the name does not match `{shown}`"));
+        }
+    }
+    (!reasons.is_empty()).then(|| reasons.join("; "))
+}
+
+pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>, out: &mut Vec<Finding>) {
+    if let Some(Collected::No(reason)) = context.account(&fs.account).map(|a| a.backups_in(fs.region)) {
+        out.push(Finding {
+            subject: Subject::file_system(fs),
+            verdict: Verdict::Error,
+            message: format!("could not evaluate: {reason}"),
+            evidence: json!({}),
+        });
+        return;
+    }
+    for backup in context.index.backups_of(fs).iter().filter(|b| params.types.contains(&b.backup_type)) {
+        let name = backup.name();
+        let evidence = json!({
+            "name": name,
+            "name_characters": name.map(|n| n.chars().count()),
+            "type": backup.backup_type.as_str(),
+            "file_system": fs.arn,
+        });
+        let (verdict, message) = match check_name(params, name) {
+            Some(reason) => (Verdict::Fail, reason),
+            None => match name {
+                Some(name) => (Verdict::Pass, format!("named `{name}`")),
+                None => (Verdict::Pass, "unnamed; names are not required".to_string()),
+            },
+        };
+        out.push(Finding {
+            subject: Subject::backup(backup),
+            verdict,
+            message,
+            evidence,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn params(require: bool, pattern: Option<&str>) -> Params {
+        Params::parse(&json!({"require_name": require, "pattern": pattern}), "/p").unwrap()
+    }
+
+    #[rstest]
+    #[case::plain(true, None, Some("pre-change 2026/11/25 kernel:upgrade"), true)]
+    #[case::missing_required(true, None, None, false)]
+    #[case::missing_optional(false, None, None, true)]
+    #[case::empty_name(true, Some(".+"), Some(""), false)]
+    #[case::at_sign(true, None, Some("ops@example"), false)]
+    #[case::unicode_letters(true, None, Some("sauvegarde-été-日本"), true)]
+    #[case::len_256_multibyte(true, None, Some(&"é".repeat(256)), true)]
+    #[case::len_257(true, None, Some(&"a".repeat(257)), false)]
+    #[case::len_300(true, None, Some(&"b".repeat(300)), false)]
+    #[case::pattern_whole(true, Some("pre-[0-9]+"), Some("pre-123"), true)]
+    #[case::pattern_partial_is_not_enough(true, Some("pre-[0-9]+"), Some("xpre-123"), false)]
+    #[case::pattern_alternation_anchored(true, Some("a|b"), Some("ab"), false)]
+    #[case::tab_is_white_space(true, None, Some("a\tb"), true)]
+    #[case::emoji(true, None, Some("backup 🚀"), false)]
+    fn names(#[case] require: bool, #[case] pattern: Option<&str>, #[case] name: Option<&str>, #[case] ok: bool) {
+        let result = check_name(&params(require, pattern), name);
+        assert_eq!(result.is_none(), ok, "{result:?}");
+    }
+
+    #[test]
+    fn bad_patterns_are_policy_errors() {
+        assert!(Params::parse(&json!({"pattern": "(unclosed"}), "/p").is_err());
+        assert!(Params::parse(&json!({"pattern": "(?=look)"}), "/p").is_err());
+        assert!(Params::parse(&json!({"pattern": "a{1000}{1000}{1000}"}), "/p").is_err());
+    }
+}

@@ -1,0 +1,215 @@
+//! `backup-recency`: a file system has a recent, available backup of its own.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::diag::Problem;
+use crate::engine::{Finding, Parts, RuleContext, Verdict};
+use crate::inventory::model::{BackupLifecycle, BackupType};
+use crate::inventory::{Collected, FileSystem};
+
+pub const DOC: &str = r#"## What it does
+Checks that each file system has an `AVAILABLE` backup of its own, of the given types, created no more than `max_age_hours` before the evaluation time.
+
+## Why is this bad?
+Retention settings say what should happen; this rule checks what did. Automatic backups fail or are skipped (the file system was busy, a KMS key was disabled, AWS Backup's plan stopped), and nobody notices until a restore is needed. The recovery point objective is only as good as the newest backup that actually exists.
+
+## Example
+```yaml
+- id: FSX-REC-1
+  kind: backup-recency
+  params:
+    max_age_hours: 26        # a daily backup plus two hours of slack
+    types: [AUTOMATIC, AWS_BACKUP]
+```
+Use instead: fix whatever stopped the backups (retention 0, a failed AWS Backup job, a disabled key) and take a backup now with `aws fsx create-backup`.
+
+Parameters: `max_age_hours` (default 26), `types` (subset of `AUTOMATIC`, `USER_INITIATED`, `AWS_BACKUP`; default all three).
+
+## Verdicts
+- `pass`: one of the file system's own backups (copies do not count) of those types is `AVAILABLE` and at most `max_age_hours` old at `--now`. Backups created after `--now` are ignored.
+- `fail`: none is. `FAILED` backups inside the window are named in the message.
+- `error`: the backups of the file system's Region were not collected, or their collection failed.
+- `not_applicable`: Lustre scratch file systems (they have no backups).
+
+## References
+- [FSx for OpenZFS: protecting your data with backups](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/using-backups.html)
+- [DescribeBackups](https://docs.aws.amazon.com/fsx/latest/APIReference/API_DescribeBackups.html)
+"#;
+
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub max_age_hours: f64,
+    pub types: Vec<BackupType>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParams {
+    #[serde(default = "default_max_age")]
+    max_age_hours: f64,
+    types: Option<Vec<String>>,
+}
+
+fn default_max_age() -> f64 {
+    26.0
+}
+
+impl Params {
+    pub fn parse(value: &serde_json::Value, pointer: &str) -> Result<Params, Vec<Problem>> {
+        let raw: RawParams = super::typed(value, pointer)?;
+        if !(raw.max_age_hours > 0.0 && raw.max_age_hours.is_finite()) {
+            return Err(vec![Problem::at(
+                format!("{pointer}/max_age_hours"),
+                format!("`max_age_hours` must be a positive number, not {}", raw.max_age_hours),
+            )]);
+        }
+        let types = raw.types.map_or_else(
+            || vec![BackupType::Automatic, BackupType::UserInitiated, BackupType::AwsBackup],
+            |t| super::parse_backup_types(&t),
+        );
+        Ok(Params {
+            max_age_hours: raw.max_age_hours,
+            types,
+        })
+    }
+}
+
+pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>) -> Finding {
+    let mut parts = Parts::new();
+    if super::is_lustre_scratch(fs) {
+        parts.add("recency", Verdict::NotApplicable, "Lustre scratch file systems have no backups");
+        return parts.finish(fs, json!({}));
+    }
+    if let Some(Collected::No(reason)) = context.account(&fs.account).map(|a| a.backups_in(fs.region)) {
+        parts.add("recency", Verdict::Error, format!("could not evaluate: {reason}"));
+        return parts.finish(fs, json!({}));
+    }
+    let now = context.now();
+    let age = |b: &crate::inventory::Backup| b.creation_time.hours_until(now);
+    let of_types: Vec<_> = context
+        .index
+        .backups_of(fs)
+        .iter()
+        .filter(|b| params.types.contains(&b.backup_type))
+        .collect();
+    // Newest first, so the first match is the newest one.
+    let newest_available = of_types.iter().find(|b| b.lifecycle == BackupLifecycle::Available);
+    let failed_in_window: Vec<&str> = of_types
+        .iter()
+        .filter(|b| b.lifecycle == BackupLifecycle::Failed && age(b) <= params.max_age_hours)
+        .map(|b| b.id.as_str())
+        .collect();
+    let types: Vec<&str> = params.types.iter().map(BackupType::as_str).collect();
+    // "backup" when every type counts, else "AUTOMATIC/AWS_BACKUP backup".
+    let kinds = if types.len() >= 3 { String::new() } else { format!("{} ", types.join("/")) };
+    let evidence = json!({
+        "max_age_hours": params.max_age_hours,
+        "types": types,
+        "newest_available": newest_available.map(|b| json!({
+            "arn": b.arn,
+            "type": b.backup_type.as_str(),
+            "creation_time": b.creation_time.to_string(),
+            "age_hours": round2(age(b)),
+        })),
+        "failed_in_window": failed_in_window,
+    });
+    let failed_note = if failed_in_window.is_empty() {
+        String::new()
+    } else {
+        format!("; {} FAILED in the window: {}", failed_in_window.len(), failed_in_window.join(", "))
+    };
+    match newest_available {
+        Some(b) if age(b) <= params.max_age_hours => parts.add(
+            "recency",
+            Verdict::Pass,
+            format!("newest available backup `{}` is {:.1} hours old (limit {})", b.id, age(b), params.max_age_hours),
+        ),
+        Some(b) => parts.add(
+            "recency",
+            Verdict::Fail,
+            format!(
+                "newest available {kinds}backup `{}` is {:.1} hours old, more than {} hours{failed_note}",
+                b.id,
+                age(b),
+                params.max_age_hours
+            ),
+        ),
+        None => parts.add(
+            "recency",
+            Verdict::Fail,
+            format!("no available {kinds}backup of this file system{failed_note}"),
+        ),
+    }
+    parts.finish(fs, evidence)
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::test_support::{World, backup};
+    use rstest::rstest;
+
+    const FS: &str = "fs-0123456789abcdef0";
+
+    fn params(hours: f64, types: &[BackupType]) -> Params {
+        Params {
+            max_age_hours: hours,
+            types: types.to_vec(),
+        }
+    }
+
+    /// (age in hours, lifecycle, type, is a copy)
+    type Spec = (f64, &'static str, &'static str, bool);
+
+    #[rstest]
+    #[case::fresh(vec![(2.0, "AVAILABLE", "AUTOMATIC", false)], Verdict::Pass)]
+    #[case::exactly_at_limit(vec![(26.0, "AVAILABLE", "AUTOMATIC", false)], Verdict::Pass)]
+    #[case::just_over(vec![(26.01, "AVAILABLE", "AUTOMATIC", false)], Verdict::Fail)]
+    #[case::none(vec![], Verdict::Fail)]
+    #[case::only_failed(vec![(1.0, "FAILED", "AUTOMATIC", false)], Verdict::Fail)]
+    #[case::creating_does_not_count(vec![(1.0, "CREATING", "AUTOMATIC", false)], Verdict::Fail)]
+    #[case::copy_does_not_count(vec![(1.0, "AVAILABLE", "AUTOMATIC", true)], Verdict::Fail)]
+    #[case::future_backup_ignored(vec![(-1.0, "AVAILABLE", "AUTOMATIC", false)], Verdict::Fail)]
+    #[case::old_and_new(vec![(100.0, "AVAILABLE", "AUTOMATIC", false), (3.0, "AVAILABLE", "AWS_BACKUP", false)], Verdict::Pass)]
+    #[case::wrong_type(vec![(1.0, "AVAILABLE", "USER_INITIATED", false)], Verdict::Fail)]
+    fn verdicts(#[case] backups: Vec<Spec>, #[case] expected: Verdict) {
+        let mut world = World::new();
+        world.file_system(FS, "OPENZFS");
+        for (i, (age, lifecycle, kind, copy)) in backups.into_iter().enumerate() {
+            let mut b = backup(&format!("backup-{i:017x}"), FS, world.hours_ago(age), lifecycle, kind);
+            if copy {
+                b.source_backup_id = Some("backup-0fffffffffffffff0".into());
+                b.source_backup_region = Some("us-west-2".into());
+            }
+            world.add_backup(b);
+        }
+        let finding = world.evaluate_one(FS, |fs, ctx| {
+            evaluate(&params(26.0, &[BackupType::Automatic, BackupType::AwsBackup]), fs, ctx)
+        });
+        assert_eq!(finding.verdict, expected, "{}", finding.message);
+    }
+
+    #[test]
+    fn failed_backups_are_named() {
+        let mut world = World::new();
+        world.file_system(FS, "OPENZFS");
+        world.add_backup(backup("backup-0000000000000000a", FS, world.hours_ago(3.0), "FAILED", "AUTOMATIC"));
+        let finding = world.evaluate_one(FS, |fs, ctx| evaluate(&params(26.0, &[BackupType::Automatic]), fs, ctx));
+        assert_eq!(finding.verdict, Verdict::Fail);
+        assert!(finding.message.contains("backup-0000000000000000a"), "{}", finding.message);
+    }
+
+    #[test]
+    fn uncollected_region_is_an_error() {
+        let mut world = World::new();
+        world.file_system(FS, "OPENZFS");
+        world.uncollect_backups();
+        let finding = world.evaluate_one(FS, |fs, ctx| evaluate(&params(26.0, &[BackupType::Automatic]), fs, ctx));
+        assert_eq!(finding.verdict, Verdict::Error);
+    }
+}

@@ -1,0 +1,143 @@
+//! Rule kinds: one file each, and this registry.
+//!
+//! The registry is one exhaustive enum: a new kind does not compile until its parameters, its
+//! documentation and its evaluation exist.
+
+pub mod backup_naming;
+pub mod backup_recency;
+pub mod backup_retention;
+
+use serde_json::Value;
+
+use crate::diag::Problem;
+use crate::engine::{Finding, RuleContext};
+use crate::inventory::FileSystem;
+
+/// Every rule kind fsx-guard knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RuleKind {
+    BackupRetention,
+    BackupRecency,
+    BackupNaming,
+}
+
+/// What a rule kind produces results for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One result per selected file system.
+    FileSystems,
+    /// One result per backup of the selected file systems.
+    Backups,
+}
+
+/// A rule's parameters, typed per kind.
+#[derive(Debug, Clone)]
+pub enum Params {
+    BackupRetention(backup_retention::Params),
+    BackupRecency(backup_recency::Params),
+    BackupNaming(backup_naming::Params),
+}
+
+impl RuleKind {
+    pub const ALL: [RuleKind; 3] = [RuleKind::BackupRetention, RuleKind::BackupRecency, RuleKind::BackupNaming];
+
+    /// The name used in policy files.
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleKind::BackupRetention => "backup-retention",
+            RuleKind::BackupRecency => "backup-recency",
+            RuleKind::BackupNaming => "backup-naming",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<RuleKind> {
+        RuleKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The kind's documentation (Markdown, ruff's headings).
+    pub fn doc(self) -> &'static str {
+        match self {
+            RuleKind::BackupRetention => backup_retention::DOC,
+            RuleKind::BackupRecency => backup_recency::DOC,
+            RuleKind::BackupNaming => backup_naming::DOC,
+        }
+    }
+
+    /// One line: the first sentence under "What it does".
+    pub fn summary(self) -> &'static str {
+        self.doc()
+            .split("## What it does")
+            .nth(1)
+            .and_then(|rest| rest.trim_start().lines().next())
+            .unwrap_or("")
+    }
+
+    pub fn scope(self) -> Scope {
+        match self {
+            RuleKind::BackupRetention | RuleKind::BackupRecency => Scope::FileSystems,
+            RuleKind::BackupNaming => Scope::Backups,
+        }
+    }
+
+    /// Types the parameters (already checked against the JSON Schema) and lints what a schema
+    /// cannot express. `pointer` is the JSON pointer of `params` in the policy file.
+    pub fn parse_params(self, value: &Value, pointer: &str) -> Result<Params, Vec<Problem>> {
+        match self {
+            RuleKind::BackupRetention => backup_retention::Params::parse(value, pointer).map(Params::BackupRetention),
+            RuleKind::BackupRecency => backup_recency::Params::parse(value, pointer).map(Params::BackupRecency),
+            RuleKind::BackupNaming => backup_naming::Params::parse(value, pointer).map(Params::BackupNaming),
+        }
+    }
+}
+
+impl std::fmt::Display for RuleKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Evaluates one rule on one selected file system.
+pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>, out: &mut Vec<Finding>) {
+    match params {
+        Params::BackupRetention(p) => out.push(backup_retention::evaluate(p, fs)),
+        Params::BackupRecency(p) => out.push(backup_recency::evaluate(p, fs, context)),
+        Params::BackupNaming(p) => backup_naming::evaluate(p, fs, context, out),
+    }
+}
+
+/// Deserialises checked parameters, turning the rare mismatch into a problem.
+pub(crate) fn typed<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Result<T, Vec<Problem>> {
+    let value = if value.is_null() { Value::Object(serde_json::Map::new()) } else { value.clone() };
+    serde_json::from_value(value).map_err(|e| vec![Problem::at(pointer, format!("invalid parameters: {e}"))])
+}
+
+/// Backup types accepted in `types`.
+pub(crate) fn parse_backup_types(names: &[String]) -> Vec<crate::inventory::model::BackupType> {
+    names.iter().map(|n| crate::inventory::model::BackupType::parse(n)).collect()
+}
+
+/// Is this Lustre file system a scratch deployment (which has no backups at all)?
+pub(crate) fn is_lustre_scratch(fs: &FileSystem) -> bool {
+    fs.file_system_type == crate::inventory::model::FileSystemType::Lustre
+        && fs
+            .backup_settings
+            .as_ref()
+            .and_then(|s| s.deployment_type.as_deref())
+            .is_some_and(|d| d.starts_with("SCRATCH"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_doc_has_the_headings() {
+        for kind in RuleKind::ALL {
+            for heading in ["## What it does", "## Why is this bad?", "## Example", "## Verdicts", "## References"] {
+                assert!(kind.doc().contains(heading), "{kind} lacks `{heading}`");
+            }
+            assert!(!kind.summary().is_empty());
+            assert_eq!(RuleKind::parse(kind.name()), Some(kind));
+        }
+    }
+}

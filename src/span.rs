@@ -1,0 +1,356 @@
+//! Positions in source text: JSON pointers to byte spans, byte offsets to line:column.
+//!
+//! Everything here is total: a pointer that does not resolve, an offset past the end or text
+//! that is not valid JSON gives `None` or a clamped answer, never a panic.
+
+use std::collections::{HashMap, HashSet};
+
+/// A byte range in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ByteSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl ByteSpan {
+    pub fn new(start: usize, end: usize) -> Self {
+        ByteSpan {
+            start,
+            end: end.max(start),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl From<ByteSpan> for miette::SourceSpan {
+    fn from(span: ByteSpan) -> Self {
+        (span.start, span.len()).into()
+    }
+}
+
+/// 1-based line and 1-based column (in Unicode characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = clamp_to_char_boundary(text, offset);
+    let before = text.get(..offset).unwrap_or("");
+    let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+/// The byte offset of a 1-based line and 1-based column counted in bytes (serde_json's
+/// convention), clamped to the text.
+pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start = line_start(text, line);
+    clamp_to_char_boundary(text, line_start + column.saturating_sub(1))
+}
+
+/// The byte offset of a 1-based line and 1-based column counted in characters (libyaml's and
+/// saphyr's convention), clamped to the text.
+pub fn offset_of_char_column(text: &str, line: usize, column: usize) -> usize {
+    let start = line_start(text, line);
+    let rest = text.get(start..).unwrap_or("");
+    start
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(rest.len(), |(byte, _)| byte)
+}
+
+fn line_start(text: &str, line: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line.max(1) {
+        match text.get(start..).and_then(|rest| rest.find('\n')) {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    start
+}
+
+/// The byte offset of a character index (saphyr's markers count characters).
+pub fn char_to_byte(text: &str, char_index: usize) -> usize {
+    text.char_indices()
+        .nth(char_index)
+        .map_or(text.len(), |(byte, _)| byte)
+}
+
+fn clamp_to_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Appends one reference token to a JSON pointer, escaping `~` and `/` (RFC 6901).
+pub fn push_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
+/// A JSON pointer built from tokens.
+pub fn pointer<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for token in tokens {
+        push_token(&mut out, token);
+    }
+    out
+}
+
+/// Resolves many JSON pointers in one pass over `text`.
+///
+/// Containers whose pointer is not a prefix of any wanted pointer are skipped without being
+/// descended, so resolving a few thousand pointers in a file of hundreds of MB costs one scan.
+pub fn resolve_json_pointers(text: &str, wanted: &[&str]) -> HashMap<String, ByteSpan> {
+    let mut prefixes: HashSet<&str> = HashSet::new();
+    let wanted_set: HashSet<&str> = wanted.iter().copied().collect();
+    for pointer in wanted {
+        let mut end = 0;
+        prefixes.insert("");
+        while let Some(i) = pointer.get(end + 1..).and_then(|rest| rest.find('/')) {
+            end += i + 1;
+            if let Some(prefix) = pointer.get(..end) {
+                prefixes.insert(prefix);
+            }
+        }
+        prefixes.insert(pointer);
+    }
+    let mut scanner = JsonScanner {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    let mut found = HashMap::new();
+    let mut path = String::new();
+    scanner.skip_ws();
+    scanner.value(&mut path, &prefixes, &wanted_set, &mut found, 0);
+    found
+}
+
+struct JsonScanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+/// Deeper than this, the scanner stops descending (the loader rejects such input anyway).
+const MAX_DEPTH: usize = 512;
+
+impl JsonScanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Scans one value starting at `pos`; records its span when `path` is wanted.
+    fn value(
+        &mut self,
+        path: &mut String,
+        prefixes: &HashSet<&str>,
+        wanted: &HashSet<&str>,
+        found: &mut HashMap<String, ByteSpan>,
+        depth: usize,
+    ) {
+        let start = self.pos;
+        let descend = depth < MAX_DEPTH && prefixes.contains(path.as_str());
+        match self.peek() {
+            Some(b'{') if descend => self.object(path, prefixes, wanted, found, depth),
+            Some(b'[') if descend => self.array(path, prefixes, wanted, found, depth),
+            Some(b'{' | b'[') => self.skip_container(),
+            Some(b'"') => {
+                self.string();
+            }
+            Some(_) => self.scalar(),
+            None => return,
+        }
+        if wanted.contains(path.as_str()) {
+            found.insert(path.clone(), ByteSpan::new(start, self.pos));
+        }
+    }
+
+    fn object(
+        &mut self,
+        path: &mut String,
+        prefixes: &HashSet<&str>,
+        wanted: &HashSet<&str>,
+        found: &mut HashMap<String, ByteSpan>,
+        depth: usize,
+    ) {
+        self.pos += 1;
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b'}') => {
+                    self.pos += 1;
+                    return;
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    continue;
+                }
+                Some(b'"') => {}
+                _ => return,
+            }
+            let key = self.string();
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return;
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let len = path.len();
+            push_token(path, &key);
+            self.value(path, prefixes, wanted, found, depth + 1);
+            path.truncate(len);
+        }
+    }
+
+    fn array(
+        &mut self,
+        path: &mut String,
+        prefixes: &HashSet<&str>,
+        wanted: &HashSet<&str>,
+        found: &mut HashMap<String, ByteSpan>,
+        depth: usize,
+    ) {
+        self.pos += 1;
+        let mut index = 0usize;
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b']') => {
+                    self.pos += 1;
+                    return;
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    continue;
+                }
+                None => return,
+                _ => {}
+            }
+            let len = path.len();
+            push_token(path, &index.to_string());
+            let before = self.pos;
+            self.value(path, prefixes, wanted, found, depth + 1);
+            path.truncate(len);
+            if self.pos == before {
+                return;
+            }
+            index += 1;
+        }
+    }
+
+    /// Reads a string token and returns its decoded text (escapes other than `\"`, `\\`, `\/`
+    /// and `\uXXXX` are kept as written: keys the model uses contain none of them).
+    fn string(&mut self) -> String {
+        self.pos += 1;
+        let start = self.pos;
+        let mut escaped = false;
+        while let Some(b) = self.peek() {
+            self.pos += 1;
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                let raw = self.bytes.get(start..self.pos - 1).unwrap_or(&[]);
+                let raw = String::from_utf8_lossy(raw);
+                if raw.contains('\\') {
+                    return serde_json::from_str::<String>(&format!("\"{raw}\""))
+                        .unwrap_or_else(|_| raw.into_owned());
+                }
+                return raw.into_owned();
+            }
+        }
+        String::new()
+    }
+
+    fn scalar(&mut self) {
+        while let Some(b) = self.peek() {
+            if matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                break;
+            }
+            self.pos += 1;
+        }
+    }
+
+    fn skip_container(&mut self) {
+        let mut depth = 0usize;
+        while let Some(b) = self.peek() {
+            match b {
+                b'"' => {
+                    self.string();
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        self.pos += 1;
+                        return;
+                    }
+                }
+                _ => {}
+            }
+            self.pos += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_pointers() {
+        let text = r#"{"a": [1, {"b/c": "x", "d": [true]}], "e": {"f": null}}"#;
+        let found = resolve_json_pointers(text, &["/a/1/b~1c", "/a/1/d/0", "/e", "/nope", "/a/7"]);
+        let at = |p: &str| found.get(p).map(|s| &text[s.start..s.end]);
+        assert_eq!(at("/a/1/b~1c"), Some("\"x\""));
+        assert_eq!(at("/a/1/d/0"), Some("true"));
+        assert_eq!(at("/e"), Some("{\"f\": null}"));
+        assert_eq!(at("/nope"), None);
+        assert_eq!(at("/a/7"), None);
+    }
+
+    #[test]
+    fn survives_garbage() {
+        for text in ["", "{", "[[[[", "{\"a\":", "\"abc", "{\"a\" 1}", "[1,,2]", "}"] {
+            let _ = resolve_json_pointers(text, &["/a", "/0/0", ""]);
+        }
+        let deep = "[".repeat(100_000);
+        assert!(resolve_json_pointers(&deep, &["/0/0/0"]).is_empty());
+    }
+
+    #[test]
+    fn line_columns() {
+        let text = "ab\ncdé\nf";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, 7), (2, 4));
+        assert_eq!(line_col(text, 999), (3, 2));
+        assert_eq!(offset_of(text, 2, 2), 4);
+        assert_eq!(offset_of(text, 9, 1), text.len());
+        assert_eq!(char_to_byte(text, 6), 7);
+        assert_eq!(offset_of_char_column(text, 2, 4), 7);
+        assert_eq!(offset_of_char_column(text, 3, 5), text.len());
+    }
+}
