@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource};
+use miette::{Diagnostic, LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
 use thiserror::Error;
 
 use crate::span::ByteSpan;
@@ -50,13 +50,64 @@ impl Problem {
     }
 }
 
+/// A source file shown in diagnostics. A line longer than `MAX_EXCERPT` bytes (minified JSON,
+/// a 100,000-bracket attack) is cut to a window around the label, so that no input makes a
+/// diagnostic unboundedly long.
+#[derive(Clone)]
+pub struct Excerpt(pub Arc<String>);
+
+const MAX_EXCERPT: usize = 4096;
+const WINDOW: usize = 80;
+
+impl std::fmt::Debug for Excerpt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Excerpt({} bytes)", self.0.len())
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text = self.0.as_str();
+        let full = text.read_span(span, context_lines_before, context_lines_after)?;
+        if full.data().len() <= MAX_EXCERPT {
+            return Ok(full);
+        }
+        let start = span.offset().min(text.len());
+        let end = (start + span.len()).min(text.len());
+        let line_start = text.get(..start).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
+        let line_end = text.get(end..).and_then(|s| s.find('\n')).map_or(text.len(), |i| end + i);
+        let mut from = start.saturating_sub(WINDOW).max(line_start);
+        let mut to = end.saturating_add(WINDOW).min(line_end).min(start + MAX_EXCERPT);
+        while from > 0 && !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        while to < text.len() && !text.is_char_boundary(to) {
+            to += 1;
+        }
+        let data = text.get(from..to).unwrap_or("").as_bytes();
+        let (line, column) = crate::span::line_col(text, from);
+        Ok(Box::new(MietteSpanContents::new(
+            data,
+            SourceSpan::from((from, to - from)),
+            line - 1,
+            column - 1,
+            1,
+        )))
+    }
+}
+
 /// Everything wrong with one input file.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
 pub struct FileDiagnostic {
     pub message: String,
     #[source_code]
-    pub src: NamedSource<Arc<String>>,
+    pub src: NamedSource<Excerpt>,
     #[label(collection)]
     pub labels: Vec<LabeledSpan>,
     #[help]
@@ -97,18 +148,26 @@ impl FileDiagnostic {
             .collect();
         FileDiagnostic {
             message,
-            src: NamedSource::new(name, Arc::clone(text)),
+            src: NamedSource::new(name, Excerpt(Arc::clone(text))),
             labels,
             help,
             related: Vec::new(),
         }
     }
 
-    /// A single problem at a byte span.
+    /// A single problem at a byte span. A span at the very end of the file (an unexpected end of
+    /// input) is moved back onto the last visible character, where a reader can see it.
     pub fn single(name: &str, text: &Arc<String>, message: String, span: ByteSpan, label: &str, help: Option<String>) -> Self {
+        let visible_end = text.trim_end().len();
+        let span = if span.start >= visible_end && visible_end > 0 {
+            let start = text.get(..visible_end).and_then(|t| t.char_indices().last()).map_or(0, |(i, _)| i);
+            ByteSpan::new(start, visible_end)
+        } else {
+            span
+        };
         FileDiagnostic {
             message,
-            src: NamedSource::new(name, Arc::clone(text)),
+            src: NamedSource::new(name, Excerpt(Arc::clone(text))),
             labels: vec![LabeledSpan::new_with_span(Some(label.to_string()), span)],
             help,
             related: Vec::new(),

@@ -35,6 +35,22 @@ impl From<ByteSpan> for miette::SourceSpan {
     }
 }
 
+/// Where a node sits: the span of its key (for object members) and of the value itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeSpan {
+    pub key: Option<ByteSpan>,
+    pub value: ByteSpan,
+}
+
+impl NodeSpan {
+    /// The key when asked for and known, else the value; either cut to its first line.
+    pub fn label(&self, text: &str, at_key: bool) -> ByteSpan {
+        let span = if at_key { self.key.unwrap_or(self.value) } else { self.value };
+        let end = text.get(span.start..span.end).and_then(|s| s.find('\n')).map_or(span.end, |i| span.start + i);
+        ByteSpan::new(span.start, end)
+    }
+}
+
 /// 1-based line and 1-based column (in Unicode characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = clamp_to_char_boundary(text, offset);
@@ -115,7 +131,7 @@ pub fn pointer<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
 ///
 /// Containers whose pointer is not a prefix of any wanted pointer are skipped without being
 /// descended, so resolving a few thousand pointers in a file of hundreds of MB costs one scan.
-pub fn resolve_json_pointers(text: &str, wanted: &[&str]) -> HashMap<String, ByteSpan> {
+pub fn resolve_json_pointers(text: &str, wanted: &[&str]) -> HashMap<String, NodeSpan> {
     let mut prefixes: HashSet<&str> = HashSet::new();
     let wanted_set: HashSet<&str> = wanted.iter().copied().collect();
     for pointer in wanted {
@@ -136,7 +152,7 @@ pub fn resolve_json_pointers(text: &str, wanted: &[&str]) -> HashMap<String, Byt
     let mut found = HashMap::new();
     let mut path = String::new();
     scanner.skip_ws();
-    scanner.value(&mut path, &prefixes, &wanted_set, &mut found, 0);
+    scanner.value(&mut path, None, &prefixes, &wanted_set, &mut found, 0);
     found
 }
 
@@ -163,9 +179,10 @@ impl JsonScanner<'_> {
     fn value(
         &mut self,
         path: &mut String,
+        key: Option<ByteSpan>,
         prefixes: &HashSet<&str>,
         wanted: &HashSet<&str>,
-        found: &mut HashMap<String, ByteSpan>,
+        found: &mut HashMap<String, NodeSpan>,
         depth: usize,
     ) {
         let start = self.pos;
@@ -181,7 +198,13 @@ impl JsonScanner<'_> {
             None => return,
         }
         if wanted.contains(path.as_str()) {
-            found.insert(path.clone(), ByteSpan::new(start, self.pos));
+            found.insert(
+                path.clone(),
+                NodeSpan {
+                    key,
+                    value: ByteSpan::new(start, self.pos),
+                },
+            );
         }
     }
 
@@ -190,7 +213,7 @@ impl JsonScanner<'_> {
         path: &mut String,
         prefixes: &HashSet<&str>,
         wanted: &HashSet<&str>,
-        found: &mut HashMap<String, ByteSpan>,
+        found: &mut HashMap<String, NodeSpan>,
         depth: usize,
     ) {
         self.pos += 1;
@@ -208,7 +231,9 @@ impl JsonScanner<'_> {
                 Some(b'"') => {}
                 _ => return,
             }
+            let key_start = self.pos;
             let key = self.string();
+            let key_span = ByteSpan::new(key_start, self.pos);
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return;
@@ -217,7 +242,7 @@ impl JsonScanner<'_> {
             self.skip_ws();
             let len = path.len();
             push_token(path, &key);
-            self.value(path, prefixes, wanted, found, depth + 1);
+            self.value(path, Some(key_span), prefixes, wanted, found, depth + 1);
             path.truncate(len);
         }
     }
@@ -227,7 +252,7 @@ impl JsonScanner<'_> {
         path: &mut String,
         prefixes: &HashSet<&str>,
         wanted: &HashSet<&str>,
-        found: &mut HashMap<String, ByteSpan>,
+        found: &mut HashMap<String, NodeSpan>,
         depth: usize,
     ) {
         self.pos += 1;
@@ -249,7 +274,7 @@ impl JsonScanner<'_> {
             let len = path.len();
             push_token(path, &index.to_string());
             let before = self.pos;
-            self.value(path, prefixes, wanted, found, depth + 1);
+            self.value(path, None, prefixes, wanted, found, depth + 1);
             path.truncate(len);
             if self.pos == before {
                 return;
@@ -323,11 +348,13 @@ mod tests {
     fn resolves_pointers() {
         let text = r#"{"a": [1, {"b/c": "x", "d": [true]}], "e": {"f": null}}"#;
         let found = resolve_json_pointers(text, &["/a/1/b~1c", "/a/1/d/0", "/e", "/nope", "/a/7"]);
-        let at = |p: &str| found.get(p).map(|s| &text[s.start..s.end]);
+        let at = |p: &str| found.get(p).map(|s| &text[s.value.start..s.value.end]);
         assert_eq!(at("/a/1/b~1c"), Some("\"x\""));
         assert_eq!(at("/a/1/d/0"), Some("true"));
         assert_eq!(at("/e"), Some("{\"f\": null}"));
         assert_eq!(at("/nope"), None);
+        let key = found["/a/1/b~1c"].key.unwrap();
+        assert_eq!(&text[key.start..key.end], "\"b/c\"");
         assert_eq!(at("/a/7"), None);
     }
 
@@ -337,7 +364,8 @@ mod tests {
             let _ = resolve_json_pointers(text, &["/a", "/0/0", ""]);
         }
         let deep = "[".repeat(100_000);
-        assert!(resolve_json_pointers(&deep, &["/0/0/0"]).is_empty());
+        let found = resolve_json_pointers(&deep, &["/0/0/0"]);
+        assert_eq!(found.get("/0/0/0").map(|s| s.value.start), Some(3));
     }
 
     #[test]

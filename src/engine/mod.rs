@@ -303,10 +303,10 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
         };
         for region in regions {
             if let Collected::No(reason) = account.file_systems_in(region) {
-                out.push(missing_result(
-                    Subject::all_file_systems(account.partition.as_str(), region, &account.id),
-                    reason,
-                ));
+                let mut subject = Subject::all_file_systems(account.partition.as_str(), region, &account.id);
+                // Point at the recorded error, where there is one.
+                subject.origin = account.failure(region, "DescribeFileSystems").and_then(|e| e.origin.clone());
+                out.push(missing_result(subject, reason));
             }
         }
     }

@@ -114,7 +114,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, crate::Error> {
                 diagnostics.push(FileDiagnostic::single(
                     &display,
                     &text,
-                    format!("inventory `{display}` cannot be parsed"),
+                    format!("inventory `{display}` cannot be parsed: {message}"),
                     ByteSpan::new(offset, offset),
                     &message,
                     Some("an inventory is an inventory document or the JSON output of `aws fsx describe-file-systems`, `aws fsx describe-backups` or `aws iam get-account-authorization-details`".into()),
@@ -163,7 +163,9 @@ pub(crate) fn locate(file: &SourceFile, problems: Vec<Problem>) -> Vec<(Problem,
     problems
         .into_iter()
         .map(|problem| {
-            let span = spans.get(&problem.pointer).copied().unwrap_or(ByteSpan::new(0, 0));
+            let span = spans
+                .get(&problem.pointer)
+                .map_or(ByteSpan::new(0, 0), |node| node.label(&file.text, problem.at_key));
             (problem, span)
         })
         .collect()
@@ -178,7 +180,12 @@ fn is_yaml(path: &Path) -> bool {
 }
 
 fn parse_json(text: &str) -> Result<InputFile, (String, usize)> {
-    serde_json::from_str(text).map_err(|e| (e.to_string(), span::offset_of(text, e.line(), e.column())))
+    serde_json::from_str(text).map_err(|e| {
+        // The label sits at the position already: drop serde_json's " at line L column C".
+        let message = e.to_string();
+        let message = message.rfind(" at line ").and_then(|i| message.get(..i)).unwrap_or(&message).to_string();
+        (message, span::offset_of(text, e.line(), e.column()))
+    })
 }
 
 fn parse_yaml(text: &str) -> Result<InputFile, (String, usize)> {
@@ -428,7 +435,12 @@ impl FileLoader {
             }
         }
         let account = inventory.account_mut(&doc.account_id, partition);
-        for (i, error) in doc.errors.iter().enumerate() {
+        let mut errors = doc.errors;
+        for (i, error) in errors.iter_mut().enumerate() {
+            error.origin = Some(Origin {
+                source: self.source,
+                pointer: format!("{base}/errors/{i}"),
+            });
             if let Some(region) = &error.region {
                 if regions::lookup(region).is_none() {
                     self.problems.push(Problem::at(
@@ -438,7 +450,7 @@ impl FileLoader {
                 }
             }
         }
-        account.errors.extend(doc.errors);
+        account.errors.extend(errors);
         if let Some(iam) = doc.iam {
             self.check_iam(&iam, &format!("{base}/iam"));
             merge_iam(account, iam);

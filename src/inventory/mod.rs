@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::regions::Partition;
-use crate::span::{self, ByteSpan};
+use crate::span::{self, NodeSpan};
 pub use index::Index;
 pub use model::{Backup, CollectionError, FileSystem, Origin, Timestamp};
 
@@ -31,7 +31,7 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// Byte spans of the given JSON pointers (one pass over the file).
-    pub fn spans<'a>(&self, pointers: impl IntoIterator<Item = &'a str>) -> HashMap<String, ByteSpan> {
+    pub fn spans<'a>(&self, pointers: impl IntoIterator<Item = &'a str>) -> HashMap<String, NodeSpan> {
         let wanted: Vec<&str> = pointers.into_iter().collect();
         match self.format {
             SourceFormat::Json => span::resolve_json_pointers(&self.text, &wanted),
@@ -39,7 +39,7 @@ impl SourceFile {
                 let all = crate::yaml::node_spans(&self.text).unwrap_or_default();
                 wanted
                     .into_iter()
-                    .filter_map(|p| all.get(p).map(|node| (p.to_string(), node.key.unwrap_or(node.value))))
+                    .filter_map(|p| all.get(p).map(|node| (p.to_string(), *node)))
                     .collect()
             }
         }
@@ -82,13 +82,17 @@ impl Account {
         }
     }
 
-    fn collected(&self, set: &BTreeSet<&'static str>, region: &str, operation: &str, what: &str) -> Collected {
-        let failure = self.errors.iter().find(|e| {
+    /// The recorded collection error that makes `operation` in `region` unreadable, if any.
+    pub fn failure(&self, region: &str, operation: &str) -> Option<&CollectionError> {
+        self.errors.iter().find(|e| {
             e.region.as_deref() == Some(region)
                 && e.service.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("fsx"))
                 && e.operation.as_deref().is_none_or(|op| op == operation)
-        });
-        if let Some(e) = failure {
+        })
+    }
+
+    fn collected(&self, set: &BTreeSet<&'static str>, region: &str, operation: &str, what: &str) -> Collected {
+        if let Some(e) = self.failure(region, operation) {
             let op = e.operation.as_deref().unwrap_or("collection");
             return Collected::No(format!("{op} failed in {region}: {}", e.message));
         }

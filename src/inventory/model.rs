@@ -316,6 +316,9 @@ pub struct CollectionError {
     pub operation: Option<String>,
     #[serde(default)]
     pub message: String,
+    /// Where the entry is written, when it came from a file.
+    #[serde(skip)]
+    pub origin: Option<Origin>,
 }
 
 #[cfg(test)]

@@ -135,7 +135,10 @@ pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet
                         } else {
                             first_ids.insert(raw_rule.id.clone(), (index, pointer.clone()));
                         }
-                        match rule(raw_rule, index, &pointer) {
+                        let quoted = |p: &str| {
+                            spans.get(p).and_then(|n| text.get(n.value.start..)).is_some_and(|t| t.starts_with(['"', '\'']))
+                        };
+                        match rule(raw_rule, index, &pointer, &quoted) {
                             Ok(rule) => set.rules.push(rule),
                             Err(mut more) => file_problems.append(&mut more),
                         }
@@ -191,7 +194,7 @@ fn syntax_error(path: &str, text: &Arc<String>, error: yaml::YamlError) -> FileD
     FileDiagnostic::single(
         path,
         text,
-        format!("policy `{path}` is not valid YAML"),
+        format!("policy `{path}` is not valid YAML: {}", error.message),
         ByteSpan::new(error.offset, error.offset),
         &error.message,
         Some("policy files are YAML; see `fsx-guard schema policy`".into()),
@@ -200,23 +203,15 @@ fn syntax_error(path: &str, text: &Arc<String>, error: yaml::YamlError) -> FileD
 
 /// The span to label: the key for unknown keys, else the value's first line.
 fn locate(node: Option<NodeSpan>, at_key: bool, text: &str) -> ByteSpan {
-    let Some(node) = node else {
-        return ByteSpan::new(0, 0);
-    };
-    let span = if at_key { node.key.unwrap_or(node.value) } else { node.value };
-    let first_line_end = text
-        .get(span.start..span.end)
-        .and_then(|s| s.find('\n'))
-        .map_or(span.end, |i| span.start + i);
-    ByteSpan::new(span.start, first_line_end)
+    node.map_or(ByteSpan::new(0, 0), |node| node.label(text, at_key))
 }
 
-fn rule(raw: RawRule, source: usize, pointer: &str) -> Result<Rule, Vec<Problem>> {
+fn rule(raw: RawRule, source: usize, pointer: &str, quoted: &dyn Fn(&str) -> bool) -> Result<Rule, Vec<Problem>> {
     let Some(kind) = RuleKind::parse(&raw.kind) else {
         return Err(vec![Problem::at(format!("{pointer}/kind"), format!("unknown rule kind `{}`", raw.kind))]);
     };
     let select = raw.select.unwrap_or_default();
-    let mut problems = lint::select(&select, &format!("{pointer}/select"));
+    let mut problems = lint::select(&select, &format!("{pointer}/select"), quoted);
     let params = match kind.parse_params(&raw.params, &format!("{pointer}/params")) {
         Ok(params) => Some(params),
         Err(mut more) => {

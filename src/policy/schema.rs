@@ -70,10 +70,19 @@ pub fn check(document: &Value) -> Vec<Problem> {
             ValidationErrorKind::Type { .. } if is_account(&pointer) && instance.is_number() => {
                 problems.push(
                     Problem::at(pointer.clone(), format!("account id {} is a number, not a string", display(&instance)))
-                        .with_help("quote it: YAML reads an unquoted 011122223333 as the number 11122223333"),
+                        .with_help("quote it: YAML reads unquoted digits as a number, and a leading 0 is lost or read as octal"),
                 );
             }
             ValidationErrorKind::Pattern { .. } => problems.push(pattern_problem(&pointer, &instance)),
+            ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. }
+                if pointer.ends_with("/min_days") || pointer.ends_with("/max_days") =>
+            {
+                let name = pointer.rsplit('/').next().unwrap_or("days");
+                problems.push(
+                    Problem::at(pointer.clone(), format!("`{name}` is {}, outside 1..90", display(&instance)))
+                        .with_help("AWS keeps automatic backups 1 to 90 days (0 disables them)"),
+                );
+            }
             _ => problems.push(Problem::at(pointer.clone(), error.to_string())),
         }
     }

@@ -104,8 +104,8 @@ impl Context<'_> {
         let mut positions = HashMap::new();
         for (source, pointers) in by_source {
             let Some(file) = self.inventory.sources.get(source) else { continue };
-            for (pointer, span) in file.spans(pointers) {
-                positions.insert(Origin { source, pointer }, Position::of(&file.path, &file.text, span));
+            for (pointer, node) in file.spans(pointers) {
+                positions.insert(Origin { source, pointer }, Position::of(&file.path, &file.text, node.value));
             }
         }
         positions

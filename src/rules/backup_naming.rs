@@ -175,9 +175,6 @@ mod tests {
     #[case::empty_name(true, Some(".+"), Some(""), false)]
     #[case::at_sign(true, None, Some("ops@example"), false)]
     #[case::unicode_letters(true, None, Some("sauvegarde-été-日本"), true)]
-    #[case::len_256_multibyte(true, None, Some(&"é".repeat(256)), true)]
-    #[case::len_257(true, None, Some(&"a".repeat(257)), false)]
-    #[case::len_300(true, None, Some(&"b".repeat(300)), false)]
     #[case::pattern_whole(true, Some("pre-[0-9]+"), Some("pre-123"), true)]
     #[case::pattern_partial_is_not_enough(true, Some("pre-[0-9]+"), Some("xpre-123"), false)]
     #[case::pattern_alternation_anchored(true, Some("a|b"), Some("ab"), false)]
@@ -186,6 +183,17 @@ mod tests {
     fn names(#[case] require: bool, #[case] pattern: Option<&str>, #[case] name: Option<&str>, #[case] ok: bool) {
         let result = check_name(&params(require, pattern), name);
         assert_eq!(result.is_none(), ok, "{result:?}");
+    }
+
+    #[rstest]
+    #[case::multibyte_256_chars("é", 256, true)]
+    #[case::ascii_256("a", 256, true)]
+    #[case::ascii_257("a", 257, false)]
+    #[case::ascii_300("b", 300, false)]
+    #[case::cjk_257("日", 257, false)]
+    fn lengths_count_characters_not_bytes(#[case] unit: &str, #[case] count: usize, #[case] ok: bool) {
+        let name = unit.repeat(count);
+        assert_eq!(check_name(&params(true, None), Some(&name)).is_none(), ok);
     }
 
     #[test]

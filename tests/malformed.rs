@@ -1,0 +1,157 @@
+//! Malformed input must give exit code 2 and a diagnostic: never a panic, a hang or unbounded
+//! output.
+
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+fn fsx_guard() -> Command {
+    let mut cmd = Command::cargo_bin("fsx-guard").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(30));
+    cmd
+}
+
+/// Runs `check` on the inventory and the policy given, expecting exit 2 and a short diagnostic
+/// that names the file.
+fn rejects(inventory: &Path, policy: Option<&Path>, expected: &str) {
+    let mut cmd = fsx_guard();
+    cmd.arg("check").arg("--inventory").arg(inventory);
+    if let Some(policy) = policy {
+        cmd.arg("--policy").arg(policy);
+    }
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{}: {stderr}", inventory.display());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains(expected), "expected `{expected}` in:\n{stderr}");
+    assert!(stderr.len() < 20_000, "diagnostic of {} bytes", stderr.len());
+    assert!(output.stdout.is_empty(), "nothing is evaluated, so nothing is reported");
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new("tests/fixtures/malformed").join(name)
+}
+
+#[test]
+fn broken_json() {
+    rejects(&fixture("broken.json"), None, "broken.json");
+}
+
+#[test]
+fn wrong_types() {
+    rejects(&fixture("wrong-types.json"), None, "invalid type: string \"fourteen\"");
+}
+
+#[test]
+fn not_utf8() {
+    rejects(&fixture("not-utf8.json"), None, "not UTF-8");
+}
+
+#[test]
+fn bad_arn() {
+    rejects(&fixture("bad-arn.json"), None, "is not a 12-digit account id");
+}
+
+#[test]
+fn unknown_region() {
+    rejects(&fixture("unknown-region.json"), None, "did you mean `eu-west-1`?");
+}
+
+#[test]
+fn same_arn_different_contents() {
+    let mut cmd = fsx_guard();
+    let output = cmd
+        .args(["check", "--inventory", "tests/fixtures/compliant.json", "--inventory"])
+        .arg(fixture("conflicting-duplicate.json"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("compliant.json") && stderr.contains("conflicting-duplicate.json"), "{stderr}");
+}
+
+#[test]
+fn same_arn_same_contents_is_merged() {
+    fsx_guard()
+        .args(["check", "--inventory", "tests/fixtures/compliant.json", "--inventory", "tests/fixtures/compliant.json"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn deep_nesting_json_and_yaml() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("deep.json");
+    std::fs::write(&json, format!("{{\"Backups\": {}", "[".repeat(100_000))).unwrap();
+    rejects(&json, None, "deep.json");
+    let yaml = dir.path().join("deep.yaml");
+    std::fs::write(&yaml, format!("Backups: {}", "[".repeat(100_000))).unwrap();
+    rejects(&yaml, None, "deep.yaml");
+    let policy = dir.path().join("deep-policy.yaml");
+    std::fs::write(&policy, format!("version: 1\nrules: {}", "- ".repeat(100_000))).unwrap();
+    rejects(Path::new("tests/fixtures/compliant.json"), Some(&policy), "deep-policy.yaml");
+}
+
+#[test]
+fn yaml_alias_bomb() {
+    let mut bomb = String::from("a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
+    for i in 1..12 {
+        let prev = format!("*a{}", i - 1);
+        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 9].join(", ")));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = dir.path().join("bomb.yaml");
+    std::fs::write(&inventory, format!("{bomb}Backups: *a11\n")).unwrap();
+    rejects(&inventory, None, "bomb.yaml");
+    let policy = dir.path().join("bomb-policy.yaml");
+    std::fs::write(&policy, format!("{bomb}version: 1\nrules: *a11\n")).unwrap();
+    rejects(Path::new("tests/fixtures/compliant.json"), Some(&policy), "bomb-policy.yaml");
+}
+
+#[test]
+fn minified_json_gives_a_short_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("minified.json");
+    let mut text = String::from("{\"Backups\":[");
+    for i in 0..5000 {
+        text.push_str(&format!("{{\"BackupId\":\"backup-{i:017x}\",\"Lifecycle\":\"AVAILABLE\"}},"));
+    }
+    text.push_str("oops]}");
+    std::fs::write(&path, text).unwrap();
+    rejects(&path, None, "minified.json");
+}
+
+#[test]
+fn policy_that_is_not_a_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [("list.yaml", "- a\n- b\n"), ("scalar.yaml", "hello\n"), ("empty.yaml", ""), ("binary.yaml", "\u{0}\u{1}\u{2}")] {
+        let policy = dir.path().join(name);
+        std::fs::write(&policy, text).unwrap();
+        rejects(Path::new("tests/fixtures/compliant.json"), Some(&policy), name);
+    }
+}
+
+#[test]
+fn a_300_character_name_is_a_finding_not_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = std::fs::read_to_string("tests/fixtures/compliant.json").unwrap();
+    let long = "n".repeat(300);
+    let text = source.replace("pre-change-20261120-kernel-upgrade", &long);
+    assert_ne!(text, source);
+    let path = dir.path().join("long-name.json");
+    std::fs::write(&path, text).unwrap();
+    let output = fsx_guard().arg("check").arg("--inventory").arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "backup-naming is a warning in the baseline");
+    let output = fsx_guard()
+        .arg("check")
+        .arg("--inventory")
+        .arg(&path)
+        .args(["--fail-on", "warning"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("300 characters long"));
+}
