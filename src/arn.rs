@@ -28,13 +28,7 @@ pub fn parse(text: &str) -> Result<Arn<'_>, String> {
     if service.is_empty() || resource.is_empty() {
         return Err(format!("`{text}` lacks a service or a resource"));
     }
-    Ok(Arn {
-        partition,
-        service,
-        region,
-        account,
-        resource,
-    })
+    Ok(Arn { partition, service, region, account, resource })
 }
 
 pub fn is_account_id(text: &str) -> bool {

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    Diagnostic, LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 use thiserror::Error;
 
 use crate::span::ByteSpan;
@@ -23,12 +25,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn at(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem {
-            pointer: pointer.into(),
-            at_key: false,
-            message: message.into(),
-            help: None,
-        }
+        Problem { pointer: pointer.into(), at_key: false, message: message.into(), help: None }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -91,13 +88,7 @@ impl SourceCode for Excerpt {
         }
         let data = text.get(from..to).unwrap_or("").as_bytes();
         let (line, column) = crate::span::line_col(text, from);
-        Ok(Box::new(MietteSpanContents::new(
-            data,
-            SourceSpan::from((from, to - from)),
-            line - 1,
-            column - 1,
-            1,
-        )))
+        Ok(Box::new(MietteSpanContents::new(data, SourceSpan::from((from, to - from)), line - 1, column - 1, 1)))
     }
 }
 
@@ -128,9 +119,10 @@ impl FileDiagnostic {
         problems.dedup_by(|a, b| a.0 == b.0);
         let total = problems.len();
         let message = if total == 1 {
-            problems
-                .first()
-                .map_or_else(|| format!("{what} `{name}` is invalid"), |(p, _)| format!("{what} `{name}`: {}", p.message))
+            problems.first().map_or_else(
+                || format!("{what} `{name}` is invalid"),
+                |(p, _)| format!("{what} `{name}`: {}", p.message),
+            )
         } else {
             format!("{what} `{name}` has {total} problems")
         };
@@ -157,7 +149,14 @@ impl FileDiagnostic {
 
     /// A single problem at a byte span. A span at the very end of the file (an unexpected end of
     /// input) is moved back onto the last visible character, where a reader can see it.
-    pub fn single(name: &str, text: &Arc<String>, message: String, span: ByteSpan, label: &str, help: Option<String>) -> Self {
+    pub fn single(
+        name: &str,
+        text: &Arc<String>,
+        message: String,
+        span: ByteSpan,
+        label: &str,
+        help: Option<String>,
+    ) -> Self {
         let visible_end = text.trim_end().len();
         let span = if span.start >= visible_end && visible_end > 0 {
             let start = text.get(..visible_end).and_then(|t| t.char_indices().last()).map_or(0, |(i, _)| i);
@@ -192,17 +191,16 @@ pub enum InputError {
 }
 
 /// Reads a file as UTF-8 text, refusing files above `limit` bytes before reading them.
-pub fn read_text(path: &std::path::Path, display: &str, limit: u64, limit_text: &str) -> Result<Arc<String>, InputError> {
-    let unreadable = |e: std::io::Error| InputError::Unreadable {
-        path: display.to_string(),
-        reason: e.to_string(),
-    };
+pub fn read_text(
+    path: &std::path::Path,
+    display: &str,
+    limit: u64,
+    limit_text: &str,
+) -> Result<Arc<String>, InputError> {
+    let unreadable = |e: std::io::Error| InputError::Unreadable { path: display.to_string(), reason: e.to_string() };
     let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.is_dir() {
-        return Err(InputError::Unreadable {
-            path: display.to_string(),
-            reason: "it is a directory".into(),
-        });
+        return Err(InputError::Unreadable { path: display.to_string(), reason: "it is a directory".into() });
     }
     if meta.len() > limit {
         return Err(InputError::TooLarge {
@@ -212,8 +210,7 @@ pub fn read_text(path: &std::path::Path, display: &str, limit: u64, limit_text: 
         });
     }
     let bytes = std::fs::read(path).map_err(unreadable)?;
-    String::from_utf8(bytes).map(Arc::new).map_err(|e| InputError::NotUtf8 {
-        path: display.to_string(),
-        offset: e.utf8_error().valid_up_to(),
-    })
+    String::from_utf8(bytes)
+        .map(Arc::new)
+        .map_err(|e| InputError::NotUtf8 { path: display.to_string(), offset: e.utf8_error().valid_up_to() })
 }

@@ -29,7 +29,6 @@ use engine::Verdict;
 use inventory::Timestamp;
 use policy::Severity;
 
-
 /// `schemas/inventory.schema.json`, compiled in.
 pub const INVENTORY_SCHEMA: &str = include_str!("../schemas/inventory.schema.json");
 
@@ -67,10 +66,7 @@ pub enum Error {
 
 impl Error {
     fn usage(message: impl Into<String>, help: impl Into<String>) -> Self {
-        Error::Usage {
-            message: message.into(),
-            help: Some(help.into()),
-        }
+        Error::Usage { message: message.into(), help: Some(help.into()) }
     }
 }
 
@@ -132,10 +128,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
 }
 
 fn write_out(out: &mut dyn Write, text: &str) -> Result<(), Error> {
-    out.write_all(text.as_bytes()).map_err(|e| Error::Output {
-        path: "stdout".into(),
-        reason: e.to_string(),
-    })
+    out.write_all(text.as_bytes()).map_err(|e| Error::Output { path: "stdout".into(), reason: e.to_string() })
 }
 
 /// `fsx-guard check`: callable in-process by tests.
@@ -146,7 +139,10 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         .as_deref()
         .map(|text| {
             Timestamp::parse_rfc3339(text).ok_or_else(|| {
-                Error::usage(format!("`--now {text}` is not an RFC 3339 timestamp"), "write it like 2026-11-25T06:00:00Z")
+                Error::usage(
+                    format!("`--now {text}` is not an RFC 3339 timestamp"),
+                    "write it like 2026-11-25T06:00:00Z",
+                )
             })
         })
         .transpose()?;
@@ -170,10 +166,8 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         let rendered = report::render(*format, &context, color && path.is_none(), err)?;
         match path {
             None => write_out(out, &rendered)?,
-            Some(path) => std::fs::write(path, rendered).map_err(|e| Error::Output {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?,
+            Some(path) => std::fs::write(path, rendered)
+                .map_err(|e| Error::Output { path: path.display().to_string(), reason: e.to_string() })?,
         }
     }
     Ok(outcome(&report, &policies, args.fail_on))
@@ -198,4 +192,3 @@ pub fn outcome(report: &engine::Report, policies: &policy::PolicySet, fail_on: F
         Outcome::Compliant
     }
 }
-

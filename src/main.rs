@@ -9,13 +9,7 @@ fn main() -> ExitCode {
     let cli = fsx_guard::cli::Cli::parse();
     let color = fsx_guard::report::stderr_color();
     miette::set_hook(Box::new(move |_| {
-        Box::new(
-            miette::MietteHandlerOpts::new()
-                .color(color)
-                .unicode(color)
-                .terminal_links(false)
-                .build(),
-        )
+        Box::new(miette::MietteHandlerOpts::new().color(color).unicode(color).terminal_links(false).build())
     }))
     .ok();
     match fsx_guard::run(cli) {

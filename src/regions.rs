@@ -65,11 +65,7 @@ pub struct Region {
 }
 
 const fn r(name: &'static str, partition: Partition, opt_in: bool) -> Region {
-    Region {
-        name,
-        partition,
-        opt_in,
-    }
+    Region { name, partition, opt_in }
 }
 
 use Partition::*;
@@ -125,10 +121,7 @@ pub const REGIONS: &[Region] = &[
 
 /// Looks a Region up by its exact name.
 pub fn lookup(name: &str) -> Option<&'static Region> {
-    REGIONS
-        .binary_search_by(|region| region.name.cmp(name))
-        .ok()
-        .and_then(|i| REGIONS.get(i))
+    REGIONS.binary_search_by(|region| region.name.cmp(name)).ok().and_then(|i| REGIONS.get(i))
 }
 
 /// The known Region closest to `name`, for "did you mean" hints.
@@ -203,9 +196,7 @@ mod tests {
 
     #[test]
     fn partition_groups_are_pinned() {
-        let of = |p: Partition| -> Vec<&str> {
-            REGIONS.iter().filter(|r| r.partition == p).map(|r| r.name).collect()
-        };
+        let of = |p: Partition| -> Vec<&str> { REGIONS.iter().filter(|r| r.partition == p).map(|r| r.name).collect() };
         assert_eq!(of(AwsCn), ["cn-north-1", "cn-northwest-1"]);
         assert_eq!(of(AwsUsGov), ["us-gov-east-1", "us-gov-west-1"]);
         assert_eq!(of(Aws).len(), 34);

@@ -14,10 +14,7 @@ pub struct ByteSpan {
 
 impl ByteSpan {
     pub fn new(start: usize, end: usize) -> Self {
-        ByteSpan {
-            start,
-            end: end.max(start),
-        }
+        ByteSpan { start, end: end.max(start) }
     }
 
     pub fn len(&self) -> usize {
@@ -61,6 +58,37 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Line and column of many offsets in one pass over `text` (for reports that locate thousands of
+/// resources in one file: calling `line_col` for each would be quadratic).
+pub fn line_cols(text: &str, offsets: &[usize]) -> HashMap<usize, (usize, usize)> {
+    let mut wanted: Vec<usize> = offsets.iter().map(|o| clamp_to_char_boundary(text, *o)).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut out = HashMap::with_capacity(wanted.len());
+    let (mut line, mut column) = (1usize, 1usize);
+    let mut next = wanted.iter().peekable();
+    for (i, byte) in text.bytes().enumerate() {
+        while next.peek().is_some_and(|o| **o == i) {
+            out.insert(i, (line, column));
+            next.next();
+        }
+        if next.peek().is_none() {
+            return out;
+        }
+        if byte == b'\n' {
+            line += 1;
+            column = 1;
+        } else if byte & 0xC0 != 0x80 {
+            // Count characters, not bytes: skip UTF-8 continuation bytes.
+            column += 1;
+        }
+    }
+    for offset in next {
+        out.insert(*offset, (line, column));
+    }
+    out
+}
+
 /// The byte offset of a 1-based line and 1-based column counted in bytes (serde_json's
 /// convention), clamped to the text.
 pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
@@ -73,11 +101,7 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
 pub fn offset_of_char_column(text: &str, line: usize, column: usize) -> usize {
     let start = line_start(text, line);
     let rest = text.get(start..).unwrap_or("");
-    start
-        + rest
-            .char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(rest.len(), |(byte, _)| byte)
+    start + rest.char_indices().nth(column.saturating_sub(1)).map_or(rest.len(), |(byte, _)| byte)
 }
 
 fn line_start(text: &str, line: usize) -> usize {
@@ -93,9 +117,7 @@ fn line_start(text: &str, line: usize) -> usize {
 
 /// The byte offset of a character index (saphyr's markers count characters).
 pub fn char_to_byte(text: &str, char_index: usize) -> usize {
-    text.char_indices()
-        .nth(char_index)
-        .map_or(text.len(), |(byte, _)| byte)
+    text.char_indices().nth(char_index).map_or(text.len(), |(byte, _)| byte)
 }
 
 fn clamp_to_char_boundary(text: &str, offset: usize) -> usize {
@@ -145,10 +167,7 @@ pub fn resolve_json_pointers(text: &str, wanted: &[&str]) -> HashMap<String, Nod
         }
         prefixes.insert(pointer);
     }
-    let mut scanner = JsonScanner {
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
+    let mut scanner = JsonScanner { bytes: text.as_bytes(), pos: 0 };
     let mut found = HashMap::new();
     let mut path = String::new();
     scanner.skip_ws();
@@ -198,13 +217,7 @@ impl JsonScanner<'_> {
             None => return,
         }
         if wanted.contains(path.as_str()) {
-            found.insert(
-                path.clone(),
-                NodeSpan {
-                    key,
-                    value: ByteSpan::new(start, self.pos),
-                },
-            );
+            found.insert(path.clone(), NodeSpan { key, value: ByteSpan::new(start, self.pos) });
         }
     }
 
@@ -299,8 +312,7 @@ impl JsonScanner<'_> {
                 let raw = self.bytes.get(start..self.pos - 1).unwrap_or(&[]);
                 let raw = String::from_utf8_lossy(raw);
                 if raw.contains('\\') {
-                    return serde_json::from_str::<String>(&format!("\"{raw}\""))
-                        .unwrap_or_else(|_| raw.into_owned());
+                    return serde_json::from_str::<String>(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.into_owned());
                 }
                 return raw.into_owned();
             }
@@ -379,6 +391,11 @@ mod tests {
         assert_eq!(offset_of(text, 9, 1), text.len());
         assert_eq!(char_to_byte(text, 6), 7);
         assert_eq!(offset_of_char_column(text, 2, 4), 7);
+        let many = line_cols(text, &[0, 3, 7, 999, 5]);
+        for offset in [0, 3, 7, 5] {
+            assert_eq!(many[&offset], line_col(text, offset), "{offset}");
+        }
+        assert_eq!(many[&text.len()], line_col(text, 999));
         assert_eq!(offset_of_char_column(text, 3, 5), text.len());
     }
 }

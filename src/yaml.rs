@@ -28,24 +28,12 @@ pub struct YamlError {
 pub fn node_spans(text: &str) -> Result<HashMap<String, NodeSpan>, YamlError> {
     let ascii = text.is_ascii();
     let to_byte = |char_index: usize| {
-        if ascii {
-            char_index.min(text.len())
-        } else {
-            span::char_to_byte(text, char_index)
-        }
+        if ascii { char_index.min(text.len()) } else { span::char_to_byte(text, char_index) }
     };
 
     enum Frame {
-        Map {
-            pointer: String,
-            start: usize,
-            key: Option<(String, ByteSpan)>,
-        },
-        Seq {
-            pointer: String,
-            start: usize,
-            next: usize,
-        },
+        Map { pointer: String, start: usize, key: Option<(String, ByteSpan)> },
+        Seq { pointer: String, start: usize, next: usize },
     }
 
     let mut spans = HashMap::new();
@@ -71,10 +59,8 @@ pub fn node_spans(text: &str) -> Result<HashMap<String, NodeSpan>, YamlError> {
                 }
                 None => {
                     // A key. Complex (non-scalar) keys get a placeholder name.
-                    let (name, key_span) = scalar.map_or_else(
-                        || ("?".to_string(), ByteSpan::new(0, 0)),
-                        |(s, span)| (s.to_string(), span),
-                    );
+                    let (name, key_span) = scalar
+                        .map_or_else(|| ("?".to_string(), ByteSpan::new(0, 0)), |(s, span)| (s.to_string(), span));
                     *key = Some((name, key_span));
                     None
                 }
@@ -129,10 +115,8 @@ pub fn node_spans(text: &str) -> Result<HashMap<String, NodeSpan>, YamlError> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(Frame::Map { pointer, start, .. } | Frame::Seq { pointer, start, .. }) = stack.pop() {
-                    let entry = spans.entry(pointer).or_insert(NodeSpan {
-                        key: None,
-                        value: ByteSpan::new(start, here.end),
-                    });
+                    let entry =
+                        spans.entry(pointer).or_insert(NodeSpan { key: None, value: ByteSpan::new(start, here.end) });
                     entry.value = ByteSpan::new(start, here.end.max(start));
                 }
             }
@@ -146,9 +130,7 @@ pub fn node_spans(text: &str) -> Result<HashMap<String, NodeSpan>, YamlError> {
 /// Deserialises `text` into `T` after the span pass has bounded its depth.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_yaml::from_str(text).map_err(|e| YamlError {
-        offset: e
-            .location()
-            .map_or(0, |l| span::offset_of_char_column(text, l.line(), l.column())),
+        offset: e.location().map_or(0, |l| span::offset_of_char_column(text, l.line(), l.column())),
         message: e.to_string(),
     })
 }

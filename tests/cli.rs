@@ -1,5 +1,7 @@
 //! End-to-end tests of the binary: exit codes, formats, usage errors.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -156,20 +158,9 @@ fn raw_cli_output_gives_the_documents_verdicts() {
 #[test]
 fn validate_rules_and_schema() {
     fsx_guard().args(["validate"]).assert().code(0).stdout(predicate::str::contains("3 rule(s): valid"));
-    fsx_guard()
-        .args(["validate", "tests/fixtures/warnings-only.yaml"])
-        .assert()
-        .code(0);
-    fsx_guard()
-        .args(["rules"])
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains("backup-retention"));
-    fsx_guard()
-        .args(["rules", "backup-naming"])
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains("## Verdicts"));
+    fsx_guard().args(["validate", "tests/fixtures/warnings-only.yaml"]).assert().code(0);
+    fsx_guard().args(["rules"]).assert().code(0).stdout(predicate::str::contains("backup-retention"));
+    fsx_guard().args(["rules", "backup-naming"]).assert().code(0).stdout(predicate::str::contains("## Verdicts"));
     fsx_guard().args(["rules", "backup-namin"]).assert().code(2).stderr(predicate::str::contains("did you mean"));
     let out = fsx_guard().args(["schema", "policy"]).assert().code(0).get_output().stdout.clone();
     let schema: serde_json::Value = serde_json::from_slice(&out).unwrap();

@@ -1,6 +1,8 @@
 //! Malformed input must give exit code 2 and a diagnostic: never a panic, a hang or unbounded
 //! output.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -8,9 +10,7 @@ use assert_cmd::Command;
 
 fn fsx_guard() -> Command {
     let mut cmd = Command::cargo_bin("fsx-guard").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(30));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1").timeout(Duration::from_secs(30));
     cmd
 }
 
@@ -97,7 +97,8 @@ fn deep_nesting_json_and_yaml() {
 
 #[test]
 fn yaml_alias_bomb() {
-    let mut bomb = String::from("a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
+    let mut bomb =
+        String::from("a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
     for i in 1..12 {
         let prev = format!("*a{}", i - 1);
         bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 9].join(", ")));
@@ -127,7 +128,12 @@ fn minified_json_gives_a_short_diagnostic() {
 #[test]
 fn policy_that_is_not_a_mapping() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, text) in [("list.yaml", "- a\n- b\n"), ("scalar.yaml", "hello\n"), ("empty.yaml", ""), ("binary.yaml", "\u{0}\u{1}\u{2}")] {
+    for (name, text) in [
+        ("list.yaml", "- a\n- b\n"),
+        ("scalar.yaml", "hello\n"),
+        ("empty.yaml", ""),
+        ("binary.yaml", "\u{0}\u{1}\u{2}"),
+    ] {
         let policy = dir.path().join(name);
         std::fs::write(&policy, text).unwrap();
         rejects(Path::new("tests/fixtures/compliant.json"), Some(&policy), name);
@@ -145,13 +151,8 @@ fn a_300_character_name_is_a_finding_not_an_input_error() {
     std::fs::write(&path, text).unwrap();
     let output = fsx_guard().arg("check").arg("--inventory").arg(&path).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "backup-naming is a warning in the baseline");
-    let output = fsx_guard()
-        .arg("check")
-        .arg("--inventory")
-        .arg(&path)
-        .args(["--fail-on", "warning"])
-        .output()
-        .unwrap();
+    let output =
+        fsx_guard().arg("check").arg("--inventory").arg(&path).args(["--fail-on", "warning"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stdout).contains("300 characters long"));
 }

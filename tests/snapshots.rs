@@ -2,6 +2,8 @@
 //! and the diagnostics people see for broken policies and inventories. Review changes by eye
 //! with `cargo insta review`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,22 +100,58 @@ fn policy_diagnostic(files: &[(&str, &str)]) -> String {
 
 /// Each case: the broken policy and what the person must be told.
 const POLICY_CASES: &[(&str, &str)] = &[
-    ("unknown_param_key", "version: 1\nrules:\n  - id: R1\n    kind: backup-retention\n    params:\n      min_dayz: 7\n"),
+    (
+        "unknown_param_key",
+        "version: 1\nrules:\n  - id: R1\n    kind: backup-retention\n    params:\n      min_dayz: 7\n",
+    ),
     ("unknown_rule_kind", "version: 1\nrules:\n  - id: R1\n    kind: backup-retension\n"),
     ("unknown_top_key", "version: 1\nrulez: []\nrules: []\n"),
-    ("duplicate_id_in_one_file", "version: 1\nrules:\n  - id: R1\n    kind: backup-recency\n  - id: R1\n    kind: backup-naming\n"),
-    ("unknown_region", "version: 1\nrules:\n  - id: R1\n    kind: backup-recency\n    select:\n      regions: [us-east-1, us-west-22]\n"),
-    ("unquoted_account", "version: 1\nrules:\n  - id: R1\n    kind: backup-recency\n    select:\n      accounts: [011122223333]\n"),
-    ("short_account", "version: 1\nrules:\n  - id: R1\n    kind: backup-recency\n    select:\n      accounts: [\"1234\"]\n"),
-    ("retention_out_of_range", "version: 1\nrules:\n  - id: R1\n    kind: backup-retention\n    params:\n      min_days: 0\n      max_days: 120\n"),
-    ("min_above_max", "version: 1\nrules:\n  - id: R1\n    kind: backup-retention\n    params:\n      min_days: 30\n      max_days: 7\n"),
-    ("bad_time_of_day", "version: 1\nrules:\n  - id: R1\n    kind: backup-retention\n    params:\n      avoid_window: {start: \"25:00\", end: \"02:00\"}\n"),
-    ("empty_window", "version: 1\nrules:\n  - id: R1\n    kind: backup-retention\n    params:\n      avoid_window: {start: \"02:00\", end: \"02:00\"}\n"),
-    ("bad_regex", "version: 1\nrules:\n  - id: R1\n    kind: backup-naming\n    params:\n      pattern: \"(pre|post\"\n"),
+    (
+        "duplicate_id_in_one_file",
+        "version: 1\nrules:\n  - id: R1\n    kind: backup-recency\n  - id: R1\n    kind: backup-naming\n",
+    ),
+    (
+        "unknown_region",
+        "version: 1\nrules:\n  - id: R1\n    kind: backup-recency\n    select:\n      regions: [us-east-1, us-west-22]\n",
+    ),
+    (
+        "unquoted_account",
+        "version: 1\nrules:\n  - id: R1\n    kind: backup-recency\n    select:\n      accounts: [011122223333]\n",
+    ),
+    (
+        "short_account",
+        "version: 1\nrules:\n  - id: R1\n    kind: backup-recency\n    select:\n      accounts: [\"1234\"]\n",
+    ),
+    (
+        "retention_out_of_range",
+        "version: 1\nrules:\n  - id: R1\n    kind: backup-retention\n    params:\n      min_days: 0\n      max_days: 120\n",
+    ),
+    (
+        "min_above_max",
+        "version: 1\nrules:\n  - id: R1\n    kind: backup-retention\n    params:\n      min_days: 30\n      max_days: 7\n",
+    ),
+    (
+        "bad_time_of_day",
+        "version: 1\nrules:\n  - id: R1\n    kind: backup-retention\n    params:\n      avoid_window: {start: \"25:00\", end: \"02:00\"}\n",
+    ),
+    (
+        "empty_window",
+        "version: 1\nrules:\n  - id: R1\n    kind: backup-retention\n    params:\n      avoid_window: {start: \"02:00\", end: \"02:00\"}\n",
+    ),
+    (
+        "bad_regex",
+        "version: 1\nrules:\n  - id: R1\n    kind: backup-naming\n    params:\n      pattern: \"(pre|post\"\n",
+    ),
     ("yaml_syntax", "version: 1\nrules:\n  - id: R1\n    kind: [backup-naming\n"),
     ("wrong_version_and_missing_rules", "version: 2\n"),
-    ("many_problems_at_once", "version: 1\nrules:\n  - id: 1bad\n    kind: backup-recency\n    severity: critical\n    select:\n      file_system_types: [ZFS]\n      file_system_ids: [fs-xyz]\n    params:\n      max_age_hours: -1\n      types: [DAILY]\n"),
-    ("wrong_type", "version: 1\nrules:\n  - id: R1\n    kind: backup-naming\n    params:\n      require_name: \"yes please\"\n"),
+    (
+        "many_problems_at_once",
+        "version: 1\nrules:\n  - id: 1bad\n    kind: backup-recency\n    severity: critical\n    select:\n      file_system_types: [ZFS]\n      file_system_ids: [fs-xyz]\n    params:\n      max_age_hours: -1\n      types: [DAILY]\n",
+    ),
+    (
+        "wrong_type",
+        "version: 1\nrules:\n  - id: R1\n    kind: backup-naming\n    params:\n      require_name: \"yes please\"\n",
+    ),
 ];
 
 #[test]
@@ -128,7 +166,10 @@ fn policy_diagnostics() {
 fn duplicate_ids_across_files_show_both_places() {
     let rendered = policy_diagnostic(&[
         ("team-a.yaml", "version: 1\nrules:\n  - id: SHARED\n    kind: backup-recency\n"),
-        ("team-b.yaml", "version: 1\nrules:\n  - id: OTHER\n    kind: backup-naming\n  - id: SHARED\n    kind: backup-retention\n"),
+        (
+            "team-b.yaml",
+            "version: 1\nrules:\n  - id: OTHER\n    kind: backup-naming\n  - id: SHARED\n    kind: backup-retention\n",
+        ),
     ]);
     assert!(rendered.contains("team-a.yaml") && rendered.contains("team-b.yaml"));
     snapshot!("policy__duplicate_id_across_files", rendered);
@@ -146,7 +187,10 @@ fn inventory_diagnostic(files: &[&str]) -> String {
 fn inventory_diagnostics() {
     for (name, files) in [
         ("bad_arn", &["tests/fixtures/malformed/bad-arn.json"][..]),
-        ("conflicting_duplicate", &["tests/fixtures/compliant.json", "tests/fixtures/malformed/conflicting-duplicate.json"][..]),
+        (
+            "conflicting_duplicate",
+            &["tests/fixtures/compliant.json", "tests/fixtures/malformed/conflicting-duplicate.json"][..],
+        ),
         ("wrong_types", &["tests/fixtures/malformed/wrong-types.json"][..]),
         ("unknown_region", &["tests/fixtures/malformed/unknown-region.json"][..]),
         ("broken_json", &["tests/fixtures/malformed/broken.json"][..]),

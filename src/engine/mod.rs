@@ -130,12 +130,7 @@ impl Parts {
     /// One finding for the file system: the worst verdict, the messages of the parts that have
     /// it, and every part in the evidence next to `extra`.
     pub fn finish(self, fs: &FileSystem, extra: Value) -> Finding {
-        let verdict = self
-            .parts
-            .iter()
-            .map(|(_, v, _)| *v)
-            .max_by_key(|v| v.badness())
-            .unwrap_or(Verdict::Error);
+        let verdict = self.parts.iter().map(|(_, v, _)| *v).max_by_key(|v| v.badness()).unwrap_or(Verdict::Error);
         let mut messages: Vec<&str> =
             self.parts.iter().filter(|(_, v, _)| *v == verdict).map(|(_, _, m)| m.as_str()).collect();
         if messages.is_empty() {
@@ -274,10 +269,8 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
     for account in select.accounts.iter().flatten() {
         if !inventory.accounts.contains_key(account) {
             let regions: Vec<&str> = select.regions.iter().flatten().map(String::as_str).collect();
-            let partition = regions
-                .first()
-                .and_then(|r| crate::regions::lookup(r))
-                .map_or("aws", |r| r.partition.as_str());
+            let partition =
+                regions.first().and_then(|r| crate::regions::lookup(r)).map_or("aws", |r| r.partition.as_str());
             if regions.is_empty() {
                 out.push(missing_result(
                     Subject::all_file_systems(partition, "*", account),
@@ -313,6 +306,7 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub(crate) mod test_support {
     //! Small worlds for rule tests: one account, one Region, a few resources.
     use super::*;
@@ -396,16 +390,15 @@ pub(crate) mod test_support {
             self.account().backups_collected.clear();
         }
 
-        pub fn evaluate_one(&self, fs_id: &str, f: impl FnOnce(&FileSystem, &RuleContext<'_, '_>) -> Finding) -> Finding {
+        pub fn evaluate_one(
+            &self,
+            fs_id: &str,
+            f: impl FnOnce(&FileSystem, &RuleContext<'_, '_>) -> Finding,
+        ) -> Finding {
             let index = Index::build(&self.inventory, NOW);
             let context = RuleContext { index: &index };
-            let fs = self
-                .inventory
-                .accounts
-                .values()
-                .flat_map(|a| a.file_systems.iter())
-                .find(|fs| fs.id == fs_id)
-                .unwrap();
+            let fs =
+                self.inventory.accounts.values().flat_map(|a| a.file_systems.iter()).find(|fs| fs.id == fs_id).unwrap();
             f(fs, &context)
         }
     }

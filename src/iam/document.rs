@@ -117,7 +117,9 @@ impl<'de> Deserialize<'de> for DocumentField {
         Ok(match value {
             serde_json::Value::String(encoded) => parse_encoded(&encoded),
             object @ serde_json::Value::Object(_) => parse_value(object),
-            other => DocumentField::Invalid(format!("a policy document is a JSON object or a URL-encoded string, not `{other}`")),
+            other => DocumentField::Invalid(format!(
+                "a policy document is a JSON object or a URL-encoded string, not `{other}`"
+            )),
         })
     }
 }
@@ -162,23 +164,16 @@ fn parse_value(value: serde_json::Value) -> DocumentField {
             .map(|(operator, keys)| {
                 let keys = keys
                     .into_iter()
-                    .map(|(key, values)| (key, values.into_vec().into_iter().map(ConditionScalar::into_string).collect()))
+                    .map(|(key, values)| {
+                        (key, values.into_vec().into_iter().map(ConditionScalar::into_string).collect())
+                    })
                     .collect();
                 (operator, keys)
             })
             .collect();
-        statements.push(Statement {
-            sid: statement.sid,
-            effect: statement.effect,
-            actions,
-            resources,
-            conditions,
-        });
+        statements.push(Statement { sid: statement.sid, effect: statement.effect, actions, resources, conditions });
     }
-    DocumentField::Parsed(Document {
-        version: raw.version,
-        statements,
-    })
+    DocumentField::Parsed(Document { version: raw.version, statements })
 }
 
 #[cfg(test)]
@@ -200,7 +195,9 @@ mod tests {
 
     #[test]
     fn plus_is_not_a_space() {
-        let doc = parse_encoded("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22a+b%22%2C%22Resource%22%3A%22*%22%7D%5D%7D");
+        let doc = parse_encoded(
+            "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22a+b%22%2C%22Resource%22%3A%22*%22%7D%5D%7D",
+        );
         let DocumentField::Parsed(doc) = doc else { panic!("not parsed") };
         assert_eq!(doc.statements[0].actions, Matcher::Listed(vec!["a+b".into()]));
     }

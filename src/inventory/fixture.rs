@@ -122,11 +122,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, crate::Error> {
                 continue;
             }
         };
-        let mut loader = FileLoader {
-            source,
-            problems: Vec::new(),
-            resources: Vec::new(),
-        };
+        let mut loader = FileLoader { source, problems: Vec::new(), resources: Vec::new() };
         loader.convert(file, &mut inventory);
         problems.extend(loader.problems.into_iter().map(|p| (source, p)));
         for resource in loader.resources {
@@ -150,9 +146,10 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, crate::Error> {
             inventory.finish();
             Ok(inventory)
         }
-        1 => Err(diagnostics.into_iter().next().map_or(crate::Error::Internal("lost a diagnostic".into()), |d| {
-            crate::Error::File(Box::new(d))
-        })),
+        1 => Err(diagnostics
+            .into_iter()
+            .next()
+            .map_or(crate::Error::Internal("lost a diagnostic".into()), |d| crate::Error::File(Box::new(d)))),
         _ => Err(crate::Error::Files { diagnostics }),
     }
 }
@@ -163,9 +160,8 @@ pub(crate) fn locate(file: &SourceFile, problems: Vec<Problem>) -> Vec<(Problem,
     problems
         .into_iter()
         .map(|problem| {
-            let span = spans
-                .get(&problem.pointer)
-                .map_or(ByteSpan::new(0, 0), |node| node.label(&file.text, problem.at_key));
+            let span =
+                spans.get(&problem.pointer).map_or(ByteSpan::new(0, 0), |node| node.label(&file.text, problem.at_key));
             (problem, span)
         })
         .collect()
@@ -189,9 +185,7 @@ fn parse_json(text: &str) -> Result<InputFile, (String, usize)> {
 }
 
 fn parse_yaml(text: &str) -> Result<InputFile, (String, usize)> {
-    crate::yaml::check_structure(text)
-        .and_then(|()| crate::yaml::from_str(text))
-        .map_err(|e| (e.message, e.offset))
+    crate::yaml::check_structure(text).and_then(|()| crate::yaml::from_str(text)).map_err(|e| (e.message, e.offset))
 }
 
 /// A resource about to be merged into the inventory.
@@ -244,7 +238,11 @@ fn merge(
                 source,
                 Problem::at(
                     resource.origin().pointer.clone(),
-                    format!("`{}` differs from the one in `{}` at `{first_pointer}`", resource.arn(), path_of(*first_source)),
+                    format!(
+                        "`{}` differs from the one in `{}` at `{first_pointer}`",
+                        resource.arn(),
+                        path_of(*first_source)
+                    ),
                 )
                 .with_help(help),
             ));
@@ -252,7 +250,12 @@ fn merge(
                 *first_source,
                 Problem::at(
                     first_pointer.clone(),
-                    format!("`{}` differs from the one in `{}` at `{}`", resource.arn(), path_of(source), resource.origin().pointer),
+                    format!(
+                        "`{}` differs from the one in `{}` at `{}`",
+                        resource.arn(),
+                        path_of(source),
+                        resource.origin().pointer
+                    ),
                 )
                 .with_help(help),
             ));
@@ -274,10 +277,7 @@ fn merge(
         ));
         return;
     }
-    first_seen.insert(
-        resource.arn().to_string(),
-        (source, resource.origin().pointer.clone(), resource.clone()),
-    );
+    first_seen.insert(resource.arn().to_string(), (source, resource.origin().pointer.clone(), resource.clone()));
     match resource {
         Resource::FileSystem(fs) => account.file_systems.push(fs),
         Resource::Backup(b) => account.backups.push(b),
@@ -301,8 +301,11 @@ impl FileLoader {
         let document = file.accounts.is_some() || file.version.is_some();
         if document && raw_keys {
             self.problems.push(
-                Problem::at("", "this file mixes an inventory document (`version`, `accounts`) with raw AWS CLI output")
-                    .with_help("keep each in its own file and pass both with `--inventory`"),
+                Problem::at(
+                    "",
+                    "this file mixes an inventory document (`version`, `accounts`) with raw AWS CLI output",
+                )
+                .with_help("keep each in its own file and pass both with `--inventory`"),
             );
             return;
         }
@@ -371,10 +374,8 @@ impl FileLoader {
             Some(name) => match Partition::parse(name) {
                 Some(p) => Some(p),
                 None => {
-                    self.problems.push(Problem::at(
-                        format!("{base}/partition"),
-                        format!("`{name}` is not an AWS partition"),
-                    ));
+                    self.problems
+                        .push(Problem::at(format!("{base}/partition"), format!("`{name}` is not an AWS partition")));
                     return;
                 }
             },
@@ -393,16 +394,17 @@ impl FileLoader {
             };
             if let Some(p) = partition.filter(|p| *p != region.partition) {
                 self.problems.push(
-                    Problem::at(pointer.clone(), format!("region `{name}` is in partition `{}`, not `{p}`", region.partition))
-                        .on_key(),
+                    Problem::at(
+                        pointer.clone(),
+                        format!("region `{name}` is in partition `{}`, not `{p}`", region.partition),
+                    )
+                    .on_key(),
                 );
                 continue;
             }
             regions_seen.push((region, region_doc, pointer));
         }
-        let partition = partition
-            .or_else(|| regions_seen.first().map(|(r, ..)| r.partition))
-            .unwrap_or(Partition::Aws);
+        let partition = partition.or_else(|| regions_seen.first().map(|(r, ..)| r.partition)).unwrap_or(Partition::Aws);
         let account = inventory.account_mut(&doc.account_id, partition);
         if account.partition != partition {
             self.problems.push(Problem::at(
@@ -413,10 +415,7 @@ impl FileLoader {
         }
         let placement_account = doc.account_id.clone();
         for (region, region_doc, pointer) in regions_seen {
-            let place = Placement {
-                account: &placement_account,
-                region,
-            };
+            let place = Placement { account: &placement_account, region };
             if let Some(list) = region_doc.file_systems {
                 inventory.account_mut(&doc.account_id, partition).file_systems_collected.insert(region.name);
                 for (i, raw) in list.into_iter().enumerate() {
@@ -437,17 +436,12 @@ impl FileLoader {
         let account = inventory.account_mut(&doc.account_id, partition);
         let mut errors = doc.errors;
         for (i, error) in errors.iter_mut().enumerate() {
-            error.origin = Some(Origin {
-                source: self.source,
-                pointer: format!("{base}/errors/{i}"),
-            });
-            if let Some(region) = &error.region {
-                if regions::lookup(region).is_none() {
-                    self.problems.push(Problem::at(
-                        format!("{base}/errors/{i}/region"),
-                        format!("unknown region `{region}`"),
-                    ));
-                }
+            error.origin = Some(Origin { source: self.source, pointer: format!("{base}/errors/{i}") });
+            if let Some(region) = &error.region
+                && regions::lookup(region).is_none()
+            {
+                self.problems
+                    .push(Problem::at(format!("{base}/errors/{i}/region"), format!("unknown region `{region}`")));
             }
         }
         account.errors.extend(errors);
@@ -484,8 +478,14 @@ impl FileLoader {
                     None => owner = Some((parsed.account.to_string(), parsed.partition)),
                     Some((account, _)) if account != parsed.account => {
                         self.problems.push(
-                            Problem::at("", format!("IAM output of two accounts (`{account}` and `{}`) in one file", parsed.account))
-                                .with_help("save each account's get-account-authorization-details in its own file"),
+                            Problem::at(
+                                "",
+                                format!(
+                                    "IAM output of two accounts (`{account}` and `{}`) in one file",
+                                    parsed.account
+                                ),
+                            )
+                            .with_help("save each account's get-account-authorization-details in its own file"),
                         );
                         return;
                     }
@@ -494,7 +494,8 @@ impl FileLoader {
             }
         }
         let Some((account_id, partition)) = owner else {
-            self.problems.push(Problem::at("", "cannot tell which account this IAM output belongs to: no principal ARN"));
+            self.problems
+                .push(Problem::at("", "cannot tell which account this IAM output belongs to: no principal ARN"));
             return;
         };
         merge_iam(inventory.account_mut(&account_id, partition), lists);
@@ -530,14 +531,8 @@ impl FileLoader {
             self.problems.push(Problem::at(pointer, format!("file system `{id}` has no `FileSystemType`")));
             return None;
         };
-        let (arn, account, region) = self.place(
-            raw.resource_arn.as_deref(),
-            "file-system",
-            &id,
-            raw.owner_id.as_deref(),
-            pointer,
-            place,
-        )?;
+        let (arn, account, region) =
+            self.place(raw.resource_arn.as_deref(), "file-system", &id, raw.owner_id.as_deref(), pointer, place)?;
         let backup_settings = match &file_system_type {
             super::model::FileSystemType::Openzfs => raw.openzfs_configuration.clone(),
             super::model::FileSystemType::Windows => raw.windows_configuration.clone(),
@@ -559,10 +554,7 @@ impl FileLoader {
             storage_type: raw.storage_type,
             tags: tags_from(raw.tags),
             backup_settings,
-            origin: Origin {
-                source: self.source,
-                pointer: pointer.to_string(),
-            },
+            origin: Origin { source: self.source, pointer: pointer.to_string() },
         })
     }
 
@@ -596,14 +588,14 @@ impl FileLoader {
             );
             return None;
         };
-        if let Some(source_region) = &raw.source_backup_region {
-            if regions::lookup(source_region).is_none() {
-                self.problems.push(Problem::at(
-                    format!("{pointer}/SourceBackupRegion"),
-                    format!("unknown region `{source_region}`"),
-                ));
-                return None;
-            }
+        if let Some(source_region) = &raw.source_backup_region
+            && regions::lookup(source_region).is_none()
+        {
+            self.problems.push(Problem::at(
+                format!("{pointer}/SourceBackupRegion"),
+                format!("unknown region `{source_region}`"),
+            ));
+            return None;
         }
         Some(Backup {
             arn,
@@ -619,10 +611,7 @@ impl FileLoader {
             file_system_id,
             source_backup_id: raw.source_backup_id,
             source_backup_region: raw.source_backup_region,
-            origin: Origin {
-                source: self.source,
-                pointer: pointer.to_string(),
-            },
+            origin: Origin { source: self.source, pointer: pointer.to_string() },
         })
     }
 
@@ -642,10 +631,8 @@ impl FileLoader {
             (Some(text), _) => match arn::parse_fsx(text, resource_type) {
                 Ok((parsed, region, arn_id)) => {
                     if arn_id != id {
-                        self.problems.push(Problem::at(
-                            arn_pointer,
-                            format!("the ARN names `{arn_id}` but the id is `{id}`"),
-                        ));
+                        self.problems
+                            .push(Problem::at(arn_pointer, format!("the ARN names `{arn_id}` but the id is `{id}`")));
                         return None;
                     }
                     (text.to_string(), parsed.account.to_string(), region)
@@ -656,7 +643,10 @@ impl FileLoader {
                 }
             },
             (None, Some(place)) => (
-                format!("arn:{}:fsx:{}:{}:{resource_type}/{id}", place.region.partition, place.region.name, place.account),
+                format!(
+                    "arn:{}:fsx:{}:{}:{resource_type}/{id}",
+                    place.region.partition, place.region.name, place.account
+                ),
                 place.account.to_string(),
                 place.region,
             ),
@@ -668,17 +658,17 @@ impl FileLoader {
                 return None;
             }
         };
-        if let Some(place) = place {
-            if place.account != account || place.region.name != region.name {
-                self.problems.push(Problem::at(
-                    arn_pointer,
-                    format!(
-                        "the ARN places `{id}` in {account}/{}, but it is listed under {}/{}",
-                        region.name, place.account, place.region.name
-                    ),
-                ));
-                return None;
-            }
+        if let Some(place) = place
+            && (place.account != account || place.region.name != region.name)
+        {
+            self.problems.push(Problem::at(
+                arn_pointer,
+                format!(
+                    "the ARN places `{id}` in {account}/{}, but it is listed under {}/{}",
+                    region.name, place.account, place.region.name
+                ),
+            ));
+            return None;
         }
         if let Some(owner) = owner.filter(|o| *o != account) {
             self.problems.push(Problem::at(

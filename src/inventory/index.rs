@@ -37,12 +37,7 @@ impl<'a> Index<'a> {
         for list in own_backups.values_mut() {
             list.sort_by(|a, b| b.creation_time.cmp(&a.creation_time).then_with(|| a.arn.cmp(&b.arn)));
         }
-        Index {
-            inventory,
-            now,
-            own_backups,
-            by_id,
-        }
+        Index { inventory, now, own_backups, by_id }
     }
 
     pub fn accounts(&self) -> impl Iterator<Item = &'a Account> {
@@ -51,9 +46,7 @@ impl<'a> Index<'a> {
 
     /// F's own backups (see the field's doc), newest first.
     pub fn backups_of<'s>(&'s self, fs: &'s FileSystem) -> &'s [&'a Backup] {
-        self.own_backups
-            .get(&(fs.account.as_str(), fs.region, fs.id.as_str()))
-            .map_or(&[], Vec::as_slice)
+        self.own_backups.get(&(fs.account.as_str(), fs.region, fs.id.as_str())).map_or(&[], Vec::as_slice)
     }
 
     pub fn backup<'s>(&'s self, account: &'s str, region: &'s str, id: &'s str) -> Option<&'a Backup> {

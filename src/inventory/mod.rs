@@ -37,10 +37,7 @@ impl SourceFile {
             SourceFormat::Json => span::resolve_json_pointers(&self.text, &wanted),
             SourceFormat::Yaml => {
                 let all = crate::yaml::node_spans(&self.text).unwrap_or_default();
-                wanted
-                    .into_iter()
-                    .filter_map(|p| all.get(p).map(|node| (p.to_string(), *node)))
-                    .collect()
+                wanted.into_iter().filter_map(|p| all.get(p).map(|node| (p.to_string(), *node))).collect()
             }
         }
     }
@@ -132,9 +129,7 @@ pub struct Inventory {
 
 impl Inventory {
     pub fn account_mut(&mut self, id: &str, partition: Partition) -> &mut Account {
-        self.accounts
-            .entry(id.to_string())
-            .or_insert_with(|| Account::new(id, partition))
+        self.accounts.entry(id.to_string()).or_insert_with(|| Account::new(id, partition))
     }
 
     /// Sorts resources so that every later step is deterministic.

@@ -83,9 +83,7 @@ impl<'de> Deserialize<'de> for Timestamp {
                 Timestamp::from_unix_seconds_f64(v).ok_or_else(|| E::custom(format!("epoch seconds {v} out of range")))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Timestamp, E> {
-                v.checked_mul(1000)
-                    .map(Timestamp)
-                    .ok_or_else(|| E::custom(format!("epoch seconds {v} out of range")))
+                v.checked_mul(1000).map(Timestamp).ok_or_else(|| E::custom(format!("epoch seconds {v} out of range")))
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Timestamp, E> {
                 i64::try_from(v)

@@ -11,10 +11,9 @@ pub fn select(select: &Select, pointer: &str, quoted: &dyn Fn(&str) -> bool) -> 
     for (i, account) in select.accounts.iter().flatten().enumerate() {
         let at = format!("{pointer}/accounts/{i}");
         if !quoted(&at) {
-            problems.push(
-                Problem::at(at, format!("account id `{account}` is not quoted"))
-                    .with_help(format!("quote it: \"{account}\"; YAML 1.1 tools read unquoted 011122223333 as an octal number")),
-            );
+            problems.push(Problem::at(at, format!("account id `{account}` is not quoted")).with_help(format!(
+                "quote it: \"{account}\"; YAML 1.1 tools read unquoted 011122223333 as an octal number"
+            )));
         }
     }
     for (i, name) in select.regions.iter().flatten().enumerate() {
@@ -22,7 +21,8 @@ pub fn select(select: &Select, pointer: &str, quoted: &dyn Fn(&str) -> bool) -> 
             let problem = Problem::at(format!("{pointer}/regions/{i}"), format!("unknown region `{name}`"));
             problems.push(match regions::suggest(name) {
                 Some(near) => problem.with_help(format!("did you mean `{near}`?")),
-                None => problem.with_help("fsx-guard knows every public AWS Region; `fsx-guard validate` lists none by this name"),
+                None => problem
+                    .with_help("fsx-guard knows every public AWS Region; `fsx-guard validate` lists none by this name"),
             });
         }
     }

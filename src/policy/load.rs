@@ -136,7 +136,10 @@ pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet
                             first_ids.insert(raw_rule.id.clone(), (index, pointer.clone()));
                         }
                         let quoted = |p: &str| {
-                            spans.get(p).and_then(|n| text.get(n.value.start..)).is_some_and(|t| t.starts_with(['"', '\'']))
+                            spans
+                                .get(p)
+                                .and_then(|n| text.get(n.value.start..))
+                                .is_some_and(|t| t.starts_with(['"', '\'']))
                         };
                         match rule(raw_rule, index, &pointer, &quoted) {
                             Ok(rule) => set.rules.push(rule),
@@ -181,13 +184,7 @@ fn source(
     name: Option<String>,
     spans: HashMap<String, NodeSpan>,
 ) -> PolicySource {
-    PolicySource {
-        path,
-        text,
-        builtin,
-        name,
-        spans,
-    }
+    PolicySource { path, text, builtin, name, spans }
 }
 
 fn syntax_error(path: &str, text: &Arc<String>, error: yaml::YamlError) -> FileDiagnostic {

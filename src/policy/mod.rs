@@ -58,13 +58,7 @@ fn default_types() -> Vec<FileSystemType> {
 
 impl Default for Select {
     fn default() -> Self {
-        Select {
-            accounts: None,
-            regions: None,
-            file_system_types: default_types(),
-            file_system_ids: None,
-            tags: None,
-        }
+        Select { accounts: None, regions: None, file_system_types: default_types(), file_system_ids: None, tags: None }
     }
 }
 
@@ -77,7 +71,7 @@ impl Select {
         self.matches_account(&fs.account)
             && self.regions.as_ref().is_none_or(|list| list.iter().any(|r| r == fs.region))
             && self.file_system_types.contains(&fs.file_system_type)
-            && self.file_system_ids.as_ref().is_none_or(|list| list.iter().any(|id| *id == fs.id))
+            && self.file_system_ids.as_ref().is_none_or(|list| list.contains(&fs.id))
             && self.tags.as_ref().is_none_or(|tags| {
                 tags.iter().all(|(key, want)| match fs.tags.get(key) {
                     Some(value) => want == "*" || value == want,

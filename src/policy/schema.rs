@@ -46,13 +46,18 @@ pub fn check(document: &Value) -> Vec<Problem> {
                 }
             }
             ValidationErrorKind::Enum { options } => {
-                let options: Vec<String> =
-                    options.as_array().map(|o| o.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default();
-                let given = display(&instance);
+                let options: Vec<String> = options
+                    .as_array()
+                    .map(|o| o.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                    .unwrap_or_default();
+                let given = display(instance);
                 let what = if pointer.ends_with("/kind") { "unknown rule kind" } else { "unknown value" };
                 let mut problem = Problem::at(pointer.clone(), format!("{what} `{given}`"));
-                problem = match instance.as_str().and_then(|s| suggest::closest(s, options.iter().map(String::as_str))) {
-                    Some(near) => problem.with_help(format!("did you mean `{near}`? expected one of {}", quoted(&options))),
+                problem = match instance.as_str().and_then(|s| suggest::closest(s, options.iter().map(String::as_str)))
+                {
+                    Some(near) => {
+                        problem.with_help(format!("did you mean `{near}`? expected one of {}", quoted(&options)))
+                    }
                     None => problem.with_help(format!("expected one of {}", quoted(&options))),
                 };
                 problems.push(problem);
@@ -63,23 +68,28 @@ pub fn check(document: &Value) -> Vec<Problem> {
             }
             ValidationErrorKind::Constant { expected_value } if pointer == "/version" => {
                 problems.push(
-                    Problem::at(pointer.clone(), format!("unsupported policy version `{}`", display(&instance)))
+                    Problem::at(pointer.clone(), format!("unsupported policy version `{}`", display(instance)))
                         .with_help(format!("this fsx-guard reads `version: {expected_value}`")),
                 );
             }
             ValidationErrorKind::Type { .. } if is_account(&pointer) && instance.is_number() => {
                 problems.push(
-                    Problem::at(pointer.clone(), format!("account id {} is a number, not a string", display(&instance)))
-                        .with_help("quote it: YAML reads unquoted digits as a number, and a leading 0 is lost or read as octal"),
+                    Problem::at(
+                        pointer.clone(),
+                        format!("account id {} is a number, not a string", display(instance)),
+                    )
+                    .with_help(
+                        "quote it: YAML reads unquoted digits as a number, and a leading 0 is lost or read as octal",
+                    ),
                 );
             }
-            ValidationErrorKind::Pattern { .. } => problems.push(pattern_problem(&pointer, &instance)),
+            ValidationErrorKind::Pattern { .. } => problems.push(pattern_problem(&pointer, instance)),
             ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. }
                 if pointer.ends_with("/min_days") || pointer.ends_with("/max_days") =>
             {
                 let name = pointer.rsplit('/').next().unwrap_or("days");
                 problems.push(
-                    Problem::at(pointer.clone(), format!("`{name}` is {}, outside 1..90", display(&instance)))
+                    Problem::at(pointer.clone(), format!("`{name}` is {}, outside 1..90", display(instance)))
                         .with_help("AWS keeps automatic backups 1 to 90 days (0 disables them)"),
                 );
             }
@@ -135,11 +145,8 @@ fn quoted(items: &[String]) -> String {
 /// The property names allowed where an `additionalProperties` error was raised, found by
 /// walking the schema along the evaluation path (following local `$ref`s).
 fn allowed_keys(schema: &Value, evaluation_path: &str) -> Vec<String> {
-    let mut tokens: Vec<String> = evaluation_path
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
+    let mut tokens: Vec<String> =
+        evaluation_path.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~")).collect();
     tokens.pop(); // "additionalProperties"
     let mut node = schema;
     for token in tokens {
@@ -163,10 +170,7 @@ fn allowed_keys(schema: &Value, evaluation_path: &str) -> Vec<String> {
             None => return Vec::new(),
         }
     }
-    node.get("properties")
-        .and_then(Value::as_object)
-        .map(|props| props.keys().cloned().collect())
-        .unwrap_or_default()
+    node.get("properties").and_then(Value::as_object).map(|props| props.keys().cloned().collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

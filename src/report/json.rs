@@ -13,9 +13,12 @@ pub fn render(context: &Context<'_>) -> Result<String, Error> {
         .iter()
         .map(|result| {
             let rule = context.rule(result);
-            let location = result.subject.origin.as_ref().and_then(|o| positions.get(o)).map(|p| {
-                json!({"file": p.path, "line": p.line, "column": p.column})
-            });
+            let location = result
+                .subject
+                .origin
+                .as_ref()
+                .and_then(|o| positions.get(o))
+                .map(|p| json!({"file": p.path, "line": p.line, "column": p.column}));
             json!({
                 "rule_id": rule.map(|r| r.id.as_str()),
                 "rule_kind": rule.map(|r| r.kind.name()),

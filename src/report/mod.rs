@@ -104,8 +104,20 @@ impl Context<'_> {
         let mut positions = HashMap::new();
         for (source, pointers) in by_source {
             let Some(file) = self.inventory.sources.get(source) else { continue };
-            for (pointer, node) in file.spans(pointers) {
-                positions.insert(Origin { source, pointer }, Position::of(&file.path, &file.text, node.value));
+            let text = file.text.as_str();
+            let spans: Vec<(String, crate::span::ByteSpan)> = file
+                .spans(pointers)
+                .into_iter()
+                .map(|(pointer, node)| (pointer, first_line(text, node.value)))
+                .collect();
+            let offsets: Vec<usize> = spans.iter().flat_map(|(_, s)| [s.start, s.end]).collect();
+            let line_cols = crate::span::line_cols(text, &offsets);
+            for (pointer, span) in spans {
+                let at = |offset: usize| line_cols.get(&offset).copied().unwrap_or((1, 1));
+                positions.insert(
+                    Origin { source, pointer },
+                    Position::from_line_cols(&file.path, at(span.start), at(span.end)),
+                );
             }
         }
         positions
@@ -115,8 +127,13 @@ impl Context<'_> {
     pub fn rule_position(&self, rule: &Rule) -> Option<Position> {
         let source = self.policies.source_of(rule)?;
         let span = self.policies.rule_span(rule)?;
-        let first_line_end = source.text.get(span.start..).and_then(|s| s.find('\n')).map_or(span.end, |i| span.start + i);
-        Some(Position::of(&source.path, &source.text, crate::span::ByteSpan::new(span.start, first_line_end.min(span.end))))
+        let first_line_end =
+            source.text.get(span.start..).and_then(|s| s.find('\n')).map_or(span.end, |i| span.start + i);
+        Some(Position::of(
+            &source.path,
+            &source.text,
+            crate::span::ByteSpan::new(span.start, first_line_end.min(span.end)),
+        ))
     }
 }
 
@@ -130,12 +147,20 @@ pub struct Position {
     pub end_column: usize,
 }
 
+/// A span cut to its first line (a multi-line object is located by its first line) and to a
+/// bounded length (a minified file is one long line).
+fn first_line(text: &str, span: crate::span::ByteSpan) -> crate::span::ByteSpan {
+    let end = text.get(span.start..span.end).and_then(|s| s.find('\n')).map_or(span.end, |i| span.start + i);
+    crate::span::ByteSpan::new(span.start, end.min(span.start + 200))
+}
+
 impl Position {
     fn of(path: &str, text: &str, span: crate::span::ByteSpan) -> Position {
-        let (line, column) = crate::span::line_col(text, span.start);
-        // Point at the first line of a multi-line object: the start of the resource.
-        let end = text.get(span.start..span.end).and_then(|s| s.find('\n')).map_or(span.end, |i| span.start + i);
-        let (end_line, end_column) = crate::span::line_col(text, end.max(span.start));
+        let span = first_line(text, span);
+        Position::from_line_cols(path, crate::span::line_col(text, span.start), crate::span::line_col(text, span.end))
+    }
+
+    fn from_line_cols(path: &str, (line, column): (usize, usize), (end_line, end_column): (usize, usize)) -> Position {
         Position {
             path: path.to_string(),
             line,

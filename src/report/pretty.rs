@@ -25,9 +25,7 @@ impl Paint {
 pub fn render(context: &Context<'_>, color: bool) -> String {
     let paint = Paint { color };
     let report = context.report;
-    let shown = |r: &&RuleResult| {
-        matches!(r.verdict, Verdict::Fail | Verdict::Error) || context.include_passed
-    };
+    let shown = |r: &&RuleResult| matches!(r.verdict, Verdict::Fail | Verdict::Error) || context.include_passed;
     let mut by_resource: BTreeMap<&str, Vec<&RuleResult>> = BTreeMap::new();
     for result in report.results.iter().filter(shown) {
         by_resource.entry(result.subject.id.as_str()).or_default().push(result);
@@ -42,7 +40,12 @@ pub fn render(context: &Context<'_>, color: bool) -> String {
             .and_then(|o| positions.get(o))
             .map(|p| format!("  ({}:{}:{})", p.path, p.line, p.column))
             .unwrap_or_default();
-        let _ = writeln!(out, "{}{}", paint.paint(resource, Style::new().bold()), paint.paint(&place, Style::new().dimmed()));
+        let _ = writeln!(
+            out,
+            "{}{}",
+            paint.paint(resource, Style::new().bold()),
+            paint.paint(&place, Style::new().dimmed())
+        );
         for result in results {
             let Some(rule) = context.rule(result) else { continue };
             let (mark, style) = match result.verdict {
@@ -59,18 +62,18 @@ pub fn render(context: &Context<'_>, color: bool) -> String {
                 rule.severity.as_str(),
                 result.message
             );
-            if matches!(result.verdict, Verdict::Fail | Verdict::Error) {
-                if let Some((line, snippet)) = context.policies.rule_snippet(rule) {
-                    let path = context.policies.source_of(rule).map_or("", |s| s.path.as_str());
-                    let _ = writeln!(out, "      {}", paint.paint(&format!("╭─[{path}:{line}]"), Style::new().dimmed()));
-                    let lines: Vec<&str> = snippet.lines().collect();
-                    for (i, text) in lines.iter().take(SNIPPET_LINES).enumerate() {
-                        let number = format!("{:>4} │", line + i);
-                        let _ = writeln!(out, "  {} {text}", paint.paint(&number, Style::new().dimmed()));
-                    }
-                    if lines.len() > SNIPPET_LINES {
-                        let _ = writeln!(out, "       {}", paint.paint("│ …", Style::new().dimmed()));
-                    }
+            if matches!(result.verdict, Verdict::Fail | Verdict::Error)
+                && let Some((line, snippet)) = context.policies.rule_snippet(rule)
+            {
+                let path = context.policies.source_of(rule).map_or("", |s| s.path.as_str());
+                let _ = writeln!(out, "      {}", paint.paint(&format!("╭─[{path}:{line}]"), Style::new().dimmed()));
+                let lines: Vec<&str> = snippet.lines().collect();
+                for (i, text) in lines.iter().take(SNIPPET_LINES).enumerate() {
+                    let number = format!("{:>4} │", line + i);
+                    let _ = writeln!(out, "  {} {text}", paint.paint(&number, Style::new().dimmed()));
+                }
+                if lines.len() > SNIPPET_LINES {
+                    let _ = writeln!(out, "       {}", paint.paint("│ …", Style::new().dimmed()));
                 }
             }
         }
@@ -80,10 +83,7 @@ pub fn render(context: &Context<'_>, color: bool) -> String {
         let _ = writeln!(out, "{}\n", paint.paint("No failures.", Style::new().green().bold()));
     }
     let s = report.summary;
-    let counts = format!(
-        "{} pass, {} fail, {} error, {} not applicable",
-        s.pass, s.fail, s.error, s.not_applicable
-    );
+    let counts = format!("{} pass, {} fail, {} error, {} not applicable", s.pass, s.fail, s.error, s.not_applicable);
     let counts_style = if s.fail > 0 {
         Style::new().red().bold()
     } else if s.error > 0 {

@@ -179,16 +179,14 @@ pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Erro
                         .build(),
                 )
                 .logical_locations(vec![
-                    LogicalLocation::builder()
-                        .fully_qualified_name(result.subject.id.clone())
-                        .kind("resource")
-                        .build(),
+                    LogicalLocation::builder().fully_qualified_name(result.subject.id.clone()).kind("resource").build(),
                 ])
                 .build();
             let print = fingerprint(&rule.id, &result.subject.id);
             let mut fingerprints = BTreeMap::new();
             fingerprints.insert("fsxGuardResource/v1".to_string(), print.clone());
-            fingerprints.insert("primaryLocationLineHash".to_string(), format!("{}:1", print.get(..16).unwrap_or(&print)));
+            fingerprints
+                .insert("primaryLocationLineHash".to_string(), format!("{}:1", print.get(..16).unwrap_or(&print)));
             let mut properties = BTreeMap::new();
             properties.insert("verdict".to_string(), json!(result.verdict.as_str()));
             properties.insert("resource_type".to_string(), json!(result.subject.resource_type.as_str()));
@@ -229,11 +227,7 @@ pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Erro
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
-        .automation_details(
-            RunAutomationDetails::builder()
-                .id(format!("fsx-guard/{}", report.evaluated_at))
-                .build(),
-        )
+        .automation_details(RunAutomationDetails::builder().id(format!("fsx-guard/{}", report.evaluated_at)).build())
         .column_kind(json!("unicodeCodePoints"))
         .properties(PropertyBag::builder().additional_properties(run_properties).build())
         .build();

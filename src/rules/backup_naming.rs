@@ -76,8 +76,11 @@ impl Params {
                 Err(e) => {
                     let reason = e.to_string().lines().last().unwrap_or("invalid").trim().to_string();
                     return Err(vec![
-                        Problem::at(format!("{pointer}/pattern"), format!("`pattern` is not a valid regular expression: {reason}"))
-                            .with_help("patterns use Rust `regex` syntax (no look-around or back-references)"),
+                        Problem::at(
+                            format!("{pointer}/pattern"),
+                            format!("`pattern` is not a valid regular expression: {reason}"),
+                        )
+                        .with_help("patterns use Rust `regex` syntax (no look-around or back-references)"),
                     ]);
                 }
             },
@@ -116,11 +119,12 @@ pub fn check_name(params: &Params, name: Option<&str>) -> Option<String> {
         let shown: Vec<String> = bad.iter().map(|c| format!("{:?}", c)).collect();
         reasons.push(format!("the name contains {} which AWS does not accept", shown.join(", ")));
     }
-    if let Some(pattern) = &params.pattern {
-        if !pattern.is_match(name) {
-            let shown = pattern.as_str().strip_prefix("^(?:").and_then(|p| p.strip_suffix(")$")).unwrap_or(pattern.as_str());
-            reasons.push(format!("the name does not match `{shown}`"));
-        }
+    if let Some(pattern) = &params.pattern
+        && !pattern.is_match(name)
+    {
+        let shown =
+            pattern.as_str().strip_prefix("^(?:").and_then(|p| p.strip_suffix(")$")).unwrap_or(pattern.as_str());
+        reasons.push(format!("the name does not match `{shown}`"));
     }
     (!reasons.is_empty()).then(|| reasons.join("; "))
 }
@@ -150,12 +154,7 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>,
                 None => (Verdict::Pass, "unnamed; names are not required".to_string()),
             },
         };
-        out.push(Finding {
-            subject: Subject::backup(backup),
-            verdict,
-            message,
-            evidence,
-        });
+        out.push(Finding { subject: Subject::backup(backup), verdict, message, evidence });
     }
 }
 

@@ -68,10 +68,7 @@ impl Params {
             || vec![BackupType::Automatic, BackupType::UserInitiated, BackupType::AwsBackup],
             |t| super::parse_backup_types(&t),
         );
-        Ok(Params {
-            max_age_hours: raw.max_age_hours,
-            types,
-        })
+        Ok(Params { max_age_hours: raw.max_age_hours, types })
     }
 }
 
@@ -87,12 +84,8 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
     }
     let now = context.now();
     let age = |b: &crate::inventory::Backup| b.creation_time.hours_until(now);
-    let of_types: Vec<_> = context
-        .index
-        .backups_of(fs)
-        .iter()
-        .filter(|b| params.types.contains(&b.backup_type))
-        .collect();
+    let of_types: Vec<_> =
+        context.index.backups_of(fs).iter().filter(|b| params.types.contains(&b.backup_type)).collect();
     // Newest first, so the first match is the newest one.
     let newest_available = of_types.iter().find(|b| b.lifecycle == BackupLifecycle::Available);
     let failed_in_window: Vec<&str> = of_types
@@ -135,11 +128,9 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
                 params.max_age_hours
             ),
         ),
-        None => parts.add(
-            "recency",
-            Verdict::Fail,
-            format!("no available {kinds}backup of this file system{failed_note}"),
-        ),
+        None => {
+            parts.add("recency", Verdict::Fail, format!("no available {kinds}backup of this file system{failed_note}"))
+        }
     }
     parts.finish(fs, evidence)
 }
@@ -157,10 +148,7 @@ mod tests {
     const FS: &str = "fs-0123456789abcdef0";
 
     fn params(hours: f64, types: &[BackupType]) -> Params {
-        Params {
-            max_age_hours: hours,
-            types: types.to_vec(),
-        }
+        Params { max_age_hours: hours, types: types.to_vec() }
     }
 
     /// (age in hours, lifecycle, type, is a copy)

@@ -76,11 +76,7 @@ pub struct Window {
 
 impl Window {
     pub fn contains(&self, at: TimeOfDay) -> bool {
-        if self.start <= self.end {
-            self.start <= at && at < self.end
-        } else {
-            at >= self.start || at < self.end
-        }
+        if self.start <= self.end { self.start <= at && at < self.end } else { at >= self.start || at < self.end }
     }
 }
 
@@ -154,8 +150,11 @@ impl Params {
             if let (Some(start), Some(end)) = (start, end) {
                 if start == end {
                     problems.push(
-                        Problem::at(format!("{pointer}/avoid_window"), "`avoid_window` starts and ends at the same time")
-                            .with_help("an empty window avoids nothing; a whole-day window allows no backup at all"),
+                        Problem::at(
+                            format!("{pointer}/avoid_window"),
+                            "`avoid_window` starts and ends at the same time",
+                        )
+                        .with_help("an empty window avoids nothing; a whole-day window allows no backup at all"),
                     );
                 }
                 avoid_window = Some(Window { start, end });
@@ -262,7 +261,10 @@ pub fn evaluate(params: &Params, fs: &FileSystem) -> Finding {
             (_, Some((_, Some(at)))) if window.contains(at) => parts.add(
                 "avoid_window",
                 Verdict::Fail,
-                format!("the daily backup starts at {at} UTC, inside the avoided window {}–{}", window.start, window.end),
+                format!(
+                    "the daily backup starts at {at} UTC, inside the avoided window {}–{}",
+                    window.start, window.end
+                ),
             ),
             (_, Some((_, Some(at)))) => parts.add(
                 "avoid_window",
@@ -292,10 +294,8 @@ mod tests {
             min_days: min,
             max_days: max,
             require_copy_tags_to_backups: tags,
-            avoid_window: window.map(|(s, e)| Window {
-                start: TimeOfDay::parse(s).unwrap(),
-                end: TimeOfDay::parse(e).unwrap(),
-            }),
+            avoid_window: window
+                .map(|(s, e)| Window { start: TimeOfDay::parse(s).unwrap(), end: TimeOfDay::parse(e).unwrap() }),
         }
     }
 
@@ -310,7 +310,12 @@ mod tests {
 
     #[rstest]
     // retention bounds, inclusive on both ends
-    #[case::disabled("OPENZFS", settings(Some(0), Some(true), Some("05:00")), params(1, 90, false, None), Verdict::Fail)]
+    #[case::disabled(
+        "OPENZFS",
+        settings(Some(0), Some(true), Some("05:00")),
+        params(1, 90, false, None),
+        Verdict::Fail
+    )]
     #[case::below_min("OPENZFS", settings(Some(6), None, None), params(7, 35, false, None), Verdict::Fail)]
     #[case::at_min("OPENZFS", settings(Some(7), None, None), params(7, 35, false, None), Verdict::Pass)]
     #[case::at_max("OPENZFS", settings(Some(35), None, None), params(7, 35, false, None), Verdict::Pass)]
@@ -336,9 +341,19 @@ mod tests {
     #[case::window_time_garbled("OPENZFS", settings(Some(7), None, Some("3am")), params(1, 90, false, Some(("03:00", "04:00"))), Verdict::Error)]
     #[case::window_when_disabled("OPENZFS", settings(Some(0), None, None), params(1, 90, false, Some(("03:00", "04:00"))), Verdict::Fail)]
     // other types where the fields exist
-    #[case::lustre_persistent("LUSTRE", settings(Some(3), Some(true), Some("01:00")), params(7, 90, false, None), Verdict::Fail)]
+    #[case::lustre_persistent(
+        "LUSTRE",
+        settings(Some(3), Some(true), Some("01:00")),
+        params(7, 90, false, None),
+        Verdict::Fail
+    )]
     #[case::ontap_ok("ONTAP", settings(Some(30), None, Some("01:00")), params(7, 90, false, None), Verdict::Pass)]
-    fn verdicts(#[case] fs_type: &str, #[case] config: Option<BackupSettings>, #[case] params: Params, #[case] expected: Verdict) {
+    fn verdicts(
+        #[case] fs_type: &str,
+        #[case] config: Option<BackupSettings>,
+        #[case] params: Params,
+        #[case] expected: Verdict,
+    ) {
         let mut fs = file_system("fs-0123456789abcdef0", fs_type);
         fs.backup_settings = config;
         let finding = evaluate(&params, &fs);
@@ -348,10 +363,8 @@ mod tests {
     #[test]
     fn lustre_scratch_is_not_applicable() {
         let mut fs = file_system("fs-0123456789abcdef0", "LUSTRE");
-        fs.backup_settings = Some(BackupSettings {
-            deployment_type: Some("SCRATCH_2".into()),
-            ..BackupSettings::default()
-        });
+        fs.backup_settings =
+            Some(BackupSettings { deployment_type: Some("SCRATCH_2".into()), ..BackupSettings::default() });
         assert_eq!(evaluate(&params(7, 35, true, None), &fs).verdict, Verdict::NotApplicable);
     }
 

@@ -65,11 +65,7 @@ impl RuleKind {
 
     /// One line: the first sentence under "What it does".
     pub fn summary(self) -> &'static str {
-        self.doc()
-            .split("## What it does")
-            .nth(1)
-            .and_then(|rest| rest.trim_start().lines().next())
-            .unwrap_or("")
+        self.doc().split("## What it does").nth(1).and_then(|rest| rest.trim_start().lines().next()).unwrap_or("")
     }
 
     pub fn scope(self) -> Scope {
