@@ -168,3 +168,52 @@ fn validate_rules_and_schema() {
     let out = fsx_guard().args(["schema", "inventory"]).assert().code(0).get_output().stdout.clone();
     let _: serde_json::Value = serde_json::from_slice(&out).unwrap();
 }
+
+fn verdicts_of(args: &[&str]) -> Vec<(String, String, String, Option<u64>)> {
+    let out = fsx_guard().args(["check", "--format", "json"]).args(args).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["rule_id"].as_str().unwrap().to_string(),
+                r["resource"].as_str().unwrap().to_string(),
+                r["verdict"].as_str().unwrap().to_string(),
+                r["location"]["line"].as_u64(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn yaml_inventories_give_the_same_verdicts_and_their_own_lines() {
+    let json = verdicts_of(&["--inventory", "tests/fixtures/compliant.json"]);
+    let yaml = verdicts_of(&["--inventory", "tests/fixtures/compliant.yaml"]);
+    let strip = |v: &[(String, String, String, Option<u64>)]| -> Vec<(String, String, String)> {
+        v.iter().map(|(a, b, c, _)| (a.clone(), b.clone(), c.clone())).collect()
+    };
+    assert_eq!(strip(&json), strip(&yaml));
+    assert!(!yaml.is_empty());
+    // Positions point into the YAML file: the file system entry is near its top.
+    let fs_line = yaml.iter().find(|r| r.1.contains("file-system/")).and_then(|r| r.3).unwrap();
+    assert!(fs_line > 1 && fs_line < 15, "line {fs_line}");
+}
+
+#[test]
+fn wire_form_epoch_timestamps_give_the_same_verdicts() {
+    let document = verdicts_of(&["--inventory", "tests/fixtures/compliant.json"]);
+    let wire = verdicts_of(&[
+        "--inventory",
+        "tests/fixtures/wire-file-systems.json",
+        "--inventory",
+        "tests/fixtures/wire-backups.json",
+        "--now",
+        "2026-11-25T06:00:00Z",
+    ]);
+    let strip = |v: &[(String, String, String, Option<u64>)]| -> Vec<(String, String, String)> {
+        v.iter().map(|(a, b, c, _)| (a.clone(), b.clone(), c.clone())).collect()
+    };
+    assert_eq!(strip(&document), strip(&wire));
+}

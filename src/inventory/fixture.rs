@@ -89,7 +89,7 @@ struct Placement<'a> {
 pub fn load(paths: &[PathBuf]) -> Result<Inventory, crate::Error> {
     let mut inventory = Inventory::default();
     let mut problems: Vec<(usize, Problem)> = Vec::new();
-    let mut first_seen: HashMap<String, (usize, String, Resource)> = HashMap::new();
+    let mut first_seen: HashMap<String, Seen> = HashMap::new();
     let mut diagnostics = Vec::new();
 
     for path in paths {
@@ -188,8 +188,14 @@ fn parse_yaml(text: &str) -> Result<InputFile, (String, usize)> {
     crate::yaml::check_structure(text).and_then(|()| crate::yaml::from_str(text)).map_err(|e| (e.message, e.offset))
 }
 
+/// Where a merged resource went: its account and its place in that account's list.
+struct Seen {
+    account: String,
+    backup: bool,
+    index: usize,
+}
+
 /// A resource about to be merged into the inventory.
-#[derive(Clone)]
 enum Resource {
     FileSystem(FileSystem),
     Backup(Backup),
@@ -210,27 +216,35 @@ impl Resource {
         }
     }
 
-    /// Equal in every field but where it came from.
-    fn same_content(&self, other: &Resource) -> bool {
-        match (self, other) {
-            (Resource::FileSystem(a), Resource::FileSystem(b)) => {
-                FileSystem { origin: b.origin.clone(), ..a.clone() } == *b
+    /// Equal in every field but where it came from; `None` when `seen` does not resolve.
+    fn same_content(&self, inventory: &Inventory, seen: &Seen) -> Option<(bool, Origin)> {
+        let account = inventory.accounts.get(&seen.account)?;
+        match self {
+            Resource::FileSystem(a) if !seen.backup => {
+                let b = account.file_systems.get(seen.index)?;
+                Some((FileSystem { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
             }
-            (Resource::Backup(a), Resource::Backup(b)) => Backup { origin: b.origin.clone(), ..a.clone() } == *b,
-            _ => false,
+            Resource::Backup(a) if seen.backup => {
+                let b = account.backups.get(seen.index)?;
+                Some((Backup { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
+            }
+            _ => Some((false, Origin { source: usize::MAX, pointer: String::new() })),
         }
     }
 }
 
 fn merge(
     inventory: &mut Inventory,
-    first_seen: &mut HashMap<String, (usize, String, Resource)>,
+    first_seen: &mut HashMap<String, Seen>,
     problems: &mut Vec<(usize, Problem)>,
     source: usize,
     resource: Resource,
 ) {
-    if let Some((first_source, first_pointer, first)) = first_seen.get(resource.arn()) {
-        if !first.same_content(&resource) {
+    if let Some(seen) = first_seen.get(resource.arn()) {
+        let (same, first_origin) =
+            resource.same_content(inventory, seen).unwrap_or((false, Origin { source: usize::MAX, pointer: String::new() }));
+        let (first_source, first_pointer) = (&first_origin.source, &first_origin.pointer);
+        if !same {
             // Both places get a label, each naming the other.
             let path_of = |i: usize| inventory.sources.get(i).map_or("?", |s| s.path.as_str()).to_string();
             let help = "the same ARN in two inputs must describe the same resource: drop one of them";
@@ -277,11 +291,18 @@ fn merge(
         ));
         return;
     }
-    first_seen.insert(resource.arn().to_string(), (source, resource.origin().pointer.clone(), resource.clone()));
-    match resource {
-        Resource::FileSystem(fs) => account.file_systems.push(fs),
-        Resource::Backup(b) => account.backups.push(b),
-    }
+    let arn = resource.arn().to_string();
+    let seen = match resource {
+        Resource::FileSystem(fs) => {
+            account.file_systems.push(fs);
+            Seen { account: account_id, backup: false, index: account.file_systems.len() - 1 }
+        }
+        Resource::Backup(b) => {
+            account.backups.push(b);
+            Seen { account: account_id, backup: true, index: account.backups.len() - 1 }
+        }
+    };
+    first_seen.insert(arn, seen);
 }
 
 struct FileLoader {
