@@ -40,7 +40,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("render_sarif", |b| {
         b.iter(|| report::render(Format::Sarif, &context, false, &mut Vec::new()).unwrap())
     });
-    group.bench_function("render_json", |b| b.iter(|| report::render(Format::Json, &context, false, &mut Vec::new()).unwrap()));
+    group.bench_function("render_json", |b| {
+        b.iter(|| report::render(Format::Json, &context, false, &mut Vec::new()).unwrap())
+    });
     group.finish();
 }
 

@@ -46,13 +46,20 @@ pub fn inventory(total: usize, out: &mut impl Write) -> std::io::Result<()> {
                 let id = format!("backup-{n:017x}");
                 let age = (b % PER_FILE_SYSTEM) as i64 * 86_400 / 3 + 3_600;
                 let (kind, name) = match b % 10 {
-                    0 => ("USER_INITIATED", if b % 20 == 0 { ",{\"Key\":\"Name\",\"Value\":\"pre-change\"}" } else { "" }),
+                    0 => (
+                        "USER_INITIATED",
+                        if b % 20 == 0 { ",{\"Key\":\"Name\",\"Value\":\"pre-change\"}" } else { "" },
+                    ),
                     1 => ("AWS_BACKUP", ""),
                     _ => ("AUTOMATIC", ""),
                 };
                 let lifecycle = if b % 97 == 0 { "FAILED" } else { "AVAILABLE" };
                 let copy = if b % 50 == 3 {
-                    format!(",\"SourceBackupId\":\"backup-{:017x}\",\"SourceBackupRegion\":\"{}\"", n + 1, REGIONS[(r + 1) % 4])
+                    format!(
+                        ",\"SourceBackupId\":\"backup-{:017x}\",\"SourceBackupRegion\":\"{}\"",
+                        n + 1,
+                        REGIONS[(r + 1) % 4]
+                    )
                 } else {
                     String::new()
                 };

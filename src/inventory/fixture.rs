@@ -87,11 +87,7 @@ struct Placement<'a> {
 
 /// Loads and merges inventory files.
 pub fn load(paths: &[PathBuf]) -> Result<Inventory, crate::Error> {
-    let mut inventory = Inventory::default();
-    let mut problems: Vec<(usize, Problem)> = Vec::new();
-    let mut first_seen: HashMap<String, Seen> = HashMap::new();
-    let mut diagnostics = Vec::new();
-
+    let mut texts = Vec::with_capacity(paths.len());
     for path in paths {
         let display = display_path(path);
         let yaml = is_yaml(path);
@@ -101,13 +97,25 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, crate::Error> {
             (JSON_LIMIT, "JSON inventories are limited to 8 GiB")
         };
         let text = diag::read_text(path, &display, limit, limit_text)?;
+        texts.push((display, text, if yaml { SourceFormat::Yaml } else { SourceFormat::Json }));
+    }
+    load_texts(texts)
+}
+
+/// Loads and merges inventories already in memory: (name, text, format).
+pub fn load_texts(texts: Vec<(String, Arc<String>, SourceFormat)>) -> Result<Inventory, crate::Error> {
+    let mut inventory = Inventory::default();
+    let mut problems: Vec<(usize, Problem)> = Vec::new();
+    let mut first_seen: HashMap<String, Seen> = HashMap::new();
+    let mut diagnostics = Vec::new();
+
+    for (display, text, format) in texts {
         let source = inventory.sources.len();
-        inventory.sources.push(SourceFile {
-            path: display.clone(),
-            text: Arc::clone(&text),
-            format: if yaml { SourceFormat::Yaml } else { SourceFormat::Json },
-        });
-        let parsed = if yaml { parse_yaml(&text) } else { parse_json(&text) };
+        inventory.sources.push(SourceFile { path: display.clone(), text: Arc::clone(&text), format });
+        let parsed = match format {
+            SourceFormat::Yaml => parse_yaml(&text),
+            SourceFormat::Json => parse_json(&text),
+        };
         let file = match parsed {
             Ok(file) => file,
             Err((message, offset)) => {
@@ -241,8 +249,9 @@ fn merge(
     resource: Resource,
 ) {
     if let Some(seen) = first_seen.get(resource.arn()) {
-        let (same, first_origin) =
-            resource.same_content(inventory, seen).unwrap_or((false, Origin { source: usize::MAX, pointer: String::new() }));
+        let (same, first_origin) = resource
+            .same_content(inventory, seen)
+            .unwrap_or((false, Origin { source: usize::MAX, pointer: String::new() }));
         let (first_source, first_pointer) = (&first_origin.source, &first_origin.pointer);
         if !same {
             // Both places get a label, each naming the other.

@@ -1,0 +1,98 @@
+//! Property tests: the loaders never panic on any input (a stable-toolchain stand-in for fuzzing),
+//! and the small algebras (time windows, positions, wildcard-free selection) agree with naive
+//! reference implementations.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::sync::{Arc, LazyLock};
+
+use fsx_guard::inventory::{SourceFormat, fixture};
+use fsx_guard::policy;
+use fsx_guard::rules::backup_retention::{TimeOfDay, Window};
+use fsx_guard::span;
+use proptest::prelude::*;
+
+static EXAMPLE: LazyLock<String> = LazyLock::new(|| std::fs::read_to_string("examples/inventory.json").unwrap());
+static BASELINE: LazyLock<String> = LazyLock::new(|| std::fs::read_to_string("policies/baseline.yaml").unwrap());
+
+fn load_inventory(text: String, format: SourceFormat) {
+    let _ = fixture::load_texts(vec![("fuzz".into(), Arc::new(text), format)]);
+}
+
+fn load_policy(text: String) {
+    let _ = policy::load_sources(vec![("fuzz.yaml".into(), Arc::new(text), false)]);
+}
+
+/// Cuts `text` at two char boundaries and splices `insert` between the parts.
+fn mutate(text: &str, a: usize, b: usize, insert: &str) -> String {
+    let mut a = a % (text.len() + 1);
+    let mut b = b % (text.len() + 1);
+    if a > b {
+        std::mem::swap(&mut a, &mut b);
+    }
+    while !text.is_char_boundary(a) {
+        a -= 1;
+    }
+    while !text.is_char_boundary(b) {
+        b -= 1;
+    }
+    format!("{}{}{}", &text[..a], insert, &text[b..])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn inventory_loader_survives_arbitrary_text(text in ".{0,400}") {
+        load_inventory(text.clone(), SourceFormat::Json);
+        load_inventory(text, SourceFormat::Yaml);
+    }
+
+    #[test]
+    fn inventory_loader_survives_mutated_inventories(a in any::<usize>(), b in any::<usize>(), insert in "[\\[\\]{}\":,0-9a-zA-Z -]{0,12}") {
+        load_inventory(mutate(&EXAMPLE, a, b, &insert), SourceFormat::Json);
+    }
+
+    #[test]
+    fn policy_loader_survives_mutated_policies(a in any::<usize>(), b in any::<usize>(), insert in "[\\[\\]{}\":,&*!|>\\n -]{0,12}|[a-z_]{0,10}") {
+        load_policy(mutate(&BASELINE, a, b, &insert));
+    }
+
+    #[test]
+    fn policy_loader_survives_arbitrary_text(text in "(.|\\n){0,300}") {
+        load_policy(text);
+    }
+
+    #[test]
+    fn window_matches_a_minute_by_minute_reference(start in 0u16..1440, end in 0u16..1440, at in 0u16..1440) {
+        prop_assume!(start != end);
+        let window = Window { start: TimeOfDay(start), end: TimeOfDay(end) };
+        // Reference: walk forward from start, minute by minute, until end.
+        let mut inside = false;
+        let mut t = start;
+        while t != end {
+            if t == at {
+                inside = true;
+            }
+            t = (t + 1) % 1440;
+        }
+        prop_assert_eq!(window.contains(TimeOfDay(at)), inside);
+    }
+
+    #[test]
+    fn many_positions_agree_with_one_at_a_time(text in "(.|\\n){0,200}", offsets in proptest::collection::vec(0usize..250, 0..20)) {
+        let many = span::line_cols(&text, &offsets);
+        for offset in offsets {
+            let mut clamped = offset.min(text.len());
+            while !text.is_char_boundary(clamped) {
+                clamped -= 1;
+            }
+            prop_assert_eq!(many.get(&clamped).copied(), Some(span::line_col(&text, offset)));
+        }
+    }
+
+    #[test]
+    fn pointer_resolution_survives_arbitrary_text(text in "[\\[\\]{}\":,a-z0-9 ]{0,200}", pointer in "(/[a-z0-9]{0,3}){0,4}") {
+        let _ = span::resolve_json_pointers(&text, &[pointer.as_str()]);
+    }
+}
