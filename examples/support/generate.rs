@@ -1,5 +1,7 @@
 //! The inventory generator shared by `examples/generate.rs` and `benches/check.rs`.
 
+#![allow(clippy::indexing_slicing, reason = "a generator of test data, indexing by modulo")]
+
 use std::io::Write;
 
 const ACCOUNTS: [&str; 3] = ["111122223333", "444455556666", "777788889999"];
