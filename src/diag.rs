@@ -113,6 +113,17 @@ impl FileDiagnostic {
         name: &str,
         text: &Arc<String>,
         what: &str,
+        problems: Vec<(Problem, ByteSpan)>,
+    ) -> FileDiagnostic {
+        Self::from_findings(name, text, what, "problems", problems)
+    }
+
+    /// Like `from_problems`, naming what was found (`problems`, `warnings`).
+    pub fn from_findings(
+        name: &str,
+        text: &Arc<String>,
+        what: &str,
+        noun: &str,
         mut problems: Vec<(Problem, ByteSpan)>,
     ) -> FileDiagnostic {
         problems.sort_by(|a, b| a.1.start.cmp(&b.1.start).then_with(|| a.0.pointer.cmp(&b.0.pointer)));
@@ -124,11 +135,11 @@ impl FileDiagnostic {
                 |(p, _)| format!("{what} `{name}`: {}", p.message),
             )
         } else {
-            format!("{what} `{name}` has {total} problems")
+            format!("{what} `{name}` has {total} {noun}")
         };
         let mut help = if total == 1 { problems.first().and_then(|(p, _)| p.help.clone()) } else { None };
         if total > MAX_LABELS {
-            help = Some(format!("{} more problems are not shown", total - MAX_LABELS));
+            help = Some(format!("{} more {noun} are not shown", total - MAX_LABELS));
         }
         let labels = problems
             .iter()
@@ -171,6 +182,26 @@ impl FileDiagnostic {
             help,
             related: Vec::new(),
         }
+    }
+}
+
+/// Something valid but certainly not what the author meant; printed, never fatal.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(severity(Warning))]
+pub struct FileWarning {
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<Excerpt>,
+    #[label(collection)]
+    pub labels: Vec<LabeledSpan>,
+    #[help]
+    pub help: Option<String>,
+}
+
+impl From<FileDiagnostic> for FileWarning {
+    fn from(d: FileDiagnostic) -> Self {
+        FileWarning { message: d.message, src: d.src, labels: d.labels, help: d.help }
     }
 }
 

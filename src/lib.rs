@@ -106,6 +106,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Validate(args) => {
             let paths: Vec<PathBuf> = args.paths.into_iter().chain(args.policies).collect();
             let policies = policy::load(&paths)?;
+            print_warnings(&policies, &mut err);
             let files = policies.sources.len();
             let rules = policies.rules.len();
             write_out(&mut out, &format!("{files} policy file(s), {rules} rule(s): valid\n"))?;
@@ -124,6 +125,41 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             write_out(&mut out, text)?;
             Ok(Outcome::Compliant)
         }
+    }
+}
+
+/// Policy warnings go to stderr and never change the exit code.
+fn print_warnings(policies: &policy::PolicySet, err: &mut dyn Write) {
+    for warning in &policies.warnings {
+        let report = miette::Report::new(WarningRef(std::sync::Arc::clone(warning)));
+        let _ = writeln!(err, "{report:?}");
+    }
+}
+
+/// A shared warning as a diagnostic of its own (miette reports take ownership).
+#[derive(Debug)]
+struct WarningRef(std::sync::Arc<diag::FileWarning>);
+
+impl std::fmt::Display for WarningRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for WarningRef {}
+
+impl Diagnostic for WarningRef {
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
     }
 }
 
@@ -153,6 +189,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         ));
     }
     let policies = policy::load(&args.policies)?;
+    print_warnings(&policies, err);
     let inventory = inventory::fixture::load(&args.inventories)?;
     let now = explicit_now.or(inventory.collected_at).unwrap_or_else(Timestamp::now);
     let report = engine::evaluate(&policies, &inventory, now);

@@ -39,7 +39,10 @@ fn policy_schema_knows_every_rule_kind_and_its_parameters() {
             .as_object()
             .unwrap()
             .iter()
-            .filter_map(|(name, p)| p.get("default").map(|d| (name.clone(), d.clone())))
+            .filter_map(|(name, p)| {
+                // Defaults, and an example for required parameters that have none.
+                p.get("default").or_else(|| p["examples"].get(0)).map(|d| (name.clone(), d.clone()))
+            })
             .collect();
         assert!(kind.parse_params(&Value::Object(defaults), "/p").is_ok(), "{kind} rejects its own defaults");
     }

@@ -149,6 +149,18 @@ const POLICY_CASES: &[(&str, &str)] = &[
         "version: 1\nrules:\n  - id: 1bad\n    kind: backup-recency\n    severity: critical\n    select:\n      file_system_types: [ZFS]\n      file_system_ids: [fs-xyz]\n    params:\n      max_age_hours: -1\n      types: [DAILY]\n",
     ),
     (
+        "unknown_destination",
+        "version: 1\nrules:\n  - id: R1\n    kind: cross-region-copy\n    params:\n      destinations: [us-wset-2, us-west-2, us-west-2]\n",
+    ),
+    (
+        "missing_destinations",
+        "version: 1\nrules:\n  - id: R1\n    kind: cross-region-copy\n    params:\n      max_age_hours: 24\n",
+    ),
+    (
+        "kms_keys",
+        "version: 1\nrules:\n  - id: R1\n    kind: copy-kms-consistency\n    params:\n      keys:\n        us-west-2: arn:aws:kms:us-west-2:111122223333:alias/dr\n        eu-west-1: arn:aws:kms:us-west-2:111122223333:key/1a2b3c4d-0000-4000-8000-000000000002\n        us-wset-1: arn:aws:kms:us-west-1:111122223333:key/1a2b3c4d-0000-4000-8000-000000000002\n",
+    ),
+    (
         "wrong_type",
         "version: 1\nrules:\n  - id: R1\n    kind: backup-naming\n    params:\n      require_name: \"yes please\"\n",
     ),

@@ -123,6 +123,10 @@ impl Parts {
         Parts::default()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
     pub fn add(&mut self, check: &'static str, verdict: Verdict, detail: impl Into<String>) {
         self.parts.push((check, verdict, detail.into()));
     }

@@ -1,5 +1,5 @@
-//! Hash joins over the inventory, built once per run: each file system's own backups, and
-//! backups by id. Rules look things up here instead of scanning.
+//! Hash joins over the inventory, built once per run: each file system's own backups, backups by
+//! id, and each file system's copies. Rules look things up here instead of scanning.
 
 use std::collections::HashMap;
 
@@ -9,6 +9,15 @@ use super::{Account, Inventory};
 /// Key of a file system: account, Region, file system id.
 type FsKey<'a> = (&'a str, &'a str, &'a str);
 
+/// A copy of one of F's backups (made by `CopyBackup`, in any Region of F's account).
+#[derive(Debug, Clone, Copy)]
+pub struct Copy<'a> {
+    pub backup: &'a Backup,
+    /// The source backup's `CreationTime`; `None` when the source is no longer in the inventory
+    /// (then the recovery point is unknown but no later than the copy's own `CreationTime`).
+    pub recovery_point: Option<Timestamp>,
+}
+
 pub struct Index<'a> {
     pub inventory: &'a Inventory,
     pub now: Timestamp,
@@ -17,6 +26,13 @@ pub struct Index<'a> {
     own_backups: HashMap<FsKey<'a>, Vec<&'a Backup>>,
     /// Every backup created no later than `now`, by (account, Region, backup id).
     by_id: HashMap<FsKey<'a>, &'a Backup>,
+    /// F's copies by (account, F's Region, F's id), oldest first. A copy belongs to F through
+    /// `SourceBackupId` → source backup → its file system, or, when the source is gone, through
+    /// the copy's own `FileSystem.FileSystemId`. Copies of copies are left out.
+    copies: HashMap<FsKey<'a>, Vec<Copy<'a>>>,
+    /// Accounts holding copies of (source Region, file system id): copies that AWS Backup made in
+    /// other accounts, which FSx's `CopyBackup` cannot and so never count.
+    copy_accounts: HashMap<(&'a str, &'a str), Vec<(&'a str, &'a str)>>,
 }
 
 impl<'a> Index<'a> {
@@ -37,7 +53,36 @@ impl<'a> Index<'a> {
         for list in own_backups.values_mut() {
             list.sort_by(|a, b| b.creation_time.cmp(&a.creation_time).then_with(|| a.arn.cmp(&b.arn)));
         }
-        Index { inventory, now, own_backups, by_id }
+        let mut copies: HashMap<FsKey<'a>, Vec<Copy<'a>>> = HashMap::new();
+        let mut copy_accounts: HashMap<(&'a str, &'a str), Vec<(&'a str, &'a str)>> = HashMap::new();
+        for account in inventory.accounts.values() {
+            for backup in account.backups.iter().filter(|b| b.creation_time <= now) {
+                let (Some(source_id), Some(source_region)) = (&backup.source_backup_id, &backup.source_backup_region)
+                else {
+                    continue;
+                };
+                let source = by_id.get(&(account.id.as_str(), source_region.as_str(), source_id.as_str())).copied();
+                let (file_system, recovery_point) = match source {
+                    Some(source) if source.is_copy() => continue,
+                    Some(source) => (source.file_system_id.as_str(), Some(source.creation_time)),
+                    None => (backup.file_system_id.as_str(), None),
+                };
+                copies
+                    .entry((account.id.as_str(), source_region.as_str(), file_system))
+                    .or_default()
+                    .push(Copy { backup, recovery_point });
+                copy_accounts
+                    .entry((source_region.as_str(), backup.file_system_id.as_str()))
+                    .or_default()
+                    .push((&account.id, backup.region));
+            }
+        }
+        for list in copies.values_mut() {
+            list.sort_by(|a, b| {
+                a.backup.creation_time.cmp(&b.backup.creation_time).then_with(|| a.backup.arn.cmp(&b.backup.arn))
+            });
+        }
+        Index { inventory, now, own_backups, by_id, copies, copy_accounts }
     }
 
     pub fn accounts(&self) -> impl Iterator<Item = &'a Account> {
@@ -47,6 +92,19 @@ impl<'a> Index<'a> {
     /// F's own backups (see the field's doc), newest first.
     pub fn backups_of<'s>(&'s self, fs: &'s FileSystem) -> &'s [&'a Backup] {
         self.own_backups.get(&(fs.account.as_str(), fs.region, fs.id.as_str())).map_or(&[], Vec::as_slice)
+    }
+
+    /// F's copies in every Region of F's account, oldest first.
+    pub fn copies_of<'s>(&'s self, fs: &'s FileSystem) -> &'s [Copy<'a>] {
+        self.copies.get(&(fs.account.as_str(), fs.region, fs.id.as_str())).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many copies of F's backups exist in accounts other than F's, in `region` or (with
+    /// `None`) anywhere. They never count: `CopyBackup` copies stay in their account.
+    pub fn copies_in_other_accounts(&self, fs: &FileSystem, region: Option<&str>) -> usize {
+        self.copy_accounts.get(&(fs.region, fs.id.as_str())).map_or(0, |copies| {
+            copies.iter().filter(|(account, r)| *account != fs.account && region.is_none_or(|want| want == *r)).count()
+        })
     }
 
     pub fn backup<'s>(&'s self, account: &'s str, region: &'s str, id: &'s str) -> Option<&'a Backup> {

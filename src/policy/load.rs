@@ -85,18 +85,21 @@ fn expand(path: &Path) -> Result<Vec<PathBuf>, crate::Error> {
 pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet, crate::Error> {
     let mut set = PolicySet::default();
     let mut problems: Vec<Vec<Problem>> = Vec::new();
+    let mut warnings: Vec<Vec<Problem>> = Vec::new();
     let mut diagnostics = Vec::new();
     let mut first_ids: HashMap<String, (usize, String)> = HashMap::new();
 
     for (path, text, builtin) in files {
         let index = set.sources.len();
         let mut file_problems = Vec::new();
+        let mut file_warnings = Vec::new();
         let spans = match yaml::node_spans(&text) {
             Ok(spans) => spans,
             Err(e) => {
                 diagnostics.push(syntax_error(&path, &text, e));
                 set.sources.push(source(path, text, builtin, None, HashMap::new()));
                 problems.push(Vec::new());
+                warnings.push(Vec::new());
                 continue;
             }
         };
@@ -106,6 +109,7 @@ pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet
                 diagnostics.push(syntax_error(&path, &text, e));
                 set.sources.push(source(path, text, builtin, None, spans));
                 problems.push(Vec::new());
+                warnings.push(Vec::new());
                 continue;
             }
         };
@@ -142,7 +146,10 @@ pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet
                                 .is_some_and(|t| t.starts_with(['"', '\'']))
                         };
                         match rule(raw_rule, index, &pointer, &quoted) {
-                            Ok(rule) => set.rules.push(rule),
+                            Ok(rule) => {
+                                file_warnings.extend(rule.params.warnings(&rule.select, &pointer));
+                                set.rules.push(rule);
+                            }
                             Err(mut more) => file_problems.append(&mut more),
                         }
                     }
@@ -152,6 +159,22 @@ pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet
         }
         set.sources.push(source(path, text, builtin, name, spans));
         problems.push(file_problems);
+        warnings.push(file_warnings);
+    }
+
+    for (source, file_warnings) in set.sources.iter().zip(warnings) {
+        if file_warnings.is_empty() {
+            continue;
+        }
+        let located = file_warnings
+            .into_iter()
+            .map(|problem| {
+                let span = locate(source.span(&problem.pointer), problem.at_key, &source.text);
+                (problem, span)
+            })
+            .collect();
+        let warning = FileDiagnostic::from_findings(&source.path, &source.text, "policy", "warnings", located);
+        set.warnings.push(std::sync::Arc::new(warning.into()));
     }
 
     for (source, file_problems) in set.sources.iter().zip(problems) {

@@ -118,6 +118,8 @@ pub struct Rule {
 pub struct PolicySet {
     pub sources: Vec<PolicySource>,
     pub rules: Vec<Rule>,
+    /// One per file with warnings; printed by `validate` and `check`, never fatal.
+    pub warnings: Vec<std::sync::Arc<crate::diag::FileWarning>>,
 }
 
 impl PolicySet {

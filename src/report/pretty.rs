@@ -62,6 +62,13 @@ pub fn render(context: &Context<'_>, color: bool) -> String {
                 rule.severity.as_str(),
                 result.message
             );
+            // Rule kinds with several parts (destinations, copies) list them one per line.
+            let details = result.evidence.get("details").and_then(|d| d.as_array());
+            if matches!(result.verdict, Verdict::Fail | Verdict::Error) && details.is_some_and(|d| d.len() > 1) {
+                for line in details.into_iter().flatten().filter_map(|d| d.as_str()) {
+                    let _ = writeln!(out, "      {}", paint.paint(&format!("· {line}"), Style::new().dimmed()));
+                }
+            }
             if matches!(result.verdict, Verdict::Fail | Verdict::Error)
                 && let Some((line, snippet)) = context.policies.rule_snippet(rule)
             {

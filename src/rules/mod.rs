@@ -6,6 +6,8 @@
 pub mod backup_naming;
 pub mod backup_recency;
 pub mod backup_retention;
+pub mod copy_kms_consistency;
+pub mod cross_region_copy;
 
 use serde_json::Value;
 
@@ -18,6 +20,8 @@ use crate::inventory::FileSystem;
 pub enum RuleKind {
     BackupRetention,
     BackupRecency,
+    CrossRegionCopy,
+    CopyKmsConsistency,
     BackupNaming,
 }
 
@@ -35,17 +39,27 @@ pub enum Scope {
 pub enum Params {
     BackupRetention(backup_retention::Params),
     BackupRecency(backup_recency::Params),
+    CrossRegionCopy(cross_region_copy::Params),
+    CopyKmsConsistency(copy_kms_consistency::Params),
     BackupNaming(backup_naming::Params),
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 3] = [RuleKind::BackupRetention, RuleKind::BackupRecency, RuleKind::BackupNaming];
+    pub const ALL: [RuleKind; 5] = [
+        RuleKind::BackupRetention,
+        RuleKind::BackupRecency,
+        RuleKind::CrossRegionCopy,
+        RuleKind::CopyKmsConsistency,
+        RuleKind::BackupNaming,
+    ];
 
     /// The name used in policy files.
     pub fn name(self) -> &'static str {
         match self {
             RuleKind::BackupRetention => "backup-retention",
             RuleKind::BackupRecency => "backup-recency",
+            RuleKind::CrossRegionCopy => "cross-region-copy",
+            RuleKind::CopyKmsConsistency => "copy-kms-consistency",
             RuleKind::BackupNaming => "backup-naming",
         }
     }
@@ -59,6 +73,8 @@ impl RuleKind {
         match self {
             RuleKind::BackupRetention => backup_retention::DOC,
             RuleKind::BackupRecency => backup_recency::DOC,
+            RuleKind::CrossRegionCopy => cross_region_copy::DOC,
+            RuleKind::CopyKmsConsistency => copy_kms_consistency::DOC,
             RuleKind::BackupNaming => backup_naming::DOC,
         }
     }
@@ -70,7 +86,10 @@ impl RuleKind {
 
     pub fn scope(self) -> Scope {
         match self {
-            RuleKind::BackupRetention | RuleKind::BackupRecency => Scope::FileSystems,
+            RuleKind::BackupRetention
+            | RuleKind::BackupRecency
+            | RuleKind::CrossRegionCopy
+            | RuleKind::CopyKmsConsistency => Scope::FileSystems,
             RuleKind::BackupNaming => Scope::Backups,
         }
     }
@@ -81,6 +100,10 @@ impl RuleKind {
         match self {
             RuleKind::BackupRetention => backup_retention::Params::parse(value, pointer).map(Params::BackupRetention),
             RuleKind::BackupRecency => backup_recency::Params::parse(value, pointer).map(Params::BackupRecency),
+            RuleKind::CrossRegionCopy => cross_region_copy::Params::parse(value, pointer).map(Params::CrossRegionCopy),
+            RuleKind::CopyKmsConsistency => {
+                copy_kms_consistency::Params::parse(value, pointer).map(Params::CopyKmsConsistency)
+            }
             RuleKind::BackupNaming => backup_naming::Params::parse(value, pointer).map(Params::BackupNaming),
         }
     }
@@ -92,13 +115,47 @@ impl std::fmt::Display for RuleKind {
     }
 }
 
+impl Params {
+    /// Policy warnings: things that are valid but certainly not what the author meant. `pointer`
+    /// is the rule's JSON pointer.
+    pub fn warnings(&self, select: &crate::policy::Select, pointer: &str) -> Vec<Problem> {
+        match self {
+            Params::CrossRegionCopy(p) => p.warnings(select, pointer),
+            Params::BackupRetention(_)
+            | Params::BackupRecency(_)
+            | Params::CopyKmsConsistency(_)
+            | Params::BackupNaming(_) => Vec::new(),
+        }
+    }
+}
+
 /// Evaluates one rule on one selected file system.
 pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>, out: &mut Vec<Finding>) {
     match params {
         Params::BackupRetention(p) => out.push(backup_retention::evaluate(p, fs)),
         Params::BackupRecency(p) => out.push(backup_recency::evaluate(p, fs, context)),
+        Params::CrossRegionCopy(p) => out.push(cross_region_copy::evaluate(p, fs, context)),
+        Params::CopyKmsConsistency(p) => out.push(copy_kms_consistency::evaluate(p, fs, context)),
         Params::BackupNaming(p) => backup_naming::evaluate(p, fs, context, out),
     }
+}
+
+/// Unknown Regions in a list of Region names at `pointer`, with "did you mean" hints.
+pub(crate) fn lint_regions(names: &[String], pointer: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, name) in names.iter().enumerate() {
+        if crate::regions::lookup(name).is_none() {
+            let problem = Problem::at(format!("{pointer}/{i}"), format!("unknown region `{name}`"));
+            problems.push(match crate::regions::suggest(name) {
+                Some(near) => problem.with_help(format!("did you mean `{near}`?")),
+                None => problem,
+            });
+        } else if !seen.insert(name) {
+            problems.push(Problem::at(format!("{pointer}/{i}"), format!("`{name}` is listed twice")));
+        }
+    }
+    problems
 }
 
 /// Deserialises checked parameters, turning the rare mismatch into a problem.

@@ -1,0 +1,252 @@
+//! `cross-region-copy`: each file system has a recent, available copy of its backups in every
+//! destination Region.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::diag::Problem;
+use crate::engine::{Finding, Parts, RuleContext, Verdict};
+use crate::inventory::index::Copy;
+use crate::inventory::model::{BackupLifecycle, StorageType};
+use crate::inventory::{Collected, FileSystem};
+use crate::policy::Select;
+use crate::regions;
+
+pub const DOC: &str = r#"## What it does
+Checks that, for each destination Region, the file system has an `AVAILABLE` copy (made with FSx `CopyBackup`, in the same account) of one of its own backups whose recovery point is at most `max_age_hours` old.
+
+## Why is this bad?
+A backup in the same Region as its file system shares that Region's fate. Disaster-recovery plans promise a recovery point in another Region, and the promise quietly breaks: a copy job stops after a key or role change, copies stay `COPYING`, or they copy an old backup again and again. The recovery point of a copy is the *source* backup's creation time: a copy made an hour ago of a five-day-old backup is a five-day-old recovery point. AWS Config and Backup Audit Manager only see AWS Backup plans; this rule looks at the copies themselves.
+
+## Example
+```yaml
+- id: FSX-DR-1
+  kind: cross-region-copy
+  select:
+    regions: [us-east-1]
+  params:
+    destinations: [us-west-2]
+    max_age_hours: 48
+```
+Use instead: copy the newest backup after each daily backup, e.g. `aws fsx copy-backup --source-backup-id backup-... --source-region us-east-1 --region us-west-2 --kms-key-id <key in us-west-2>` from a scheduled job, or an AWS Backup plan with a copy rule.
+
+Parameters: `destinations` (non-empty list of Regions; a destination equal to the file system's own Region is an in-Region copy and counts like any other), `max_age_hours` (default 48).
+
+## Verdicts
+Per destination, in this order:
+- `fail` when the destination cannot hold copies of the file system at all: another partition group (commercial, China, GovCloud, ...), an opt-in Region on either side of a cross-Region copy, or `INTELLIGENT_TIERING` storage (also a policy warning when `select.regions` makes it certain);
+- `error` when the destination's backups were not collected ("region not collected");
+- `pass` when a copy qualifies: `AVAILABLE` (not `CREATING`, `COPYING`, `PENDING`, `TRANSFERRING`, `FAILED`, `DELETED`) with a recovery point no more than `max_age_hours` before `--now`;
+- `error` when none qualifies but a copy whose source backup is gone (unknown recovery point, no later than the copy's own creation) is young enough that it might;
+- `fail` otherwise.
+The file system's result is the worst over its destinations. Copies of copies and copies in other accounts (AWS Backup cross-account copies) never count; the evidence says how many were seen.
+
+## References
+- [FSx for OpenZFS: copying backups](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/copying-backups.html)
+- [CopyBackup](https://docs.aws.amazon.com/fsx/latest/APIReference/API_CopyBackup.html)
+- [Opt-in Regions](https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html)
+"#;
+
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub destinations: Vec<String>,
+    pub max_age_hours: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParams {
+    destinations: Vec<String>,
+    #[serde(default = "default_max_age")]
+    max_age_hours: f64,
+}
+
+fn default_max_age() -> f64 {
+    48.0
+}
+
+impl Params {
+    pub fn parse(value: &Value, pointer: &str) -> Result<Params, Vec<Problem>> {
+        let raw: RawParams = super::typed(value, pointer)?;
+        let mut problems = super::lint_regions(&raw.destinations, &format!("{pointer}/destinations"));
+        if raw.destinations.is_empty() {
+            problems.push(
+                Problem::at(format!("{pointer}/destinations"), "`destinations` is empty")
+                    .with_help("name at least one Region that must hold copies"),
+            );
+        }
+        if !(raw.max_age_hours > 0.0 && raw.max_age_hours.is_finite()) {
+            problems.push(Problem::at(
+                format!("{pointer}/max_age_hours"),
+                format!("`max_age_hours` must be a positive number, not {}", raw.max_age_hours),
+            ));
+        }
+        if problems.is_empty() {
+            Ok(Params { destinations: raw.destinations, max_age_hours: raw.max_age_hours })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Warnings for destinations that `select.regions` makes certainly impossible.
+    pub fn warnings(&self, select: &Select, pointer: &str) -> Vec<Problem> {
+        let mut warnings = Vec::new();
+        for (i, destination) in self.destinations.iter().enumerate() {
+            for source in select.regions.iter().flatten() {
+                let (Some(from), Some(to)) = (regions::lookup(source), regions::lookup(destination)) else {
+                    continue;
+                };
+                if let Some(reason) = regions::copy_impossible(from, to) {
+                    warnings.push(
+                        Problem::at(
+                            format!("{pointer}/params/destinations/{i}"),
+                            format!("file systems in `{source}` can never have copies in `{destination}`: {reason}"),
+                        )
+                        .with_help("every selected file system there will fail this rule"),
+                    );
+                }
+            }
+        }
+        warnings
+    }
+}
+
+/// Why no copy of `fs` can exist in `destination`, or `None`.
+pub fn impossible(fs: &FileSystem, destination: &regions::Region) -> Option<String> {
+    if fs.storage_type == Some(StorageType::IntelligentTiering) {
+        return Some("file systems on INTELLIGENT_TIERING storage cannot have backup copies".into());
+    }
+    let source = regions::lookup(fs.region)?;
+    regions::copy_impossible(source, destination)
+}
+
+fn hours(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Why a copy does not qualify, or `None` when it does. `Some(Err(..))` means it might.
+fn disqualified(copy: &Copy<'_>, max_age_hours: f64, context: &RuleContext<'_, '_>) -> Option<Result<String, String>> {
+    let backup = copy.backup;
+    if backup.lifecycle != BackupLifecycle::Available {
+        return Some(Ok(format!("`{}` is {}", backup.id, backup.lifecycle)));
+    }
+    let now = context.now();
+    match copy.recovery_point {
+        Some(point) => {
+            let age = point.hours_until(now);
+            (age > max_age_hours).then(|| {
+                Ok(format!("`{}` holds a recovery point {:.1} hours old (source created {point})", backup.id, age))
+            })
+        }
+        None => {
+            let bound = backup.creation_time.hours_until(now);
+            if bound > max_age_hours {
+                Some(Ok(format!(
+                    "`{}` was made {:.1} hours ago of a source backup that is gone, so its recovery point is older still",
+                    backup.id, bound
+                )))
+            } else {
+                Some(Err(format!(
+                    "`{}` was made {:.1} hours ago but its source backup is no longer in the inventory: its recovery point is unknown",
+                    backup.id, bound
+                )))
+            }
+        }
+    }
+}
+
+pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>) -> Finding {
+    let mut parts = Parts::new();
+    let mut destinations = Vec::new();
+    let mut details = Vec::new();
+    let copies = context.index.copies_of(fs);
+    let account = context.account(&fs.account);
+    for name in &params.destinations {
+        let (verdict, message, newest): (Verdict, String, Value) = match regions::lookup(name) {
+            None => (Verdict::Error, format!("`{name}` is not a known Region"), Value::Null),
+            Some(destination) => {
+                if let Some(reason) = impossible(fs, destination) {
+                    (Verdict::Fail, format!("copies to {name} are impossible: {reason}"), Value::Null)
+                } else if let Some(Collected::No(reason)) = account.map(|a| a.backups_in(name)) {
+                    (Verdict::Error, format!("region not collected: {reason}"), Value::Null)
+                } else {
+                    let (verdict, mut message, newest) = evaluate_destination(params, name, copies, context);
+                    let elsewhere = context.index.copies_in_other_accounts(fs, Some(name));
+                    if verdict != Verdict::Pass && elsewhere > 0 {
+                        message.push_str(&format!(
+                            " ({elsewhere} {} in other accounts, which do not count)",
+                            if elsewhere == 1 { "copy" } else { "copies" }
+                        ));
+                    }
+                    (verdict, message, newest)
+                }
+            }
+        };
+        details.push(format!("{name}: {} — {message}", verdict.as_str()));
+        destinations.push(json!({"destination": name, "verdict": verdict.as_str(), "detail": message, "newest_qualifying_copy": newest}));
+        parts.add("destination", verdict, format!("{name}: {message}"));
+    }
+    let other_accounts = context.index.copies_in_other_accounts(fs, None);
+    let mut evidence = json!({
+        "max_age_hours": params.max_age_hours,
+        "destinations": destinations,
+        "details": details,
+        "copies_in_other_accounts_not_counted": other_accounts,
+    });
+    if other_accounts > 0
+        && let Some(map) = evidence.as_object_mut()
+    {
+        map.insert(
+            "note".into(),
+            json!("copies in other accounts (made by AWS Backup) are not FSx CopyBackup copies and are not counted"),
+        );
+    }
+    parts.finish(fs, evidence)
+}
+
+fn evaluate_destination(
+    params: &Params,
+    destination: &str,
+    copies: &[Copy<'_>],
+    context: &RuleContext<'_, '_>,
+) -> (Verdict, String, Value) {
+    let now = context.now();
+    let here: Vec<&Copy<'_>> = copies.iter().filter(|c| c.backup.region == destination).collect();
+    // The newest qualifying copy by recovery point.
+    let qualifying = here
+        .iter()
+        .filter(|c| disqualified(c, params.max_age_hours, context).is_none())
+        .max_by_key(|c| (c.recovery_point, c.backup.creation_time));
+    if let Some(copy) = qualifying {
+        let point = copy.recovery_point.unwrap_or(copy.backup.creation_time);
+        let age = point.hours_until(now);
+        let evidence = json!({
+            "arn": copy.backup.arn,
+            "recovery_point": point.to_string(),
+            "age_hours": hours(age),
+            "copy_created": copy.backup.creation_time.to_string(),
+        });
+        return (
+            Verdict::Pass,
+            format!(
+                "copy `{}` holds a recovery point {:.1} hours old (limit {})",
+                copy.backup.id, age, params.max_age_hours
+            ),
+            evidence,
+        );
+    }
+    // Newest first: the reason about the newest copy is the one a person wants to read.
+    let mut reasons: Vec<Result<String, String>> =
+        here.iter().rev().filter_map(|c| disqualified(c, params.max_age_hours, context)).collect();
+    if let Some(Err(might)) = reasons.iter().find(|r| r.is_err()) {
+        return (Verdict::Error, format!("no copy is known to qualify; {might}"), Value::Null);
+    }
+    reasons.truncate(3);
+    let message = if here.is_empty() {
+        format!("no copy of this file system's backups in {destination}")
+    } else {
+        let shown: Vec<String> = reasons.into_iter().map(|r| r.unwrap_or_else(|e| e)).collect();
+        format!("no copy qualifies ({} in {destination}; newest: {})", here.len(), shown.join("; "))
+    };
+    (Verdict::Fail, message, Value::Null)
+}
