@@ -47,6 +47,9 @@ impl Verdict {
 pub enum ResourceType {
     FileSystem,
     Backup,
+    IamUser,
+    IamRole,
+    Account,
 }
 
 impl ResourceType {
@@ -55,6 +58,9 @@ impl ResourceType {
         match self {
             ResourceType::FileSystem => "AWS::FSx::FileSystem",
             ResourceType::Backup => "AWS::FSx::Backup",
+            ResourceType::IamUser => "AWS::IAM::User",
+            ResourceType::IamRole => "AWS::IAM::Role",
+            ResourceType::Account => "AWS::::Account",
         }
     }
 }
@@ -219,10 +225,22 @@ pub fn evaluate(policies: &PolicySet, inventory: &Inventory, now: Timestamp) -> 
     for (rule_index, rule) in policies.rules.iter().enumerate() {
         findings.clear();
         coverage(rule, inventory, &mut findings);
-        for account in inventory.accounts.values().filter(|a| rule.select.matches_account(&a.id)) {
-            for fs in account.file_systems.iter().filter(|fs| rule.select.matches(fs)) {
-                file_systems.insert(fs.arn.as_str());
-                rules::evaluate(&rule.params, fs, &context, &mut findings);
+        let selected = inventory
+            .accounts
+            .values()
+            .filter(|a| rule.select.matches_account(&a.id))
+            .flat_map(|a| a.file_systems.iter().filter(|fs| rule.select.matches(fs)));
+        match rule.kind.scope() {
+            rules::Scope::FileSystems | rules::Scope::Backups => {
+                for fs in selected {
+                    file_systems.insert(fs.arn.as_str());
+                    rules::evaluate(&rule.params, fs, &context, &mut findings);
+                }
+            }
+            rules::Scope::Principals => {
+                let selected: Vec<&FileSystem> = selected.collect();
+                file_systems.extend(selected.iter().map(|fs| fs.arn.as_str()));
+                rules::evaluate_principals(&rule.params, &selected, &context, &mut findings);
             }
         }
         results.extend(findings.drain(..).map(|f| RuleResult {

@@ -8,6 +8,7 @@ pub mod backup_recency;
 pub mod backup_retention;
 pub mod copy_kms_consistency;
 pub mod cross_region_copy;
+pub mod iam_permission;
 
 use serde_json::Value;
 
@@ -22,6 +23,7 @@ pub enum RuleKind {
     BackupRecency,
     CrossRegionCopy,
     CopyKmsConsistency,
+    IamPermission,
     BackupNaming,
 }
 
@@ -32,6 +34,8 @@ pub enum Scope {
     FileSystems,
     /// One result per backup of the selected file systems.
     Backups,
+    /// Results per IAM principal (and account), over all selected file systems at once.
+    Principals,
 }
 
 /// A rule's parameters, typed per kind.
@@ -41,15 +45,17 @@ pub enum Params {
     BackupRecency(backup_recency::Params),
     CrossRegionCopy(cross_region_copy::Params),
     CopyKmsConsistency(copy_kms_consistency::Params),
+    IamPermission(iam_permission::Params),
     BackupNaming(backup_naming::Params),
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 5] = [
+    pub const ALL: [RuleKind; 6] = [
         RuleKind::BackupRetention,
         RuleKind::BackupRecency,
         RuleKind::CrossRegionCopy,
         RuleKind::CopyKmsConsistency,
+        RuleKind::IamPermission,
         RuleKind::BackupNaming,
     ];
 
@@ -60,6 +66,7 @@ impl RuleKind {
             RuleKind::BackupRecency => "backup-recency",
             RuleKind::CrossRegionCopy => "cross-region-copy",
             RuleKind::CopyKmsConsistency => "copy-kms-consistency",
+            RuleKind::IamPermission => "iam-permission",
             RuleKind::BackupNaming => "backup-naming",
         }
     }
@@ -75,6 +82,7 @@ impl RuleKind {
             RuleKind::BackupRecency => backup_recency::DOC,
             RuleKind::CrossRegionCopy => cross_region_copy::DOC,
             RuleKind::CopyKmsConsistency => copy_kms_consistency::DOC,
+            RuleKind::IamPermission => iam_permission::DOC,
             RuleKind::BackupNaming => backup_naming::DOC,
         }
     }
@@ -91,6 +99,7 @@ impl RuleKind {
             | RuleKind::CrossRegionCopy
             | RuleKind::CopyKmsConsistency => Scope::FileSystems,
             RuleKind::BackupNaming => Scope::Backups,
+            RuleKind::IamPermission => Scope::Principals,
         }
     }
 
@@ -104,6 +113,7 @@ impl RuleKind {
             RuleKind::CopyKmsConsistency => {
                 copy_kms_consistency::Params::parse(value, pointer).map(Params::CopyKmsConsistency)
             }
+            RuleKind::IamPermission => iam_permission::Params::parse(value, pointer).map(Params::IamPermission),
             RuleKind::BackupNaming => backup_naming::Params::parse(value, pointer).map(Params::BackupNaming),
         }
     }
@@ -124,6 +134,7 @@ impl Params {
             Params::BackupRetention(_)
             | Params::BackupRecency(_)
             | Params::CopyKmsConsistency(_)
+            | Params::IamPermission(_)
             | Params::BackupNaming(_) => Vec::new(),
         }
     }
@@ -137,6 +148,20 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>,
         Params::CrossRegionCopy(p) => out.push(cross_region_copy::evaluate(p, fs, context)),
         Params::CopyKmsConsistency(p) => out.push(copy_kms_consistency::evaluate(p, fs, context)),
         Params::BackupNaming(p) => backup_naming::evaluate(p, fs, context, out),
+        // Evaluated over all selected file systems at once (`evaluate_principals`).
+        Params::IamPermission(_) => {}
+    }
+}
+
+/// Evaluates a principal-scoped rule over every selected file system at once.
+pub fn evaluate_principals(
+    params: &Params,
+    selected: &[&FileSystem],
+    context: &RuleContext<'_, '_>,
+    out: &mut Vec<Finding>,
+) {
+    if let Params::IamPermission(p) = params {
+        iam_permission::evaluate(p, selected, context, out);
     }
 }
 

@@ -1,0 +1,474 @@
+//! `iam-permission`: who may copy, delete, restore or retag the selected file systems' backups.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::diag::Problem;
+use crate::engine::{Finding, ResourceType, RuleContext, Subject, Verdict};
+use crate::iam::decide::{Decision, Principal, PrincipalKind, PrincipalPolicies, RequestContext};
+use crate::inventory::model::{BackupLifecycle, Tags};
+use crate::inventory::{Account, Collected, FileSystem};
+
+pub const DOC: &str = r#"## What it does
+Evaluates the account's identity-based IAM policies for one FSx action on the selected file systems' backups: every principal in `must_allow` must be allowed on every request, and with `only: true` no other user or role may be.
+
+## Why is this bad?
+"Who can delete our backups?" is the first question of a ransomware review and of an auditor. A wildcard `fsx:*` in a forgotten role, a group policy that grants `fsx:DeleteBackup`, or a missing permission on the disaster-recovery role that runs `CopyBackup` are invisible until they matter. The answer has to cover every user and role, their groups, managed policy versions and permissions boundaries, and conditions on tags and Regions.
+
+## Example
+```yaml
+- id: FSX-IAM-DELETE
+  kind: iam-permission
+  params:
+    action: fsx:DeleteBackup
+    must_allow: [arn:aws:iam::111122223333:role/backup-admin]
+    only: true
+```
+Use instead: grant `fsx:DeleteBackup` to one break-glass role only, and deny it to everyone else with a `Deny` statement or a permissions boundary.
+
+Parameters: `action` (`fsx:CopyBackup`, `fsx:DeleteBackup`, `fsx:CreateFileSystemFromBackup`, `fsx:TagResource` or `fsx:UntagResource`), `must_allow` (list of user or role ARNs, may be empty), `only` (default false: no other user or role may be allowed; with an empty `must_allow`, nobody may), `requested_regions` (optional list: `aws:RequestedRegion` takes each in turn), `context` (optional map of condition keys to a value or a list of values).
+
+Requests: the action on every `AVAILABLE` backup of the selected file systems (those in the principal's own account: FSx backups have no resource-based policies, so no principal can act on another account's backups) (for `fsx:CopyBackup`, the source backup), plus one backup yet to come per file system, `arn:<partition>:fsx:<region>:<account>:backup/backup-00000000000000000`, carrying the file system's tags when it copies tags to backups. `aws:RequestedRegion` is the backup's Region for every action but `fsx:CopyBackup`, which is called in the destination Region and so leaves it unknown unless `requested_regions` is given.
+
+Condition keys are *known* (`aws:RequestedRegion` as above, `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username` for users, `aws:PrincipalTag/*`, `aws:ResourceTag/*`, `aws:ResourceAccount`, and the keys in `context`), *known absent* (a tag the principal or backup does not have, `aws:username` for a role: AWS's missing-key rules apply), or *unknown* (every other key, such as `aws:SourceIp` or `aws:MultiFactorAuthPresent`). A statement that depends on an unknown key makes the decision *undetermined*: never a silent pass.
+
+Evaluated: inline and attached managed policies (their default version) of users and roles, the policies of a user's groups, permissions boundaries, explicit `Deny`, `Action`/`NotAction`, `Resource`/`NotResource` with wildcards, condition operators (String, Numeric, Date, Bool, Binary, IP address, ARN, Null, `...IfExists`, `ForAnyValue:`/`ForAllValues:`) and policy variables (documents with `Version` 2012-10-17). **Not evaluated yet**: service control policies, resource control policies, session policies, KMS key policies, and role sessions' session tags; a principal allowed here may still be denied by those, never the reverse.
+
+## Verdicts
+- One result per `must_allow` principal: `pass` when allowed on every request; `fail` naming the requests and the reason (no matching Allow; explicit Deny in policy P statement S; outside the permissions boundary; undetermined because of key K), or when the principal is not in the inventory; `error` when the account's IAM was not collected or one of the principal's policies is missing or unreadable.
+- With `only: true`: one `fail` for every other user or role allowed, or undetermined, on any request (citing the granting policy and statement); one `error` for every other user or role whose policies cannot all be read; and, when there is neither, one `pass` per account on `arn:<partition>:iam::<account>:root`.
+
+## References
+- [Policy evaluation logic](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)
+- [IAM JSON policy elements: Condition operators](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html)
+- [IAM policy elements: Variables and tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)
+- [Actions, resources, and condition keys for Amazon FSx](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonfsx.html)
+"#;
+
+/// The FSx actions that act on a backup.
+pub const BACKUP_ACTIONS: [&str; 5] =
+    ["fsx:CopyBackup", "fsx:DeleteBackup", "fsx:CreateFileSystemFromBackup", "fsx:TagResource", "fsx:UntagResource"];
+
+/// What reports say is not evaluated.
+pub const NOT_EVALUATED: &str =
+    "not evaluated: service control policies, resource control policies, session policies, KMS key policies";
+
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub action: &'static str,
+    pub must_allow: Vec<String>,
+    pub only: bool,
+    pub requested_regions: Option<Vec<String>>,
+    /// Lower-cased keys.
+    pub context: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParams {
+    action: String,
+    #[serde(default)]
+    must_allow: Vec<String>,
+    #[serde(default)]
+    only: bool,
+    requested_regions: Option<Vec<String>>,
+    #[serde(default)]
+    context: BTreeMap<String, OneOrMany>,
+}
+
+impl Params {
+    pub fn parse(value: &Value, pointer: &str) -> Result<Params, Vec<Problem>> {
+        let raw: RawParams = super::typed(value, pointer)?;
+        let mut problems = Vec::new();
+        let action = BACKUP_ACTIONS.iter().find(|a| a.eq_ignore_ascii_case(&raw.action)).copied();
+        if action.is_none() {
+            let near = crate::suggest::closest(&raw.action, BACKUP_ACTIONS);
+            problems.push(
+                Problem::at(format!("{pointer}/action"), format!("`{}` is not an FSx action on backups", raw.action))
+                    .with_help(match near {
+                        Some(near) => format!("did you mean `{near}`?"),
+                        None => format!("one of {}", BACKUP_ACTIONS.join(", ")),
+                    }),
+            );
+        }
+        for (i, arn) in raw.must_allow.iter().enumerate() {
+            let ok = crate::arn::parse(arn).is_ok_and(|a| {
+                a.service == "iam"
+                    && a.region.is_empty()
+                    && (a.resource.starts_with("user/") || a.resource.starts_with("role/"))
+            });
+            if !ok {
+                problems.push(
+                    Problem::at(
+                        format!("{pointer}/must_allow/{i}"),
+                        format!("`{arn}` is not the ARN of an IAM user or role"),
+                    )
+                    .with_help("write arn:aws:iam::<account>:role/<path/name> or arn:aws:iam::<account>:user/<name>"),
+                );
+            }
+        }
+        if let Some(regions) = &raw.requested_regions {
+            problems.extend(super::lint_regions(regions, &format!("{pointer}/requested_regions")));
+        }
+        let context = raw
+            .context
+            .into_iter()
+            .map(|(key, value)| {
+                let values = match value {
+                    OneOrMany::One(v) => vec![v],
+                    OneOrMany::Many(v) => v,
+                };
+                (key.to_ascii_lowercase(), values)
+            })
+            .collect();
+        match action {
+            Some(action) if problems.is_empty() => Ok(Params {
+                action,
+                must_allow: raw.must_allow,
+                only: raw.only,
+                requested_regions: raw.requested_regions,
+                context,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+/// One backup (or the backup yet to come) to decide the action on.
+struct Request {
+    arn: String,
+    account: String,
+    /// `None`: the tags are unknown.
+    tags: Option<Tags>,
+    requested_region: Option<String>,
+}
+
+/// Requests that no statement without backup ids can tell apart share a class.
+type ClassKey = (String, Option<Vec<(String, String)>>, Option<String>);
+
+fn requests(
+    params: &Params,
+    selected: &[&FileSystem],
+    context: &RuleContext<'_, '_>,
+    out: &mut Vec<Finding>,
+) -> Vec<Request> {
+    let mut requests = Vec::new();
+    for fs in selected {
+        let regions: Vec<Option<String>> = match &params.requested_regions {
+            Some(list) => list.iter().cloned().map(Some).collect(),
+            None if params.action == "fsx:CopyBackup" => vec![None],
+            None => vec![Some(fs.region.to_string())],
+        };
+        let account = context.account(&fs.account);
+        if let Some(Collected::No(reason)) = account.map(|a| a.backups_in(fs.region)) {
+            out.push(Finding {
+                subject: Subject::file_system(fs),
+                verdict: Verdict::Error,
+                message: format!("could not evaluate: {reason}; the requests on its backups are unknown"),
+                evidence: json!({"reason": reason}),
+            });
+        }
+        let future_tags = match fs.backup_settings.as_ref().and_then(|s| s.copy_tags_to_backups) {
+            Some(true) => Some(fs.tags.clone()),
+            Some(false) => Some(Tags::new()),
+            None if fs.file_system_type == crate::inventory::model::FileSystemType::Ontap => Some(Tags::new()),
+            None => None,
+        };
+        let future = format!("arn:{}:fsx:{}:{}:backup/backup-00000000000000000", fs.partition, fs.region, fs.account);
+        let backups = context
+            .index
+            .backups_of(fs)
+            .iter()
+            .filter(|b| b.lifecycle == BackupLifecycle::Available)
+            .map(|b| (b.arn.clone(), Some(b.tags.clone())))
+            .chain(std::iter::once((future, future_tags)));
+        for (arn, tags) in backups {
+            for region in &regions {
+                requests.push(Request {
+                    arn: arn.clone(),
+                    account: fs.account.clone(),
+                    tags: tags.clone(),
+                    requested_region: region.clone(),
+                });
+            }
+        }
+    }
+    requests
+}
+
+/// How one principal fares over every request.
+struct Outcome {
+    /// (request ARN, requested Region, decision) for requests not allowed.
+    denied: Vec<(String, Option<String>, Decision)>,
+    /// The first allowed or undetermined decision, for `only`.
+    granted: Option<(String, Decision)>,
+    allowed: usize,
+    undetermined: usize,
+    total: usize,
+}
+
+fn evaluate_principal(
+    policies: &PrincipalPolicies,
+    principal: &Principal,
+    classes: &[(ClassKey, Vec<&Request>)],
+    params: &Params,
+) -> Outcome {
+    let mut outcome = Outcome { denied: Vec::new(), granted: None, allowed: 0, undetermined: 0, total: 0 };
+    // FSx backups have no resource-based policies: a principal can only ever act on backups of
+    // its own account, so only those requests are its to decide.
+    for (_, members) in classes.iter().filter(|(_, m)| m.first().is_some_and(|r| r.account == principal.account)) {
+        // A principal whose statements name no backup decides a class once.
+        let deciders: Vec<&&Request> =
+            if policies.names_backups { members.iter().collect() } else { members.iter().take(1).collect() };
+        for request in deciders {
+            let context = RequestContext {
+                principal,
+                resource_tags: request.tags.as_ref(),
+                resource_account: &request.account,
+                requested_region: request.requested_region.as_deref(),
+                extra: &params.context,
+            };
+            let decision = policies.decide(&request.arn, &context);
+            let weight = if policies.names_backups { 1 } else { members.len() };
+            outcome.total += weight;
+            match &decision {
+                Decision::Allowed(_) => outcome.allowed += weight,
+                other => {
+                    if matches!(other, Decision::Undetermined { .. }) {
+                        outcome.undetermined += weight;
+                    }
+                    let shown = if policies.names_backups { vec![*request] } else { members.to_vec() };
+                    for r in shown {
+                        outcome.denied.push((r.arn.clone(), r.requested_region.clone(), decision.clone()));
+                    }
+                }
+            }
+            if matches!(decision, Decision::Allowed(_) | Decision::Undetermined { .. }) && outcome.granted.is_none() {
+                outcome.granted = Some((request.arn.clone(), decision));
+            }
+        }
+    }
+    outcome
+}
+
+fn principal_subject(principal: &Principal) -> Subject {
+    Subject {
+        id: principal.arn.clone(),
+        resource_type: match principal.kind {
+            PrincipalKind::User => ResourceType::IamUser,
+            PrincipalKind::Role => ResourceType::IamRole,
+        },
+        account: Some(principal.account.clone()),
+        region: None,
+        origin: None,
+    }
+}
+
+fn find_principal(account: &Account, arn: &str) -> Option<Principal> {
+    let iam = account.iam.as_ref()?;
+    iam.users
+        .iter()
+        .find(|u| u.arn == arn)
+        .map(|u| Principal::user(u, &account.id))
+        .or_else(|| iam.roles.iter().find(|r| r.arn == arn).map(|r| Principal::role(r, &account.id)))
+}
+
+fn describe(denied: &[(String, Option<String>, Decision)]) -> String {
+    let shown: Vec<String> = denied
+        .iter()
+        .take(3)
+        .map(|(arn, region, decision)| match region {
+            Some(region) => format!("`{arn}` in {region}: {}", decision.reason()),
+            None => format!("`{arn}`: {}", decision.reason()),
+        })
+        .collect();
+    let more = denied.len().saturating_sub(3);
+    if more > 0 { format!("{}; and {more} more", shown.join("; ")) } else { shown.join("; ") }
+}
+
+pub fn evaluate(params: &Params, selected: &[&FileSystem], context: &RuleContext<'_, '_>, out: &mut Vec<Finding>) {
+    let requests = requests(params, selected, context, out);
+    let mut by_class: BTreeMap<ClassKey, Vec<&Request>> = BTreeMap::new();
+    for request in &requests {
+        let (account_region, _) = request.arn.rsplit_once(':').unwrap_or((&request.arn, ""));
+        let tags = request.tags.as_ref().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+        by_class.entry((account_region.to_string(), tags, request.requested_region.clone())).or_default().push(request);
+    }
+    let classes: Vec<(ClassKey, Vec<&Request>)> = by_class.into_iter().collect();
+    let accounts: BTreeSet<&str> = requests.iter().map(|r| r.account.as_str()).collect();
+    let evidence_base = json!({"action": params.action, "requests": requests.len(), "request_classes": classes.len(), "not_evaluated": NOT_EVALUATED});
+    let with = |extra: Value| {
+        let mut evidence = evidence_base.clone();
+        if let (Some(map), Value::Object(more)) = (evidence.as_object_mut(), extra) {
+            map.extend(more);
+        }
+        evidence
+    };
+
+    // must_allow principals.
+    for arn in &params.must_allow {
+        let account_id = crate::arn::parse(arn).map(|a| a.account.to_string()).unwrap_or_default();
+        let subject = |kind| Subject {
+            id: arn.clone(),
+            resource_type: kind,
+            account: Some(account_id.clone()),
+            region: None,
+            origin: None,
+        };
+        let kind = if arn.contains(":user/") { ResourceType::IamUser } else { ResourceType::IamRole };
+        let Some(account) = context.account(&account_id).filter(|a| a.iam.is_some()) else {
+            out.push(Finding {
+                subject: subject(kind),
+                verdict: Verdict::Error,
+                message: format!("could not evaluate: the IAM of account {account_id} was not collected"),
+                evidence: with(json!({})),
+            });
+            continue;
+        };
+        let Some(principal) = find_principal(account, arn) else {
+            out.push(Finding {
+                subject: subject(kind),
+                verdict: Verdict::Fail,
+                message: format!("`{arn}` is not in the inventory: it cannot be allowed {}", params.action),
+                evidence: with(json!({})),
+            });
+            continue;
+        };
+        let iam = account.iam.as_ref();
+        let policies = match iam.map(|iam| PrincipalPolicies::gather(iam, &principal, params.action)) {
+            Some(Ok(policies)) => policies,
+            Some(Err(unreadable)) => {
+                out.push(Finding {
+                    subject: principal_subject(&principal),
+                    verdict: Verdict::Error,
+                    message: format!("could not evaluate: {}", unreadable.0.join("; ")),
+                    evidence: with(json!({"unreadable": unreadable.0})),
+                });
+                continue;
+            }
+            None => continue,
+        };
+        let outcome = evaluate_principal(&policies, &principal, &classes, params);
+        let (verdict, message) = if outcome.total == 0 {
+            (
+                Verdict::NotApplicable,
+                format!("no selected file system in account {}: nothing to decide", principal.account),
+            )
+        } else if outcome.denied.is_empty() {
+            (Verdict::Pass, format!("allowed {} on all {} requests", params.action, outcome.total))
+        } else {
+            (
+                Verdict::Fail,
+                format!(
+                    "not allowed {} on {} of {} requests: {}",
+                    params.action,
+                    outcome.denied.len(),
+                    outcome.total,
+                    describe(&outcome.denied)
+                ),
+            )
+        };
+        let denied: Vec<Value> = outcome
+            .denied
+            .iter()
+            .take(20)
+            .map(|(arn, region, d)| json!({"resource": arn, "requested_region": region, "reason": d.reason()}))
+            .collect();
+        out.push(Finding {
+            subject: principal_subject(&principal),
+            verdict,
+            message,
+            evidence: with(json!({"denied": denied})),
+        });
+    }
+
+    if !params.only {
+        return;
+    }
+    let must_allow: BTreeSet<&str> = params.must_allow.iter().map(String::as_str).collect();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for account_id in accounts {
+        let Some(account) = context.account(account_id) else { continue };
+        let root = Subject {
+            id: format!("arn:{}:iam::{}:root", account.partition, account.id),
+            resource_type: ResourceType::Account,
+            account: Some(account.id.clone()),
+            region: None,
+            origin: None,
+        };
+        let Some(iam) = account.iam.as_ref() else {
+            out.push(Finding {
+                subject: root,
+                verdict: Verdict::Error,
+                message: format!("could not evaluate: the IAM of account {account_id} was not collected"),
+                evidence: with(json!({})),
+            });
+            continue;
+        };
+        let principals = iam
+            .users
+            .iter()
+            .map(|u| Principal::user(u, account_id))
+            .chain(iam.roles.iter().map(|r| Principal::role(r, account_id)));
+        let mut flagged = 0usize;
+        for principal in principals {
+            if must_allow.contains(principal.arn.as_str()) || !seen.insert(principal.arn.clone()) {
+                continue;
+            }
+            match PrincipalPolicies::gather(iam, &principal, params.action) {
+                Err(unreadable) => {
+                    flagged += 1;
+                    out.push(Finding {
+                        subject: principal_subject(&principal),
+                        verdict: Verdict::Error,
+                        message: format!("could not evaluate (it might be allowed): {}", unreadable.0.join("; ")),
+                        evidence: with(json!({"unreadable": unreadable.0})),
+                    });
+                }
+                Ok(policies) => {
+                    let outcome = evaluate_principal(&policies, &principal, &classes, params);
+                    if let Some((resource, decision)) = outcome.granted {
+                        flagged += 1;
+                        let what = match &decision {
+                            Decision::Undetermined { .. } => "may be allowed",
+                            _ => "is allowed",
+                        };
+                        out.push(Finding {
+                            subject: principal_subject(&principal),
+                            verdict: Verdict::Fail,
+                            message: format!(
+                                "`{}` {what} {} on {} of {} requests (e.g. `{resource}`): {}",
+                                principal.arn,
+                                params.action,
+                                outcome.allowed + outcome.undetermined,
+                                outcome.total,
+                                decision.reason()
+                            ),
+                            evidence: with(json!({"example_request": resource, "decision": decision.reason()})),
+                        });
+                    }
+                }
+            }
+        }
+        if flagged == 0 {
+            out.push(Finding {
+                subject: root,
+                verdict: Verdict::Pass,
+                message: format!(
+                    "no user or role of account {account_id} other than `must_allow` is allowed {} ({NOT_EVALUATED})",
+                    params.action
+                ),
+                evidence: with(json!({"users": iam.users.len(), "roles": iam.roles.len()})),
+            });
+        }
+    }
+}
