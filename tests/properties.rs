@@ -6,6 +6,7 @@
 
 use std::sync::{Arc, LazyLock};
 
+use fsx_guard::iam::pattern::Pattern;
 use fsx_guard::inventory::{SourceFormat, fixture};
 use fsx_guard::policy;
 use fsx_guard::rules::backup_retention::{TimeOfDay, Window};
@@ -37,6 +38,24 @@ fn mutate(text: &str, a: usize, b: usize, insert: &str) -> String {
         b -= 1;
     }
     format!("{}{}{}", &text[..a], insert, &text[b..])
+}
+
+/// The naive reference: translate to a regular expression. Resource patterns: a `*` that ends a
+/// segment (before `:` or at the end) may cross colons, any other `*` and `?` stay in their segment.
+fn reference(pattern: &str, text: &str, ignore_case: bool, segmented: bool) -> bool {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut re = String::from("^");
+    for (i, c) in chars.iter().enumerate() {
+        match c {
+            '*' if !segmented || matches!(chars.get(i + 1), None | Some(':')) => re.push_str("(?s:.*)"),
+            '*' => re.push_str("[^:]*"),
+            '?' if segmented => re.push_str("[^:]"),
+            '?' => re.push_str("(?s:.)"),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    re.push('$');
+    regex::RegexBuilder::new(&re).case_insensitive(ignore_case).build().unwrap().is_match(text)
 }
 
 proptest! {
@@ -89,6 +108,28 @@ proptest! {
             }
             prop_assert_eq!(many.get(&clamped).copied(), Some(span::line_col(&text, offset)));
         }
+    }
+
+    #[test]
+    fn resource_wildcards_match_the_reference(pattern in "[a:*?b/-]{0,12}", text in "[a:b/-]{0,12}") {
+        prop_assert_eq!(Pattern::resource(&pattern).matches(&text), reference(&pattern, &text, false, true));
+    }
+
+    #[test]
+    fn action_wildcards_match_the_reference(pattern in "[aAbB:*?]{0,10}", text in "[aAbB:]{0,10}") {
+        prop_assert_eq!(Pattern::action(&pattern).matches(&text), reference(&pattern, &text, true, false));
+    }
+
+    #[test]
+    fn realistic_arns_match_the_reference(
+        region in "(us-east-1|us-west-2|\\*|us-\\*)",
+        account in "(111122223333|\\*|1111\\?2223333)",
+        id in "(backup/\\*|backup/backup-0\\?|\\*|file-system/\\*|backup/backup-01)",
+        target in "backup/backup-0[0-9]",
+    ) {
+        let pattern = format!("arn:aws:fsx:{region}:{account}:{id}");
+        let arn = format!("arn:aws:fsx:us-east-1:111122223333:{target}");
+        prop_assert_eq!(Pattern::resource(&pattern).matches(&arn), reference(&pattern, &arn, false, true));
     }
 
     #[test]
