@@ -175,6 +175,31 @@ pub struct PrincipalPolicies {
     compiled: CompiledSet,
     /// Some statement names specific backups: requests must be decided one by one.
     pub names_backups: bool,
+    /// The patterns that name backups: exact ARNs (found by hash lookup) and the rest.
+    pub named: NamedBackups,
+}
+
+/// Resource patterns that can tell backups of one account and Region apart.
+#[derive(Debug, Clone, Default)]
+pub struct NamedBackups {
+    /// Patterns without wildcards: the ARNs themselves.
+    pub exact: Vec<String>,
+    /// Patterns with wildcards or variables, matched one by one.
+    patterns: Vec<ResourcePattern>,
+}
+
+impl NamedBackups {
+    /// Whether a wildcard pattern might match `arn` (variables count as "might").
+    pub fn wildcard_matches(&self, arn: &str) -> bool {
+        self.patterns.iter().any(|p| match p {
+            ResourcePattern::Fixed(pattern, _) => pattern.matches(arn),
+            ResourcePattern::WithVariables(_) => true,
+        })
+    }
+
+    pub fn has_wildcards(&self) -> bool {
+        !self.patterns.is_empty()
+    }
 }
 
 fn compile(document: &Document, policy: &str, action: &str, out: &mut Vec<Compiled>) {
@@ -301,11 +326,18 @@ impl PrincipalPolicies {
         if !problems.is_empty() {
             return Err(Unreadable(problems));
         }
-        let names_backups = identity
-            .iter()
-            .chain(boundary.iter().flatten())
-            .any(|s| s.resources.iter().any(ResourcePattern::names_backups));
-        Ok(PrincipalPolicies { compiled: CompiledSet { identity, boundary }, names_backups })
+        let mut named = NamedBackups::default();
+        for pattern in identity.iter().chain(boundary.iter().flatten()).flat_map(|s| s.resources.iter()) {
+            if !pattern.names_backups() {
+                continue;
+            }
+            match pattern {
+                ResourcePattern::Fixed(_, text) if !text.contains(['*', '?']) => named.exact.push(text.clone()),
+                other => named.patterns.push(other.clone()),
+            }
+        }
+        let names_backups = !named.exact.is_empty() || named.has_wildcards();
+        Ok(PrincipalPolicies { compiled: CompiledSet { identity, boundary }, names_backups, named })
     }
 
     /// Decides one request on `resource` (the action is the one compiled for).

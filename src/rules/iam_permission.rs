@@ -1,6 +1,6 @@
 //! `iam-permission`: who may copy, delete, restore or retag the selected file systems' backups.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -207,8 +207,10 @@ fn requests(
 
 /// How one principal fares over every request.
 struct Outcome {
-    /// (request ARN, requested Region, decision) for requests not allowed.
-    denied: Vec<(String, Option<String>, Decision)>,
+    /// Requests not allowed, by group: (an example request ARN, requested Region, decision, how
+    /// many requests the group holds). Never one entry per backup of a large class.
+    denied: Vec<(String, Option<String>, Decision, usize)>,
+    denied_count: usize,
     /// The first allowed or undetermined decision, for `only`.
     granted: Option<(String, Decision)>,
     allowed: usize,
@@ -219,45 +221,81 @@ struct Outcome {
 fn evaluate_principal(
     policies: &PrincipalPolicies,
     principal: &Principal,
-    classes: &[(ClassKey, Vec<&Request>)],
+    classes: &[Class<'_>],
     params: &Params,
 ) -> Outcome {
-    let mut outcome = Outcome { denied: Vec::new(), granted: None, allowed: 0, undetermined: 0, total: 0 };
+    let mut outcome =
+        Outcome { denied: Vec::new(), denied_count: 0, granted: None, allowed: 0, undetermined: 0, total: 0 };
     // FSx backups have no resource-based policies: a principal can only ever act on backups of
     // its own account, so only those requests are its to decide.
-    for (_, members) in classes.iter().filter(|(_, m)| m.first().is_some_and(|r| r.account == principal.account)) {
-        // A principal whose statements name no backup decides a class once.
-        let deciders: Vec<&&Request> =
-            if policies.names_backups { members.iter().collect() } else { members.iter().take(1).collect() };
-        for request in deciders {
+    for class in classes.iter().filter(|c| c.members.first().is_some_and(|r| r.account == principal.account)) {
+        // Members a backup-naming statement might single out are decided one by one; all the
+        // others are alike, and one of them decides for the rest.
+        let special: BTreeSet<usize> = if policies.names_backups {
+            let mut special: BTreeSet<usize> = policies
+                .named
+                .exact
+                .iter()
+                .flat_map(|arn| class.by_arn.get(arn.as_str()).into_iter().flatten().copied())
+                .collect();
+            if policies.named.has_wildcards() {
+                special.extend(
+                    class
+                        .members
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| policies.named.wildcard_matches(&r.arn))
+                        .map(|(i, _)| i),
+                );
+            }
+            special
+        } else {
+            BTreeSet::new()
+        };
+        let ordinary: Vec<&Request> =
+            class.members.iter().enumerate().filter(|(i, _)| !special.contains(i)).map(|(_, r)| *r).collect();
+        let mut groups: Vec<(&Request, Vec<&Request>)> =
+            special.iter().filter_map(|i| class.members.get(*i)).map(|r| (*r, vec![*r])).collect();
+        if let Some(first) = ordinary.first() {
+            groups.push((first, ordinary.clone()));
+        }
+        for (decider, members) in groups {
             let context = RequestContext {
                 principal,
-                resource_tags: request.tags.as_ref(),
-                resource_account: &request.account,
-                requested_region: request.requested_region.as_deref(),
+                resource_tags: decider.tags.as_ref(),
+                resource_account: &decider.account,
+                requested_region: decider.requested_region.as_deref(),
                 extra: &params.context,
             };
-            let decision = policies.decide(&request.arn, &context);
-            let weight = if policies.names_backups { 1 } else { members.len() };
-            outcome.total += weight;
+            let decision = policies.decide(&decider.arn, &context);
+            outcome.total += members.len();
             match &decision {
-                Decision::Allowed(_) => outcome.allowed += weight,
+                Decision::Allowed(_) => outcome.allowed += members.len(),
                 other => {
                     if matches!(other, Decision::Undetermined { .. }) {
-                        outcome.undetermined += weight;
+                        outcome.undetermined += members.len();
                     }
-                    let shown = if policies.names_backups { vec![*request] } else { members.to_vec() };
-                    for r in shown {
-                        outcome.denied.push((r.arn.clone(), r.requested_region.clone(), decision.clone()));
-                    }
+                    outcome.denied_count += members.len();
+                    outcome.denied.push((
+                        decider.arn.clone(),
+                        decider.requested_region.clone(),
+                        decision.clone(),
+                        members.len(),
+                    ));
                 }
             }
             if matches!(decision, Decision::Allowed(_) | Decision::Undetermined { .. }) && outcome.granted.is_none() {
-                outcome.granted = Some((request.arn.clone(), decision));
+                outcome.granted = Some((decider.arn.clone(), decision));
             }
         }
     }
     outcome
+}
+
+/// Requests that no statement without backup ids can tell apart, with an index by ARN.
+struct Class<'r> {
+    members: Vec<&'r Request>,
+    by_arn: HashMap<&'r str, Vec<usize>>,
 }
 
 fn principal_subject(principal: &Principal) -> Subject {
@@ -282,13 +320,16 @@ fn find_principal(account: &Account, arn: &str) -> Option<Principal> {
         .or_else(|| iam.roles.iter().find(|r| r.arn == arn).map(|r| Principal::role(r, &account.id)))
 }
 
-fn describe(denied: &[(String, Option<String>, Decision)]) -> String {
+fn describe(denied: &[(String, Option<String>, Decision, usize)]) -> String {
     let shown: Vec<String> = denied
         .iter()
         .take(3)
-        .map(|(arn, region, decision)| match region {
-            Some(region) => format!("`{arn}` in {region}: {}", decision.reason()),
-            None => format!("`{arn}`: {}", decision.reason()),
+        .map(|(arn, region, decision, count)| {
+            let alike = if *count > 1 { format!(" (and {} alike)", count - 1) } else { String::new() };
+            match region {
+                Some(region) => format!("`{arn}`{alike} in {region}: {}", decision.reason()),
+                None => format!("`{arn}`{alike}: {}", decision.reason()),
+            }
         })
         .collect();
     let more = denied.len().saturating_sub(3);
@@ -303,7 +344,16 @@ pub fn evaluate(params: &Params, selected: &[&FileSystem], context: &RuleContext
         let tags = request.tags.as_ref().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
         by_class.entry((account_region.to_string(), tags, request.requested_region.clone())).or_default().push(request);
     }
-    let classes: Vec<(ClassKey, Vec<&Request>)> = by_class.into_iter().collect();
+    let classes: Vec<Class<'_>> = by_class
+        .into_values()
+        .map(|members| {
+            let mut by_arn: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (i, r) in members.iter().enumerate() {
+                by_arn.entry(r.arn.as_str()).or_default().push(i);
+            }
+            Class { members, by_arn }
+        })
+        .collect();
     let accounts: BTreeSet<&str> = requests.iter().map(|r| r.account.as_str()).collect();
     let evidence_base = json!({"action": params.action, "requests": requests.len(), "request_classes": classes.len(), "not_evaluated": NOT_EVALUATED});
     let with = |extra: Value| {
@@ -371,7 +421,7 @@ pub fn evaluate(params: &Params, selected: &[&FileSystem], context: &RuleContext
                 format!(
                     "not allowed {} on {} of {} requests: {}",
                     params.action,
-                    outcome.denied.len(),
+                    outcome.denied_count,
                     outcome.total,
                     describe(&outcome.denied)
                 ),
@@ -381,7 +431,9 @@ pub fn evaluate(params: &Params, selected: &[&FileSystem], context: &RuleContext
             .denied
             .iter()
             .take(20)
-            .map(|(arn, region, d)| json!({"resource": arn, "requested_region": region, "reason": d.reason()}))
+            .map(|(arn, region, d, count)| {
+                json!({"resource": arn, "alike": count, "requested_region": region, "reason": d.reason()})
+            })
             .collect();
         out.push(Finding {
             subject: principal_subject(&principal),
