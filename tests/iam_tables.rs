@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use fsx_guard::iam::condition::{self, KeyValue, Tri};
-use fsx_guard::iam::decide::{Decision, Principal, PrincipalPolicies, RequestContext};
+use fsx_guard::iam::decide::{Decision, IamIndex, Principal, PrincipalPolicies, RequestContext};
 use fsx_guard::iam::pattern::Pattern;
 use fsx_guard::inventory::iam::Iam;
 use rstest::rstest;
@@ -185,7 +185,7 @@ fn managed(arn: &str, default: &str, versions: Vec<(&str, Value)>) -> Value {
 
 fn decide_for(iam: &Iam, action: &str, resource: &str, tags: &[(&str, &str)], region: Option<&str>) -> Decision {
     let principal = Principal::role(&iam.roles[0], "111122223333");
-    let policies = PrincipalPolicies::gather(iam, &principal, action).unwrap();
+    let policies = PrincipalPolicies::gather(&IamIndex::new(iam), &principal, action).unwrap();
     let tags: fsx_guard::inventory::model::Tags = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let extra = BTreeMap::new();
     let context = RequestContext {
@@ -279,7 +279,7 @@ fn only_the_default_version_of_a_managed_policy_counts() {
 fn a_missing_managed_policy_makes_the_principal_unreadable() {
     let iam = role_with(vec![], &["arn:aws:iam::111122223333:policy/gone"], None, vec![]);
     let principal = Principal::role(&iam.roles[0], "111122223333");
-    let err = PrincipalPolicies::gather(&iam, &principal, "fsx:DeleteBackup").unwrap_err();
+    let err = PrincipalPolicies::gather(&IamIndex::new(&iam), &principal, "fsx:DeleteBackup").unwrap_err();
     assert!(err.0[0].contains("policy/gone"));
 }
 
@@ -304,7 +304,7 @@ fn group_policies_apply_to_their_users() {
         "GroupDetailList": [{"GroupName": "admins", "Arn": "arn:aws:iam::111122223333:group/admins", "GroupPolicyList": [{"PolicyName": "g", "PolicyDocument": doc(json!([s(ALLOW_DELETE)]))}]}]
     }));
     let principal = Principal::user(&iam.users[0], "111122223333");
-    let policies = PrincipalPolicies::gather(&iam, &principal, "fsx:DeleteBackup").unwrap();
+    let policies = PrincipalPolicies::gather(&IamIndex::new(&iam), &principal, "fsx:DeleteBackup").unwrap();
     let extra = BTreeMap::new();
     let context = RequestContext {
         principal: &principal,

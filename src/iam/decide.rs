@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use super::condition::{self, Context, KeyValue, Tri};
 use super::document::{Document, DocumentField, Effect, Matcher, Statement};
 use super::pattern::Pattern;
-use crate::inventory::iam::{AttachedPolicy, Iam, InlinePolicy, RawManagedPolicy, RawRole, RawUser};
+use std::collections::HashMap;
+
+use crate::inventory::iam::{AttachedPolicy, Iam, InlinePolicy, RawGroup, RawManagedPolicy, RawRole, RawUser};
 use crate::inventory::model::Tags;
 
 /// A user or a role.
@@ -240,14 +242,30 @@ fn document<'d>(field: &'d DocumentField, what: &str, problems: &mut Vec<String>
     }
 }
 
-fn managed<'i>(iam: &'i Iam, arn: &str) -> Option<&'i RawManagedPolicy> {
-    iam.policies.iter().find(|p| p.arn == arn)
+/// An account's IAM by name and ARN, built once per evaluation (lookups are then O(1), not
+/// a scan per principal).
+pub struct IamIndex<'i> {
+    users: HashMap<&'i str, &'i RawUser>,
+    roles: HashMap<&'i str, &'i RawRole>,
+    groups: HashMap<&'i str, &'i RawGroup>,
+    policies: HashMap<&'i str, &'i RawManagedPolicy>,
+}
+
+impl<'i> IamIndex<'i> {
+    pub fn new(iam: &'i Iam) -> Self {
+        IamIndex {
+            users: iam.users.iter().map(|u| (u.arn.as_str(), u)).collect(),
+            roles: iam.roles.iter().map(|r| (r.arn.as_str(), r)).collect(),
+            groups: iam.groups.iter().map(|g| (g.group_name.as_str(), g)).collect(),
+            policies: iam.policies.iter().map(|p| (p.arn.as_str(), p)).collect(),
+        }
+    }
 }
 
 impl PrincipalPolicies {
     /// Gathers and compiles: inline and attached managed policies (default version), the groups'
     /// for a user, and the permissions boundary.
-    pub fn gather(iam: &Iam, principal: &Principal, action: &str) -> Result<PrincipalPolicies, Unreadable> {
+    pub fn gather(iam: &IamIndex<'_>, principal: &Principal, action: &str) -> Result<PrincipalPolicies, Unreadable> {
         let mut problems = Vec::new();
         let mut identity = Vec::new();
         let add_inline =
@@ -261,7 +279,7 @@ impl PrincipalPolicies {
             };
         let add_attached = |list: &[AttachedPolicy], identity: &mut Vec<Compiled>, problems: &mut Vec<String>| {
             for attached in list {
-                match managed(iam, &attached.policy_arn).and_then(|p| p.default_document()) {
+                match iam.policies.get(attached.policy_arn.as_str()).and_then(|p| p.default_document()) {
                     Some(field) => {
                         if let Some(doc) =
                             document(field, &format!("managed policy `{}`", attached.policy_arn), problems)
@@ -278,13 +296,13 @@ impl PrincipalPolicies {
         };
         let boundary_arn = match principal.kind {
             PrincipalKind::User => {
-                let Some(user) = iam.users.iter().find(|u| u.arn == principal.arn) else {
+                let Some(user) = iam.users.get(principal.arn.as_str()) else {
                     return Err(Unreadable(vec![format!("`{}` is not in the inventory", principal.arn)]));
                 };
                 add_inline(&user.user_policy_list, &format!("user/{}", user.user_name), &mut identity, &mut problems);
                 add_attached(&user.attached_managed_policies, &mut identity, &mut problems);
                 for group_name in &user.group_list {
-                    match iam.groups.iter().find(|g| g.group_name == *group_name) {
+                    match iam.groups.get(group_name.as_str()) {
                         Some(group) => {
                             add_inline(
                                 &group.group_policy_list,
@@ -300,7 +318,7 @@ impl PrincipalPolicies {
                 user.permissions_boundary.as_ref().map(|b| b.permissions_boundary_arn.clone())
             }
             PrincipalKind::Role => {
-                let Some(role) = iam.roles.iter().find(|r| r.arn == principal.arn) else {
+                let Some(role) = iam.roles.get(principal.arn.as_str()) else {
                     return Err(Unreadable(vec![format!("`{}` is not in the inventory", principal.arn)]));
                 };
                 add_inline(&role.role_policy_list, &format!("role/{}", role.role_name), &mut identity, &mut problems);
@@ -312,7 +330,7 @@ impl PrincipalPolicies {
             None => None,
             Some(arn) => {
                 let mut statements = Vec::new();
-                match managed(iam, &arn).and_then(|p| p.default_document()) {
+                match iam.policies.get(arn.as_str()).and_then(|p| p.default_document()) {
                     Some(field) => {
                         if let Some(doc) = document(field, &format!("permissions boundary `{arn}`"), &mut problems) {
                             compile(doc, &arn, action, &mut statements);

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::diag::Problem;
 use crate::engine::{Finding, ResourceType, RuleContext, Subject, Verdict};
-use crate::iam::decide::{Decision, Principal, PrincipalKind, PrincipalPolicies, RequestContext};
+use crate::iam::decide::{Decision, IamIndex, Principal, PrincipalKind, PrincipalPolicies, RequestContext};
 use crate::inventory::model::{BackupLifecycle, Tags};
 use crate::inventory::{Account, Collected, FileSystem};
 
@@ -252,14 +252,17 @@ fn evaluate_principal(
         } else {
             BTreeSet::new()
         };
-        let ordinary: Vec<&Request> =
-            class.members.iter().enumerate().filter(|(i, _)| !special.contains(i)).map(|(_, r)| *r).collect();
-        let mut groups: Vec<(&Request, Vec<&Request>)> =
-            special.iter().filter_map(|i| class.members.get(*i)).map(|r| (*r, vec![*r])).collect();
-        if let Some(first) = ordinary.first() {
-            groups.push((first, ordinary.clone()));
+        // (deciding request, how many requests it decides for): each special member alone, then
+        // one ordinary member for all the others. Nothing here walks a whole class unless a
+        // wildcard pattern names backups.
+        let mut groups: Vec<(&Request, usize)> =
+            special.iter().filter_map(|i| class.members.get(*i)).map(|r| (*r, 1)).collect();
+        let ordinary = class.members.len() - special.len();
+        let first_ordinary = (0..class.members.len()).find(|i| !special.contains(i));
+        if let Some(first) = first_ordinary.and_then(|i| class.members.get(i)) {
+            groups.push((first, ordinary));
         }
-        for (decider, members) in groups {
+        for (decider, count) in groups {
             let context = RequestContext {
                 principal,
                 resource_tags: decider.tags.as_ref(),
@@ -268,19 +271,19 @@ fn evaluate_principal(
                 extra: &params.context,
             };
             let decision = policies.decide(&decider.arn, &context);
-            outcome.total += members.len();
+            outcome.total += count;
             match &decision {
-                Decision::Allowed(_) => outcome.allowed += members.len(),
+                Decision::Allowed(_) => outcome.allowed += count,
                 other => {
                     if matches!(other, Decision::Undetermined { .. }) {
-                        outcome.undetermined += members.len();
+                        outcome.undetermined += count;
                     }
-                    outcome.denied_count += members.len();
+                    outcome.denied_count += count;
                     outcome.denied.push((
                         decider.arn.clone(),
                         decider.requested_region.clone(),
                         decision.clone(),
-                        members.len(),
+                        count,
                     ));
                 }
             }
@@ -393,8 +396,8 @@ pub fn evaluate(params: &Params, selected: &[&FileSystem], context: &RuleContext
             });
             continue;
         };
-        let iam = account.iam.as_ref();
-        let policies = match iam.map(|iam| PrincipalPolicies::gather(iam, &principal, params.action)) {
+        let iam = account.iam.as_ref().map(IamIndex::new);
+        let policies = match iam.map(|iam| PrincipalPolicies::gather(&iam, &principal, params.action)) {
             Some(Ok(policies)) => policies,
             Some(Err(unreadable)) => {
                 out.push(Finding {
@@ -466,6 +469,7 @@ pub fn evaluate(params: &Params, selected: &[&FileSystem], context: &RuleContext
             });
             continue;
         };
+        let index = IamIndex::new(iam);
         let principals = iam
             .users
             .iter()
@@ -476,7 +480,7 @@ pub fn evaluate(params: &Params, selected: &[&FileSystem], context: &RuleContext
             if must_allow.contains(principal.arn.as_str()) || !seen.insert(principal.arn.clone()) {
                 continue;
             }
-            match PrincipalPolicies::gather(iam, &principal, params.action) {
+            match PrincipalPolicies::gather(&index, &principal, params.action) {
                 Err(unreadable) => {
                     flagged += 1;
                     out.push(Finding {
