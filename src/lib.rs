@@ -60,6 +60,10 @@ pub enum Error {
     #[error("cannot write `{path}`: {reason}")]
     Output { path: String, reason: String },
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Live(#[from] inventory::live::LiveError),
+
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -99,10 +103,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
     let mut err = stderr.lock();
     match cli.command {
         Command::Check(args) => check(&args, &mut out, &mut err, report::stdout_color()),
-        Command::Collect(_) => Err(Error::usage(
-            "`fsx-guard collect` is not available in this build yet",
-            "save the AWS CLI's output instead: `aws fsx describe-file-systems > fs.json`, `aws fsx describe-backups > backups.json`, then `fsx-guard check --inventory fs.json --inventory backups.json`",
-        )),
+        Command::Collect(args) => collect(&args, &mut out, &mut err),
         Command::Validate(args) => {
             let paths: Vec<PathBuf> = args.paths.into_iter().chain(args.policies).collect();
             let policies = policy::load(&paths)?;
@@ -182,15 +183,18 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
             })
         })
         .transpose()?;
-    if args.live || args.inventories.is_empty() {
-        return Err(Error::usage(
-            "live collection (`--live`) is not available in this build yet",
-            "pass a saved inventory with `--inventory PATH` (an inventory document or AWS CLI output)",
-        ));
-    }
     let policies = policy::load(&args.policies)?;
     print_warnings(&policies, err);
-    let inventory = inventory::fixture::load(&args.inventories)?;
+    let inventory = if args.live || args.inventories.is_empty() {
+        // Collect, then read the document back through the one loader (same verdicts as
+        // `collect` followed by `check --inventory`).
+        let collection = inventory::live::collect(&args.aws, &policies.regions_named())?;
+        report_collection(&collection, err);
+        let text = serde_json::to_string(&collection.document).map_err(|e| Error::Internal(e.to_string()))?;
+        inventory::fixture::load_texts(vec![("live".into(), std::sync::Arc::new(text), inventory::SourceFormat::Json)])?
+    } else {
+        inventory::fixture::load(&args.inventories)?
+    };
     let now = explicit_now.or(inventory.collected_at).unwrap_or_else(Timestamp::now);
     let report = engine::evaluate(&policies, &inventory, now);
     let context = report::Context {
@@ -208,6 +212,37 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         }
     }
     Ok(outcome(&report, &policies, args.fail_on))
+}
+
+/// Tells stderr what collection could not read.
+fn report_collection(collection: &inventory::live::Collection, err: &mut dyn Write) {
+    if collection.failures > 0 {
+        let _ = writeln!(
+            err,
+            "warning: {} of {} AWS reads failed; they are recorded in the inventory's `errors` and what depends on them is `error`",
+            collection.failures,
+            collection.failures + collection.reads
+        );
+    }
+}
+
+/// `fsx-guard collect`: 0 everything read, 3 some reads failed, 2 nothing could be read.
+pub fn collect(args: &cli::CollectArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, Error> {
+    let policies = if args.policies.is_empty() { None } else { Some(policy::load(&args.policies)?) };
+    let regions = policies.as_ref().map(policy::PolicySet::regions_named).unwrap_or_default();
+    let collection = inventory::live::collect(&args.aws, &regions)?;
+    report_collection(&collection, err);
+    let mut text = serde_json::to_string_pretty(&collection.document).map_err(|e| Error::Internal(e.to_string()))?;
+    text.push('\n');
+    match &args.output {
+        None => write_out(out, &text)?,
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| Error::Output { path: path.display().to_string(), reason: e.to_string() })?,
+    }
+    if collection.reads == 0 {
+        return Err(Error::usage("nothing could be read from AWS", "see the recorded errors in the inventory written"));
+    }
+    Ok(if collection.failures > 0 { Outcome::Undetermined } else { Outcome::Compliant })
 }
 
 /// The exit outcome: failures at or above `fail_on` first, then undetermined results.

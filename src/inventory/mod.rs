@@ -4,6 +4,7 @@
 pub mod fixture;
 pub mod iam;
 pub mod index;
+pub mod live;
 pub mod model;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

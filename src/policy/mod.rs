@@ -123,6 +123,27 @@ pub struct PolicySet {
 }
 
 impl PolicySet {
+    /// Every Region the policies name: `select.regions`, copy destinations, pinned keys and
+    /// requested Regions. Live collection reads these when `--region` is not given.
+    pub fn regions_named(&self) -> std::collections::BTreeSet<String> {
+        let mut regions = std::collections::BTreeSet::new();
+        for rule in &self.rules {
+            regions.extend(rule.select.regions.iter().flatten().cloned());
+            match &rule.params {
+                crate::rules::Params::CrossRegionCopy(p) => regions.extend(p.destinations.iter().cloned()),
+                crate::rules::Params::CopyKmsConsistency(p) => {
+                    regions.extend(p.destinations.iter().flatten().cloned());
+                    regions.extend(p.keys.keys().cloned());
+                }
+                crate::rules::Params::IamPermission(p) => regions.extend(p.requested_regions.iter().flatten().cloned()),
+                crate::rules::Params::BackupRetention(_)
+                | crate::rules::Params::BackupRecency(_)
+                | crate::rules::Params::BackupNaming(_) => {}
+            }
+        }
+        regions
+    }
+
     pub fn source_of(&self, rule: &Rule) -> Option<&PolicySource> {
         self.sources.get(rule.source)
     }
