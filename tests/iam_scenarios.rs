@@ -4,13 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[macro_use]
+mod common;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
 use fsx_guard::engine::{self, Report};
 use fsx_guard::inventory::{Inventory, fixture};
 use fsx_guard::policy::{self, PolicySet};
-use fsx_guard::report::{self, Context, Format};
+use fsx_guard::report::Format;
 
 const A: &str = "arn:aws:iam::111122223333:";
 
@@ -94,31 +97,14 @@ fn explanations_name_policy_statement_and_reason() {
 
 fn render(format: Format) -> String {
     let (policies, inventory, report) = scenarios();
-    let context = Context { report: &report, policies: &policies, inventory: &inventory, include_passed: true };
-    report::render(format, &context, false, &mut Vec::new()).unwrap()
-}
-
-macro_rules! snapshot {
-    ($name:expr, $value:expr) => {
-        insta::with_settings!({
-            snapshot_path => "../snapshots",
-            prepend_module_to_snapshot => false,
-            filters => vec![(r#""(semanticVersion|version)": "\d+\.\d+\.\d+""#, r#""$1": "[version]""#)],
-        }, {
-            insta::assert_snapshot!($name, $value);
-        });
-    };
+    common::render(&policies, &inventory, &report, format, true)
 }
 
 #[test]
 fn pretty_and_sarif_reports() {
     snapshot!("rules__iam_permission__pretty", render(Format::Pretty));
     let sarif = render(Format::Sarif);
-    let document: serde_json::Value = serde_json::from_str(&sarif).unwrap();
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string("tests/data/sarif-schema-2.1.0.json").unwrap()).unwrap();
-    let errors: Vec<String> =
-        jsonschema::draft4::new(&schema).unwrap().iter_errors(&document).map(|e| e.to_string()).collect();
+    let errors = common::oasis_errors(&serde_json::from_str(&sarif).unwrap());
     assert!(errors.is_empty(), "{errors:?}");
     snapshot!("rules__iam_permission__sarif", sarif);
 }

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -20,19 +22,12 @@ fn sarif_of(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn oasis_errors(sarif: &Value) -> Vec<String> {
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string("tests/data/sarif-schema-2.1.0.json").unwrap()).unwrap();
-    let validator = jsonschema::draft4::new(&schema).unwrap();
-    validator.iter_errors(sarif).map(|e| format!("{}: {e}", e.instance_path())).collect()
-}
-
 #[test]
 fn example_validates_against_the_oasis_schema() {
     let sarif = sarif_of(&["check", "--inventory", "examples/inventory.json"]);
-    assert_eq!(oasis_errors(&sarif), Vec::<String>::new());
+    assert_eq!(common::oasis_errors(&sarif), Vec::<String>::new());
     let compliant = sarif_of(&["check", "--inventory", "tests/fixtures/compliant.json"]);
-    assert_eq!(oasis_errors(&compliant), Vec::<String>::new());
+    assert_eq!(common::oasis_errors(&compliant), Vec::<String>::new());
     assert_eq!(compliant["runs"][0]["results"], json!([]));
 }
 

@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[macro_use]
+mod common;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,18 +16,6 @@ use fsx_guard::inventory::{Inventory, Timestamp, fixture};
 use fsx_guard::policy::{self, PolicySet};
 use fsx_guard::report::{self, Context, Format};
 use miette::{GraphicalReportHandler, GraphicalTheme};
-
-macro_rules! snapshot {
-    ($name:expr, $value:expr) => {
-        insta::with_settings!({
-            snapshot_path => "../snapshots",
-            prepend_module_to_snapshot => false,
-            filters => vec![(r#""(semanticVersion|version)": "\d+\.\d+\.\d+""#, r#""$1": "[version]""#)],
-        }, {
-            insta::assert_snapshot!($name, $value);
-        });
-    };
-}
 
 fn example() -> (PolicySet, Inventory, Report) {
     let policies = policy::load_builtin().unwrap();
@@ -37,9 +28,7 @@ fn example() -> (PolicySet, Inventory, Report) {
 
 fn render(format: Format, include_passed: bool) -> String {
     let (policies, inventory, report) = example();
-    let context = Context { report: &report, policies: &policies, inventory: &inventory, include_passed };
-    let mut err = Vec::new();
-    report::render(format, &context, false, &mut err).unwrap()
+    common::render(&policies, &inventory, &report, format, include_passed)
 }
 
 #[test]
