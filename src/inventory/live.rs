@@ -89,7 +89,6 @@ fn failure(region: Option<&str>, service: &str, operation: &str, message: String
 }
 
 async fn collect_async(args: &AwsArgs, policy_regions: &BTreeSet<String>) -> Result<Collection, LiveError> {
-    let started = Timestamp::now();
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
     if let Some(profile) = &args.profile {
         loader = loader.profile_name(profile);
@@ -98,6 +97,17 @@ async fn collect_async(args: &AwsArgs, policy_regions: &BTreeSet<String>) -> Res
         loader = loader.endpoint_url(url);
     }
     let config = loader.load().await;
+    collect_with(&config, args, policy_regions).await
+}
+
+/// Collects with a given `SdkConfig` (the standard chain's, or a test's with a recorded-response
+/// HTTP client).
+pub async fn collect_with(
+    config: &aws_config::SdkConfig,
+    args: &AwsArgs,
+    policy_regions: &BTreeSet<String>,
+) -> Result<Collection, LiveError> {
+    let started = Timestamp::now();
 
     // Regions: --region, else the policies' plus the configured default. Never a fallback.
     let mut regions: BTreeSet<String> = BTreeSet::new();
@@ -124,7 +134,7 @@ async fn collect_async(args: &AwsArgs, policy_regions: &BTreeSet<String>) -> Res
     };
 
     // Who we are: the account and the partition.
-    let sts_config = aws_sdk_sts::config::Builder::from(&config)
+    let sts_config = aws_sdk_sts::config::Builder::from(config)
         .region(config.region().cloned().or_else(|| Some(aws_config::Region::new(home.clone()))))
         .build();
     let identity = match aws_sdk_sts::Client::from_conf(sts_config).get_caller_identity().send().await {
@@ -149,7 +159,7 @@ async fn collect_async(args: &AwsArgs, policy_regions: &BTreeSet<String>) -> Res
     let mut tasks = tokio::task::JoinSet::new();
     for region in &regions {
         let fsx_config =
-            aws_sdk_fsx::config::Builder::from(&config).region(aws_config::Region::new(region.clone())).build();
+            aws_sdk_fsx::config::Builder::from(config).region(aws_config::Region::new(region.clone())).build();
         let client = aws_sdk_fsx::Client::from_conf(fsx_config);
         for operation in ["DescribeFileSystems", "DescribeBackups"] {
             let (client, region, semaphore) = (client.clone(), region.clone(), Arc::clone(&semaphore));
@@ -165,8 +175,7 @@ async fn collect_async(args: &AwsArgs, policy_regions: &BTreeSet<String>) -> Res
     }
     {
         let iam_region = if partition == "aws" { "us-east-1".to_string() } else { home.clone() };
-        let iam_config =
-            aws_sdk_iam::config::Builder::from(&config).region(aws_config::Region::new(iam_region)).build();
+        let iam_config = aws_sdk_iam::config::Builder::from(config).region(aws_config::Region::new(iam_region)).build();
         let client = aws_sdk_iam::Client::from_conf(iam_config);
         let semaphore = Arc::clone(&semaphore);
         tasks.spawn(async move {

@@ -1,0 +1,272 @@
+//! The SDK path with recorded responses (aws-smithy's test HTTP client), for what moto cannot
+//! produce. The bodies follow botocore's service models: FSx JSON with epoch-second timestamps,
+//! IAM and STS XML with URL-encoded policy documents, pagination tokens, a throttled call that
+//! succeeds on retry, AccessDenied in one Region and a malformed response in another.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_http_client::test_util::infallible_client_fn;
+use aws_smithy_types::body::SdkBody;
+use fsx_guard::cli::AwsArgs;
+use fsx_guard::engine::{self, Verdict};
+use fsx_guard::inventory::{SourceFormat, fixture, live};
+use fsx_guard::policy;
+use serde_json::{Value, json};
+
+const ACCOUNT: &str = "111122223333";
+const NOW: f64 = 1_795_586_400.0; // 2026-11-25T06:00:00Z
+
+fn enc(document: &Value) -> String {
+    percent_encoding::utf8_percent_encode(&document.to_string(), percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+fn fsx_file_system(region: &str, id: &str) -> Value {
+    json!({
+        "OwnerId": ACCOUNT, "CreationTime": 1.7e9, "FileSystemId": id, "FileSystemType": "OPENZFS",
+        "Lifecycle": "AVAILABLE", "StorageCapacity": 1024, "StorageType": "SSD",
+        "ResourceARN": format!("arn:aws:fsx:{region}:{ACCOUNT}:file-system/{id}"),
+        "Tags": [{"Key": "env", "Value": "prod"}],
+        "OpenZFSConfiguration": {"AutomaticBackupRetentionDays": 14, "CopyTagsToBackups": true,
+            "DailyAutomaticBackupStartTime": "05:00", "DeploymentType": "SINGLE_AZ_HA_2", "ThroughputCapacity": 320}
+    })
+}
+
+fn fsx_backup(region: &str, id: &str, fs: &str, hours_ago: f64, key: &str, source: Option<(&str, &str)>) -> Value {
+    let mut backup = json!({
+        "BackupId": id, "Lifecycle": "AVAILABLE", "Type": if source.is_some() { "USER_INITIATED" } else { "AUTOMATIC" },
+        "CreationTime": NOW - hours_ago * 3600.0,
+        "KmsKeyId": format!("arn:aws:kms:{region}:{ACCOUNT}:key/{key}"),
+        "ResourceARN": format!("arn:aws:fsx:{region}:{ACCOUNT}:backup/{id}"),
+        "Tags": [{"Key": "env", "Value": "prod"}],
+        "FileSystem": {"FileSystemId": fs, "FileSystemType": "OPENZFS", "OwnerId": ACCOUNT, "StorageCapacity": 1024},
+        "OwnerId": ACCOUNT, "ResourceType": "FILE_SYSTEM", "SizeInBytes": 1_000_000
+    });
+    if let Some((source_id, source_region)) = source {
+        backup["SourceBackupId"] = json!(source_id);
+        backup["SourceBackupRegion"] = json!(source_region);
+    }
+    backup
+}
+
+const FS: &str = "fs-0123456789abcdef0";
+const KEY_1: &str = "1a2b3c4d-0000-4000-8000-000000000001";
+const KEY_2: &str = "1a2b3c4d-0000-4000-8000-000000000002";
+
+fn iam_page(marker: Option<&str>) -> String {
+    let allow_delete = enc(
+        &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "fsx:DeleteBackup", "Resource": "*"}]}),
+    );
+    let admin =
+        enc(&json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "fsx:*", "Resource": "*"}}));
+    let (truncated, body) = match marker {
+        None => (
+            "<IsTruncated>true</IsTruncated><Marker>page-2</Marker>",
+            format!(
+                "<UserDetailList><member><Path>/</Path><UserName>alice</UserName><UserId>AIDAEXAMPLE0000000001</UserId><Arn>arn:aws:iam::{ACCOUNT}:user/alice</Arn><CreateDate>2024-02-01T10:00:00Z</CreateDate><UserPolicyList/><GroupList><member>admins</member></GroupList><AttachedManagedPolicies/><Tags/></member></UserDetailList>\
+                 <GroupDetailList><member><Path>/</Path><GroupName>admins</GroupName><GroupId>AGPAEXAMPLE0000000001</GroupId><Arn>arn:aws:iam::{ACCOUNT}:group/admins</Arn><CreateDate>2024-02-01T10:00:00Z</CreateDate><GroupPolicyList/><AttachedManagedPolicies><member><PolicyName>FsxAdmin</PolicyName><PolicyArn>arn:aws:iam::{ACCOUNT}:policy/FsxAdmin</PolicyArn></member></AttachedManagedPolicies></member></GroupDetailList>\
+                 <RoleDetailList/><Policies/>"
+            ),
+        ),
+        Some(_) => (
+            "<IsTruncated>false</IsTruncated>",
+            format!(
+                "<UserDetailList/><GroupDetailList/>\
+                 <RoleDetailList><member><Path>/</Path><RoleName>backup-admin</RoleName><RoleId>AROAEXAMPLE0000000001</RoleId><Arn>arn:aws:iam::{ACCOUNT}:role/backup-admin</Arn><CreateDate>2024-02-01T10:00:00Z</CreateDate><InstanceProfileList/><RolePolicyList><member><PolicyName>delete</PolicyName><PolicyDocument>{allow_delete}</PolicyDocument></member></RolePolicyList><AttachedManagedPolicies/><Tags/></member></RoleDetailList>\
+                 <Policies><member><PolicyName>FsxAdmin</PolicyName><PolicyId>ANPAEXAMPLE0000000001</PolicyId><Arn>arn:aws:iam::{ACCOUNT}:policy/FsxAdmin</Arn><Path>/</Path><DefaultVersionId>v1</DefaultVersionId><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable><PolicyVersionList><member><Document>{admin}</Document><VersionId>v1</VersionId><IsDefaultVersion>true</IsDefaultVersion><CreateDate>2024-02-01T10:00:00Z</CreateDate></member></PolicyVersionList></member></Policies>"
+            ),
+        ),
+    };
+    format!(
+        "<GetAccountAuthorizationDetailsResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetAccountAuthorizationDetailsResult>{truncated}{body}</GetAccountAuthorizationDetailsResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetAccountAuthorizationDetailsResponse>"
+    )
+}
+
+/// Answers every request from what it asks for: service, Region, operation and page token.
+fn recorded_aws(calls: Arc<Mutex<HashMap<String, usize>>>) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    infallible_client_fn(move |request: http::Request<SdkBody>| {
+        let host = request.uri().host().unwrap_or("").to_string();
+        let target = request.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let body = String::from_utf8_lossy(request.body().bytes().unwrap_or(&[])).to_string();
+        let region = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"]
+            .into_iter()
+            .find(|r| host.contains(r))
+            .unwrap_or("?");
+        let key = format!("{host} {target} {}", body.contains("page-2"));
+        let count = {
+            let mut calls = calls.lock().unwrap();
+            let count = calls.entry(key).or_insert(0);
+            *count += 1;
+            *count
+        };
+        let json = |status: u16, value: Value| {
+            http::Response::builder()
+                .status(status)
+                .header("content-type", "application/x-amz-json-1.1")
+                .body(value.to_string())
+                .unwrap()
+        };
+        let xml =
+            |text: String| http::Response::builder().status(200).header("content-type", "text/xml").body(text).unwrap();
+        if host.starts_with("sts.") {
+            return xml(format!(
+                "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:sts::{ACCOUNT}:assumed-role/fsx-guard-audit/session</Arn><UserId>AROAEXAMPLE:session</UserId><Account>{ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+            ));
+        }
+        if host.starts_with("iam.") {
+            let marker = body.contains("Marker=page-2").then_some("page-2");
+            return xml(iam_page(marker));
+        }
+        let operation = target.rsplit('.').next().unwrap_or("");
+        match (region, operation) {
+            ("eu-west-1", _) => json(
+                400,
+                json!({"__type": "com.amazonaws.fsx#AccessDeniedException", "message": "User is not authorized to perform fsx:DescribeFileSystems with an explicit deny in a service control policy"}),
+            ),
+            ("ap-southeast-2", "DescribeFileSystems") => http::Response::builder()
+                .status(200)
+                .body("{\"FileSystems\": [{\"FileSystemId\": ".to_string())
+                .unwrap(),
+            ("us-west-2", "DescribeBackups") if count == 1 => {
+                json(400, json!({"__type": "ThrottlingException", "message": "Rate exceeded"}))
+            }
+            ("us-east-1", "DescribeFileSystems") => {
+                json(200, json!({"FileSystems": [fsx_file_system("us-east-1", FS)]}))
+            }
+            ("us-east-1", "DescribeBackups") if !body.contains("page-2") => json(
+                200,
+                json!({
+                    "Backups": [fsx_backup("us-east-1", "backup-0000000000000a001", FS, 30.0, KEY_1, None)],
+                    "NextToken": "page-2"
+                }),
+            ),
+            ("us-east-1", "DescribeBackups") => json(
+                200,
+                json!({"Backups": [fsx_backup("us-east-1", "backup-0000000000000a002", FS, 5.0, KEY_1, None)]}),
+            ),
+            ("us-west-2", "DescribeFileSystems") => json(200, json!({"FileSystems": []})),
+            ("us-west-2", "DescribeBackups") => json(
+                200,
+                json!({"Backups": [
+                    // Copies of both us-east-1 backups; the second changed keys (a full copy).
+                    fsx_backup("us-west-2", "backup-0000000000000b001", FS, 29.0, KEY_1, Some(("backup-0000000000000a001", "us-east-1"))),
+                    fsx_backup("us-west-2", "backup-0000000000000b002", FS, 4.0, KEY_2, Some(("backup-0000000000000a002", "us-east-1")))
+                ]}),
+            ),
+            (_, _) => json(200, json!({"FileSystems": [], "Backups": []})),
+        }
+    })
+}
+
+fn config(calls: Arc<Mutex<HashMap<String, usize>>>) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+            aws_credential_types::Credentials::new("AKIDEXAMPLE", "secret", None, None, "tests"),
+        ))
+        .http_client(recorded_aws(calls))
+        .retry_config(RetryConfig::standard().with_max_attempts(3).with_initial_backoff(Duration::from_millis(5)))
+        .sleep_impl(aws_smithy_async::rt::sleep::SharedAsyncSleep::new(aws_smithy_async::rt::sleep::TokioSleep::new()))
+        .build()
+}
+
+fn collect() -> (live::Collection, HashMap<String, usize>) {
+    let calls = Arc::new(Mutex::new(HashMap::new()));
+    let args = AwsArgs {
+        regions: ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"].map(String::from).to_vec(),
+        concurrency: 4,
+        ..AwsArgs::default()
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let collection =
+        runtime.block_on(live::collect_with(&config(Arc::clone(&calls)), &args, &BTreeSet::new())).unwrap();
+    let calls = calls.lock().unwrap().clone();
+    (collection, calls)
+}
+
+#[test]
+fn recorded_responses_become_the_inventory_document() {
+    let (collection, calls) = collect();
+    let account = &collection.document["accounts"][0];
+    assert_eq!(account["account_id"], ACCOUNT);
+    assert_eq!(account["partition"], "aws");
+    let regions = &account["regions"];
+    // Both pages of us-east-1's backups, timestamps from epoch seconds.
+    let backups = regions["us-east-1"]["Backups"].as_array().unwrap();
+    assert_eq!(backups.len(), 2);
+    assert_eq!(backups[0]["CreationTime"], "2026-11-24T00:00:00Z");
+    // Throttled once, then read.
+    assert_eq!(regions["us-west-2"]["Backups"].as_array().unwrap().len(), 2);
+    let throttled =
+        calls.iter().find(|(k, _)| k.contains("us-west-2") && k.contains("DescribeBackups")).map(|(_, n)| *n);
+    assert_eq!(throttled, Some(2));
+    let copy = &regions["us-west-2"]["Backups"][1];
+    assert_eq!(copy["SourceBackupId"], "backup-0000000000000a002");
+    assert_eq!(copy["SourceBackupRegion"], "us-east-1");
+    assert!(copy["KmsKeyId"].as_str().unwrap().ends_with(KEY_2));
+    assert_eq!(copy["FileSystem"]["FileSystemId"], FS);
+    // AccessDenied and a malformed body are recorded, and their lists are left out.
+    let errors = account["errors"].as_array().unwrap();
+    let failed: BTreeSet<(String, String)> = errors
+        .iter()
+        .map(|e| (e["region"].as_str().unwrap().to_string(), e["operation"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(failed.contains(&("eu-west-1".into(), "DescribeFileSystems".into())), "{errors:?}");
+    assert!(failed.contains(&("eu-west-1".into(), "DescribeBackups".into())), "{errors:?}");
+    assert!(failed.contains(&("ap-southeast-2".into(), "DescribeFileSystems".into())), "{errors:?}");
+    assert!(regions["eu-west-1"].get("FileSystems").is_none());
+    assert!(errors.iter().any(|e| e["message"].as_str().unwrap().contains("AccessDenied")), "{errors:?}");
+    assert_eq!(collection.failures, 3);
+    // IAM from two pages, documents still URL-encoded for the loader to decode.
+    let iam = &account["iam"];
+    assert_eq!(iam["UserDetailList"][0]["UserName"], "alice");
+    assert_eq!(iam["RoleDetailList"][0]["RoleName"], "backup-admin");
+    assert!(iam["Policies"][0]["PolicyVersionList"][0]["Document"].as_str().unwrap().starts_with("%7B"));
+}
+
+#[test]
+fn recorded_responses_give_fail_closed_verdicts() {
+    let (collection, _) = collect();
+    let text = serde_json::to_string(&collection.document).unwrap();
+    let inventory = fixture::load_texts(vec![("live".into(), Arc::new(text), SourceFormat::Json)]).unwrap();
+    let policy = r#"
+version: 1
+rules:
+  - id: COPY
+    kind: cross-region-copy
+    params: {destinations: [us-west-2, eu-west-1]}
+  - id: KEYS
+    kind: copy-kms-consistency
+    params: {destinations: [us-west-2]}
+  - id: RECENCY
+    kind: backup-recency
+    select: {regions: [us-east-1, eu-west-1, ap-southeast-2]}
+  - id: DELETE
+    kind: iam-permission
+    params: {action: fsx:DeleteBackup, must_allow: ["arn:aws:iam::111122223333:role/backup-admin"], only: true}
+"#;
+    let policies = policy::load_sources(vec![("p.yaml".into(), Arc::new(policy.to_string()), false)]).unwrap();
+    let now = fsx_guard::inventory::Timestamp::parse_rfc3339("2026-11-25T06:00:00Z").unwrap();
+    let report = engine::evaluate(&policies, &inventory, now);
+    let verdict = |rule: &str, resource_suffix: &str| {
+        report
+            .results
+            .iter()
+            .find(|r| policies.rules[r.rule].id == rule && r.subject.id.ends_with(resource_suffix))
+            .map(|r| r.verdict)
+    };
+    // eu-west-1 could not be read: the copy requirement there is undetermined, not failed.
+    assert_eq!(verdict("COPY", FS), Some(Verdict::Error));
+    assert_eq!(verdict("KEYS", FS), Some(Verdict::Fail));
+    assert_eq!(verdict("RECENCY", FS), Some(Verdict::Pass));
+    assert_eq!(verdict("RECENCY", "eu-west-1:111122223333:file-system/*"), Some(Verdict::Error));
+    assert_eq!(verdict("RECENCY", "ap-southeast-2:111122223333:file-system/*"), Some(Verdict::Error));
+    assert_eq!(verdict("DELETE", "role/backup-admin"), Some(Verdict::Pass));
+    assert_eq!(verdict("DELETE", "user/alice"), Some(Verdict::Fail));
+}
