@@ -118,6 +118,15 @@ fn recorded_aws(calls: Arc<Mutex<HashMap<String, usize>>>) -> aws_smithy_runtime
                 "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:sts::{ACCOUNT}:assumed-role/fsx-guard-audit/session</Arn><UserId>AROAEXAMPLE:session</UserId><Account>{ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
             ));
         }
+        if host.starts_with("account.") {
+            return json(
+                200,
+                json!({"Regions": [
+                    {"RegionName": "us-east-1", "RegionOptStatus": "ENABLED_BY_DEFAULT"},
+                    {"RegionName": "us-west-2", "RegionOptStatus": "ENABLED_BY_DEFAULT"}
+                ]}),
+            );
+        }
         if host.starts_with("iam.") {
             let marker = body.contains("Marker=page-2").then_some("page-2");
             return xml(iam_page(marker));
@@ -177,12 +186,13 @@ fn config(calls: Arc<Mutex<HashMap<String, usize>>>) -> SdkConfig {
 }
 
 fn collect() -> (live::Collection, HashMap<String, usize>) {
+    collect_regions(&["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"])
+}
+
+fn collect_regions(regions: &[&str]) -> (live::Collection, HashMap<String, usize>) {
     let calls = Arc::new(Mutex::new(HashMap::new()));
-    let args = AwsArgs {
-        regions: ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"].map(String::from).to_vec(),
-        concurrency: 4,
-        ..AwsArgs::default()
-    };
+    let args =
+        AwsArgs { regions: regions.iter().map(|r| r.to_string()).collect(), concurrency: 4, ..AwsArgs::default() };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let collection =
         runtime.block_on(live::collect_with(&config(Arc::clone(&calls)), &args, &BTreeSet::new())).unwrap();
@@ -269,4 +279,12 @@ rules:
     assert_eq!(verdict("RECENCY", "ap-southeast-2:111122223333:file-system/*"), Some(Verdict::Error));
     assert_eq!(verdict("DELETE", "role/backup-admin"), Some(Verdict::Pass));
     assert_eq!(verdict("DELETE", "user/alice"), Some(Verdict::Fail));
+}
+
+#[test]
+fn region_all_collects_every_enabled_region() {
+    let (collection, calls) = collect_regions(&["all"]);
+    let regions: Vec<&String> = collection.document["accounts"][0]["regions"].as_object().unwrap().keys().collect();
+    assert_eq!(regions, ["us-east-1", "us-west-2"]);
+    assert!(calls.keys().any(|k| k.starts_with("account.")), "{calls:?}");
 }

@@ -18,8 +18,13 @@ use crate::cli::AwsArgs;
 use crate::inventory::Timestamp;
 
 /// Every AWS operation the collector calls (IAM action names). Nothing else is ever called.
-pub const OPERATIONS: [&str; 4] =
-    ["sts:GetCallerIdentity", "fsx:DescribeFileSystems", "fsx:DescribeBackups", "iam:GetAccountAuthorizationDetails"];
+pub const OPERATIONS: [&str; 5] = [
+    "sts:GetCallerIdentity",
+    "account:ListRegions",
+    "fsx:DescribeFileSystems",
+    "fsx:DescribeBackups",
+    "iam:GetAccountAuthorizationDetails",
+];
 
 /// Why collection could not start at all (exit code 2).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -53,9 +58,12 @@ pub enum LiveError {
     #[diagnostic(code(fsx_guard::unknown_region))]
     UnknownRegion(String),
 
-    #[error("`--region all` needs account:ListRegions, which this build does not call yet")]
-    #[diagnostic(code(fsx_guard::region_all), help("name the Regions with `--region` (repeatable)"))]
-    AllRegions,
+    #[error("`--region all`: account:ListRegions failed: {reason}")]
+    #[diagnostic(
+        code(fsx_guard::region_all),
+        help("allow account:ListRegions (policies/fsx-guard-readonly-iam.json), or name the Regions with `--region`")
+    )]
+    AllRegions { reason: String },
 
     #[error("cannot start the async runtime: {0}")]
     Runtime(String),
@@ -117,20 +125,18 @@ pub async fn collect_with(
             regions.insert(region.to_string());
         }
     } else {
-        for region in &args.regions {
-            if region == "all" {
-                return Err(LiveError::AllRegions);
-            }
-            regions.insert(region.clone());
-        }
+        regions.extend(args.regions.iter().filter(|r| *r != "all").cloned());
     }
+    let all = args.regions.iter().any(|r| r == "all");
     for region in &regions {
         if crate::regions::lookup(region).is_none() {
             return Err(LiveError::UnknownRegion(region.clone()));
         }
     }
-    let Some(home) = regions.iter().next().cloned() else {
-        return Err(LiveError::NoRegion);
+    let home = match regions.iter().next() {
+        Some(home) => home.clone(),
+        None if all => config.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_string()),
+        None => return Err(LiveError::NoRegion),
     };
 
     // Who we are: the account and the partition.
@@ -155,7 +161,27 @@ pub async fn collect_with(
         .and_then(|arn| crate::arn::parse(arn).ok().map(|a| a.partition.as_str().to_string()))
         .unwrap_or_else(|| "aws".to_string());
 
+    if all {
+        // Every Region enabled for the account.
+        let account_config =
+            aws_sdk_account::config::Builder::from(config).region(aws_config::Region::new(home.clone())).build();
+        let client = aws_sdk_account::Client::from_conf(account_config);
+        for region in enabled_regions(&client).await.map_err(|reason| LiveError::AllRegions { reason })? {
+            if crate::regions::lookup(&region).is_some() {
+                regions.insert(region);
+            }
+        }
+    }
+
     let semaphore = Arc::new(Semaphore::new(args.concurrency.max(1)));
+    let tasks_total = regions.len() * 2 + 1;
+    // Progress on stderr when it is a terminal (indicatif draws nothing otherwise).
+    let progress =
+        indicatif::ProgressBar::with_draw_target(Some(tasks_total as u64), indicatif::ProgressDrawTarget::stderr());
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} collecting {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let mut tasks = tokio::task::JoinSet::new();
     for region in &regions {
         let fsx_config =
@@ -189,6 +215,7 @@ pub async fn collect_with(
     let mut iam = None;
     let mut reads = 0usize;
     while let Some(joined) = tasks.join_next().await {
+        progress.inc(1);
         let part = match joined {
             Ok(part) => part,
             Err(e) => {
@@ -216,6 +243,7 @@ pub async fn collect_with(
             },
         }
     }
+    progress.finish_and_clear();
     let failures = errors.len();
     let mut account_doc =
         json!({"account_id": account, "partition": partition, "regions": region_docs, "errors": errors});
@@ -224,6 +252,23 @@ pub async fn collect_with(
     }
     let document = json!({"version": 1, "collected_at": started.to_string(), "accounts": [account_doc]});
     Ok(Collection { document, started, failures, reads })
+}
+
+/// Regions the account has enabled (opted in, or enabled by default), all pages.
+async fn enabled_regions(client: &aws_sdk_account::Client) -> Result<Vec<String>, String> {
+    use aws_sdk_account::types::RegionOptStatus;
+    let mut regions = Vec::new();
+    let mut pages = client
+        .list_regions()
+        .region_opt_status_contains(RegionOptStatus::Enabled)
+        .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| error_text(&e))?;
+        regions.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_string)));
+    }
+    Ok(regions)
 }
 
 enum Part {
