@@ -88,7 +88,10 @@ fn iam_page(marker: Option<&str>) -> String {
 }
 
 /// Answers every request from what it asks for: service, Region, operation and page token.
-fn recorded_aws(calls: Arc<Mutex<HashMap<String, usize>>>) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+fn recorded_aws(
+    calls: Arc<Mutex<HashMap<String, usize>>>,
+    iam_denied: bool,
+) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     infallible_client_fn(move |request: http::Request<SdkBody>| {
         let host = request.uri().host().unwrap_or("").to_string();
         let target = request.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
@@ -126,6 +129,13 @@ fn recorded_aws(calls: Arc<Mutex<HashMap<String, usize>>>) -> aws_smithy_runtime
                     {"RegionName": "us-west-2", "RegionOptStatus": "ENABLED_BY_DEFAULT"}
                 ]}),
             );
+        }
+        if host.starts_with("iam.") && iam_denied {
+            return http::Response::builder()
+                .status(403)
+                .header("content-type", "text/xml")
+                .body(format!("<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:sts::{ACCOUNT}:assumed-role/fsx-guard-audit/session is not authorized to perform: iam:GetAccountAuthorizationDetails</Message></Error><RequestId>r</RequestId></ErrorResponse>"))
+                .unwrap();
         }
         if host.starts_with("iam.") {
             let marker = body.contains("Marker=page-2").then_some("page-2");
@@ -172,14 +182,14 @@ fn recorded_aws(calls: Arc<Mutex<HashMap<String, usize>>>) -> aws_smithy_runtime
     })
 }
 
-fn config(calls: Arc<Mutex<HashMap<String, usize>>>) -> SdkConfig {
+fn config(calls: Arc<Mutex<HashMap<String, usize>>>, iam_denied: bool) -> SdkConfig {
     SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
             aws_credential_types::Credentials::new("AKIDEXAMPLE", "secret", None, None, "tests"),
         ))
-        .http_client(recorded_aws(calls))
+        .http_client(recorded_aws(calls, iam_denied))
         .retry_config(RetryConfig::standard().with_max_attempts(3).with_initial_backoff(Duration::from_millis(5)))
         .sleep_impl(aws_smithy_async::rt::sleep::SharedAsyncSleep::new(aws_smithy_async::rt::sleep::TokioSleep::new()))
         .build()
@@ -190,12 +200,16 @@ fn collect() -> (live::Collection, HashMap<String, usize>) {
 }
 
 fn collect_regions(regions: &[&str]) -> (live::Collection, HashMap<String, usize>) {
+    collect_with_iam(regions, false)
+}
+
+fn collect_with_iam(regions: &[&str], iam_denied: bool) -> (live::Collection, HashMap<String, usize>) {
     let calls = Arc::new(Mutex::new(HashMap::new()));
     let args =
         AwsArgs { regions: regions.iter().map(|r| r.to_string()).collect(), concurrency: 4, ..AwsArgs::default() };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let collection =
-        runtime.block_on(live::collect_with(&config(Arc::clone(&calls)), &args, &BTreeSet::new())).unwrap();
+        runtime.block_on(live::collect_with(&config(Arc::clone(&calls), iam_denied), &args, &BTreeSet::new())).unwrap();
     let calls = calls.lock().unwrap().clone();
     (collection, calls)
 }
@@ -287,4 +301,23 @@ fn region_all_collects_every_enabled_region() {
     let regions: Vec<&String> = collection.document["accounts"][0]["regions"].as_object().unwrap().keys().collect();
     assert_eq!(regions, ["us-east-1", "us-west-2"]);
     assert!(calls.keys().any(|k| k.starts_with("account.")), "{calls:?}");
+}
+
+#[test]
+fn access_denied_on_iam_is_recorded_and_iam_rules_give_error() {
+    let (collection, _) = collect_with_iam(&["us-east-1"], true);
+    let account = &collection.document["accounts"][0];
+    assert!(account.get("iam").is_none());
+    let errors = account["errors"].as_array().unwrap();
+    assert!(
+        errors.iter().any(|e| e["service"] == "iam" && e["message"].as_str().unwrap().contains("AccessDenied")),
+        "{errors:?}"
+    );
+    let text = serde_json::to_string(&collection.document).unwrap();
+    let inventory = fixture::load_texts(vec![("live".into(), Arc::new(text), SourceFormat::Json)]).unwrap();
+    let policy = "version: 1\nrules:\n  - id: DELETE\n    kind: iam-permission\n    params: {action: fsx:DeleteBackup, must_allow: [\"arn:aws:iam::111122223333:role/backup-admin\"], only: true}\n";
+    let policies = policy::load_sources(vec![("p.yaml".into(), Arc::new(policy.to_string()), false)]).unwrap();
+    let report = engine::evaluate(&policies, &inventory, collection.started);
+    assert!(!report.results.is_empty());
+    assert!(report.results.iter().all(|r| r.verdict == Verdict::Error), "{:?}", report.results);
 }
