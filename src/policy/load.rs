@@ -162,34 +162,9 @@ pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet
         warnings.push(file_warnings);
     }
 
-    for (source, file_warnings) in set.sources.iter().zip(warnings) {
-        if file_warnings.is_empty() {
-            continue;
-        }
-        let located = file_warnings
-            .into_iter()
-            .map(|problem| {
-                let span = locate(source.span(&problem.pointer), problem.at_key, &source.text);
-                (problem, span)
-            })
-            .collect();
-        let warning = FileDiagnostic::from_findings(&source.path, &source.text, "policy", "warnings", located);
-        set.warnings.push(std::sync::Arc::new(warning.into()));
-    }
-
-    for (source, file_problems) in set.sources.iter().zip(problems) {
-        if file_problems.is_empty() {
-            continue;
-        }
-        let located = file_problems
-            .into_iter()
-            .map(|problem| {
-                let span = locate(source.span(&problem.pointer), problem.at_key, &source.text);
-                (problem, span)
-            })
-            .collect();
-        diagnostics.push(FileDiagnostic::from_problems(&source.path, &source.text, "policy", located));
-    }
+    let warnings = per_file(&set.sources, warnings, "warnings");
+    set.warnings.extend(warnings.into_iter().map(|w| std::sync::Arc::new(w.into())));
+    diagnostics.extend(per_file(&set.sources, problems, "problems"));
     match diagnostics.len() {
         0 => Ok(set),
         1 => Err(diagnostics
@@ -198,6 +173,25 @@ pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet
             .map_or(crate::Error::Internal("lost a diagnostic".into()), |d| crate::Error::File(Box::new(d)))),
         _ => Err(crate::Error::Files { diagnostics }),
     }
+}
+
+/// One diagnostic per file that has findings, each finding labelled where its pointer leads.
+fn per_file(sources: &[PolicySource], findings: Vec<Vec<Problem>>, noun: &str) -> Vec<FileDiagnostic> {
+    sources
+        .iter()
+        .zip(findings)
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(source, list)| {
+            let located = list
+                .into_iter()
+                .map(|problem| {
+                    let span = locate(source.span(&problem.pointer), problem.at_key, &source.text);
+                    (problem, span)
+                })
+                .collect();
+            FileDiagnostic::from_findings(&source.path, &source.text, "policy", noun, located)
+        })
+        .collect()
 }
 
 fn source(
