@@ -65,27 +65,42 @@ impl Pattern {
         matches!(self.tokens.as_slice(), [Token::Any { .. }])
     }
 
-    /// Matches `text` (iterative, with one backtrack point per `*`: linear-ish, never
-    /// exponential).
+    /// Matches `text`: literal patterns by comparison, `*` alone at once, the rest by dynamic
+    /// programming over (token, position) with two reused rows (linear in tokens × text, never
+    /// exponential, two allocations per call).
     pub fn matches(&self, text: &str) -> bool {
+        if self.is_any() {
+            return true;
+        }
+        if self.tokens.iter().all(|t| matches!(t, Token::Literal(_))) {
+            let mut chars = text.chars();
+            for token in &self.tokens {
+                let (Token::Literal(want), Some(got)) = (token, chars.next()) else { return false };
+                let got = if self.ignore_case { got.to_ascii_lowercase() } else { got };
+                if *want != got {
+                    return false;
+                }
+            }
+            return chars.next().is_none();
+        }
         let text: Vec<char> = if self.ignore_case {
             text.chars().map(|c| c.to_ascii_lowercase()).collect()
         } else {
             text.chars().collect()
         };
-        // Dynamic programming over (token, position): reachable[p] = tokens so far can consume
-        // exactly text[..p].
+        // reachable[p]: the tokens so far can consume exactly text[..p].
         let mut reachable = vec![false; text.len() + 1];
+        let mut next = vec![false; text.len() + 1];
         if let Some(first) = reachable.first_mut() {
             *first = true;
         }
         for token in &self.tokens {
-            let mut next = vec![false; text.len() + 1];
+            next.iter_mut().for_each(|slot| *slot = false);
             match token {
                 Token::Literal(c) => {
-                    for p in 0..text.len() {
-                        if reachable.get(p).copied().unwrap_or(false)
-                            && text.get(p) == Some(c)
+                    for (p, ch) in text.iter().enumerate() {
+                        if ch == c
+                            && reachable.get(p).copied().unwrap_or(false)
                             && let Some(slot) = next.get_mut(p + 1)
                         {
                             *slot = true;
@@ -93,8 +108,8 @@ impl Pattern {
                     }
                 }
                 Token::One => {
-                    for p in 0..text.len() {
-                        let ok = !self.segmented || text.get(p) != Some(&':');
+                    for (p, ch) in text.iter().enumerate() {
+                        let ok = !self.segmented || *ch != ':';
                         if ok
                             && reachable.get(p).copied().unwrap_or(false)
                             && let Some(slot) = next.get_mut(p + 1)
@@ -119,7 +134,10 @@ impl Pattern {
                     }
                 }
             }
-            reachable = next;
+            std::mem::swap(&mut reachable, &mut next);
+            if !reachable.iter().any(|r| *r) {
+                return false;
+            }
         }
         reachable.last().copied().unwrap_or(false)
     }
