@@ -197,7 +197,7 @@ pub fn rules_doc(kind: Option<&str>) -> Result<String, Error> {
         None => {
             let mut out = String::from("Rule kinds (`fsx-guard rules KIND` for the documentation):\n\n");
             for kind in RuleKind::ALL {
-                out.push_str(&format!("  {:<18} {}\n", kind.name(), kind.summary()));
+                out.push_str(&format!("  {:<21} {}\n", kind.name(), kind.summary()));
             }
             Ok(out)
         }
