@@ -131,20 +131,34 @@ enum Base {
     StringEquals,
     StringEqualsIgnoreCase,
     StringLike,
-    NumericEquals,
-    NumericLessThan,
-    NumericLessThanEquals,
-    NumericGreaterThan,
-    NumericGreaterThanEquals,
-    DateEquals,
-    DateLessThan,
-    DateLessThanEquals,
-    DateGreaterThan,
-    DateGreaterThanEquals,
+    Numeric(Relation),
+    Date(Relation),
     Bool,
     BinaryEquals,
     IpAddress,
     ArnLike,
+}
+
+/// How a request value must relate to a policy value (Numeric and Date operators).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    Equals,
+    LessThan,
+    LessThanEquals,
+    GreaterThan,
+    GreaterThanEquals,
+}
+
+impl Relation {
+    fn holds<T: PartialOrd>(self, request: T, policy: T) -> bool {
+        match self {
+            Relation::Equals => request == policy,
+            Relation::LessThan => request < policy,
+            Relation::LessThanEquals => request <= policy,
+            Relation::GreaterThan => request > policy,
+            Relation::GreaterThanEquals => request >= policy,
+        }
+    }
 }
 
 /// A parsed operator: `[ForAnyValue:|ForAllValues:]Base[IfExists]`, possibly negated.
@@ -178,18 +192,18 @@ fn parse_operator(name: &str) -> Option<Result<Operator, ()>> {
         "StringNotEqualsIgnoreCase" => (Base::StringEqualsIgnoreCase, true),
         "StringLike" => (Base::StringLike, false),
         "StringNotLike" => (Base::StringLike, true),
-        "NumericEquals" => (Base::NumericEquals, false),
-        "NumericNotEquals" => (Base::NumericEquals, true),
-        "NumericLessThan" => (Base::NumericLessThan, false),
-        "NumericLessThanEquals" => (Base::NumericLessThanEquals, false),
-        "NumericGreaterThan" => (Base::NumericGreaterThan, false),
-        "NumericGreaterThanEquals" => (Base::NumericGreaterThanEquals, false),
-        "DateEquals" => (Base::DateEquals, false),
-        "DateNotEquals" => (Base::DateEquals, true),
-        "DateLessThan" => (Base::DateLessThan, false),
-        "DateLessThanEquals" => (Base::DateLessThanEquals, false),
-        "DateGreaterThan" => (Base::DateGreaterThan, false),
-        "DateGreaterThanEquals" => (Base::DateGreaterThanEquals, false),
+        "NumericEquals" => (Base::Numeric(Relation::Equals), false),
+        "NumericNotEquals" => (Base::Numeric(Relation::Equals), true),
+        "NumericLessThan" => (Base::Numeric(Relation::LessThan), false),
+        "NumericLessThanEquals" => (Base::Numeric(Relation::LessThanEquals), false),
+        "NumericGreaterThan" => (Base::Numeric(Relation::GreaterThan), false),
+        "NumericGreaterThanEquals" => (Base::Numeric(Relation::GreaterThanEquals), false),
+        "DateEquals" => (Base::Date(Relation::Equals), false),
+        "DateNotEquals" => (Base::Date(Relation::Equals), true),
+        "DateLessThan" => (Base::Date(Relation::LessThan), false),
+        "DateLessThanEquals" => (Base::Date(Relation::LessThanEquals), false),
+        "DateGreaterThan" => (Base::Date(Relation::GreaterThan), false),
+        "DateGreaterThanEquals" => (Base::Date(Relation::GreaterThanEquals), false),
         "Bool" => (Base::Bool, false),
         "BinaryEquals" => (Base::BinaryEquals, false),
         "IpAddress" => (Base::IpAddress, false),
@@ -252,34 +266,9 @@ fn compare(base: Base, request: &str, policy: &str) -> bool {
         Base::ArnLike => Pattern::resource(policy).matches(request),
         Base::Bool => request.eq_ignore_ascii_case(policy),
         Base::IpAddress => in_cidr(request, policy),
-        Base::NumericEquals
-        | Base::NumericLessThan
-        | Base::NumericLessThanEquals
-        | Base::NumericGreaterThan
-        | Base::NumericGreaterThanEquals => match (number(request), number(policy)) {
-            (Some(r), Some(p)) => match base {
-                Base::NumericEquals => r == p,
-                Base::NumericLessThan => r < p,
-                Base::NumericLessThanEquals => r <= p,
-                Base::NumericGreaterThan => r > p,
-                _ => r >= p,
-            },
-            _ => false,
-        },
-        Base::DateEquals
-        | Base::DateLessThan
-        | Base::DateLessThanEquals
-        | Base::DateGreaterThan
-        | Base::DateGreaterThanEquals => match (date(request), date(policy)) {
-            (Some(r), Some(p)) => match base {
-                Base::DateEquals => r == p,
-                Base::DateLessThan => r < p,
-                Base::DateLessThanEquals => r <= p,
-                Base::DateGreaterThan => r > p,
-                _ => r >= p,
-            },
-            _ => false,
-        },
+        // Values that do not parse as numbers or dates never match.
+        Base::Numeric(relation) => number(request).zip(number(policy)).is_some_and(|(r, p)| relation.holds(r, p)),
+        Base::Date(relation) => date(request).zip(date(policy)).is_some_and(|(r, p)| relation.holds(r, p)),
     }
 }
 
