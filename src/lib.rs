@@ -8,6 +8,7 @@ pub mod arn;
 pub mod cli;
 pub mod diag;
 pub mod engine;
+pub mod finding;
 pub mod iam;
 pub mod inventory;
 pub mod policy;
@@ -131,7 +132,13 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
 
 /// Policy warnings go to stderr and never change the exit code.
 fn print_warnings(policies: &policy::PolicySet, err: &mut dyn Write) {
-    for warning in &policies.warnings {
+    print_file_warnings(&policies.warnings, err);
+}
+
+/// Warnings about input files (policies, or inventory resources that could not be read, which
+/// are `error` for the results they could change).
+fn print_file_warnings(warnings: &[std::sync::Arc<diag::FileWarning>], err: &mut dyn Write) {
+    for warning in warnings {
         let report = miette::Report::new(WarningRef(std::sync::Arc::clone(warning)));
         let _ = writeln!(err, "{report:?}");
     }
@@ -195,6 +202,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
     } else {
         inventory::fixture::load(&args.inventories)?
     };
+    print_file_warnings(&inventory.warnings, err);
     let now = explicit_now.or(inventory.collected_at).unwrap_or_else(Timestamp::now);
     let report = engine::evaluate(&policies, &inventory, now);
     let context = report::Context {

@@ -124,6 +124,54 @@ pub fn lookup(name: &str) -> Option<&'static Region> {
     REGIONS.binary_search_by(|region| region.name.cmp(name)).ok().and_then(|i| REGIONS.get(i))
 }
 
+/// Whether `name` has the shape of an AWS Region name (`us-east-1`, `us-gov-west-1`,
+/// `eusc-de-east-1`): lower-case words joined by hyphens and ending in a number, at most 20
+/// characters (the FSx API model's `Region`: `^[a-z0-9-]{1,20}$`).
+pub fn is_region_shaped(name: &str) -> bool {
+    let mut words = name.split('-');
+    let Some(last) = words.next_back() else { return false };
+    let words: Vec<&str> = words.collect();
+    name.len() <= 20
+        && words.len() >= 2
+        && words.iter().all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && !last.is_empty()
+        && last.len() <= 3
+        && last.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A Region name with a `'static` lifetime: the table's own for known Regions; for a Region newer
+/// than the table (shaped like a Region name), one copy kept for the rest of the run. `None` for
+/// a name that is not shaped like a Region.
+pub fn intern(name: &str) -> Option<&'static str> {
+    if let Some(region) = lookup(name) {
+        return Some(region.name);
+    }
+    if !is_region_shaped(name) {
+        return None;
+    }
+    static NEW: std::sync::OnceLock<std::sync::Mutex<std::collections::BTreeSet<&'static str>>> =
+        std::sync::OnceLock::new();
+    let mut new = NEW.get_or_init(Default::default).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(known) = new.get(name) {
+        return Some(known);
+    }
+    // Bounded by the number of distinct Region-shaped names in the inputs (at most 20 bytes each).
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    new.insert(leaked);
+    Some(leaked)
+}
+
+/// A known Region at most two edits (insertions, deletions, substitutions, transpositions) from
+/// `name`: then `name` is probably a typo of it, not a Region newer than the table.
+pub fn near(name: &str) -> Option<&'static str> {
+    REGIONS
+        .iter()
+        .map(|region| (strsim::damerau_levenshtein(name, region.name), region.name))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, region)| region)
+}
+
 /// The known Region closest to `name`, for "did you mean" hints.
 pub fn suggest(name: &str) -> Option<&'static str> {
     crate::suggest::closest(name, REGIONS.iter().map(|region| region.name))
@@ -214,9 +262,27 @@ mod tests {
     }
 
     #[test]
+    fn new_regions_are_recognised_by_shape() {
+        for name in ["eu-west-4", "ap-southeast-9", "us-gov-central-1", "eusc-de-east-1", "mx-central-1"] {
+            assert!(is_region_shaped(name), "{name}");
+            assert_eq!(intern(name), Some(name));
+        }
+        for name in
+            ["", "Backups", "us-east", "east-1", "us--east-1", "US-EAST-1", "us-east-1a", "a-b-c-d-e-f-g-h-i-j-1"]
+        {
+            assert!(!is_region_shaped(name), "{name}");
+        }
+        // One copy per name.
+        assert!(std::ptr::eq(intern("eu-west-4").unwrap(), intern("eu-west-4").unwrap()));
+    }
+
+    #[test]
     fn suggestions() {
         assert_eq!(suggest("us-west-22"), Some("us-west-2"));
         assert_eq!(suggest("eu-wset-1"), Some("eu-west-1"));
         assert_eq!(lookup("mars-north-1"), None);
+        assert_eq!(near("us-wset-2"), Some("us-west-2"));
+        assert_eq!(near("eu-west-4"), Some("eu-west-1"));
+        assert_eq!(near("mars-north-1"), None);
     }
 }

@@ -34,6 +34,7 @@ fn the_collector_calls_only_read_operations() {
         [
             "DescribeBackups",
             "DescribeFileSystems",
+            "DescribeVolumes",
             "GetAccountAuthorizationDetails",
             "GetCallerIdentity",
             "ListRegions"

@@ -5,180 +5,13 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::inventory::{Account, Backup, Collected, FileSystem, Index, Inventory, Origin, Timestamp};
+pub use crate::finding::{Finding, Parts, ResourceType, Subject, Verdict};
+#[cfg(test)]
+use crate::inventory::{Account, Backup, Origin};
+use crate::inventory::{Collected, FileSystem, Index, Inventory, Timestamp};
 use crate::policy::{PolicySet, Rule};
 use crate::rules;
-
-/// The outcome of one check on one resource. Four states and no default: missing data is
-/// `Error`, never `Pass`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Pass,
-    Fail,
-    Error,
-    NotApplicable,
-}
-
-impl Verdict {
-    /// How bad a verdict is when parts are combined: fail over error over pass over
-    /// not applicable.
-    pub fn badness(self) -> u8 {
-        match self {
-            Verdict::Fail => 3,
-            Verdict::Error => 2,
-            Verdict::Pass => 1,
-            Verdict::NotApplicable => 0,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-            Verdict::Error => "error",
-            Verdict::NotApplicable => "not_applicable",
-        }
-    }
-}
-
-/// What kind of resource a result is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ResourceType {
-    FileSystem,
-    Backup,
-    IamUser,
-    IamRole,
-    Account,
-}
-
-impl ResourceType {
-    /// CloudFormation's type names, as AWS Config and Security Hub use them.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResourceType::FileSystem => "AWS::FSx::FileSystem",
-            ResourceType::Backup => "AWS::FSx::Backup",
-            ResourceType::IamUser => "AWS::IAM::User",
-            ResourceType::IamRole => "AWS::IAM::Role",
-            ResourceType::Account => "AWS::::Account",
-        }
-    }
-}
-
-/// The resource a result is about: an ARN (or, for resources without one, an address in their
-/// source), and where it came from when it came from a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subject {
-    pub id: String,
-    pub resource_type: ResourceType,
-    pub account: Option<String>,
-    pub region: Option<String>,
-    pub origin: Option<Origin>,
-}
-
-impl Subject {
-    pub fn file_system(fs: &FileSystem) -> Subject {
-        Subject {
-            id: fs.arn.clone(),
-            resource_type: ResourceType::FileSystem,
-            account: Some(fs.account.clone()),
-            region: Some(fs.region.to_string()),
-            origin: Some(fs.origin.clone()),
-        }
-    }
-
-    pub fn backup(backup: &Backup) -> Subject {
-        Subject {
-            id: backup.arn.clone(),
-            resource_type: ResourceType::Backup,
-            account: Some(backup.account.clone()),
-            region: Some(backup.region.to_string()),
-            origin: Some(backup.origin.clone()),
-        }
-    }
-
-    /// Every file system of an account in a Region (for "not collected" results).
-    fn all_file_systems(partition: &str, region: &str, account: &str) -> Subject {
-        Subject {
-            id: format!("arn:{partition}:fsx:{region}:{account}:file-system/*"),
-            resource_type: ResourceType::FileSystem,
-            account: Some(account.to_string()),
-            region: (region != "*").then(|| region.to_string()),
-            origin: None,
-        }
-    }
-}
-
-/// What a rule kind says about one resource.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    pub subject: Subject,
-    pub verdict: Verdict,
-    pub message: String,
-    pub evidence: Value,
-}
-
-/// The parts of a file-system check; the result is the worst of them.
-#[derive(Debug, Default)]
-pub struct Parts {
-    parts: Vec<(&'static str, Verdict, String)>,
-}
-
-impl Parts {
-    pub fn new() -> Self {
-        Parts::default()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.parts.is_empty()
-    }
-
-    pub fn add(&mut self, check: &'static str, verdict: Verdict, detail: impl Into<String>) {
-        self.parts.push((check, verdict, detail.into()));
-    }
-
-    /// One finding for the file system: the worst verdict, the messages of the parts that have
-    /// it, and every part in the evidence next to `extra`.
-    pub fn finish(self, fs: &FileSystem, extra: Value) -> Finding {
-        let verdict = self.parts.iter().map(|(_, v, _)| *v).max_by_key(|v| v.badness()).unwrap_or(Verdict::Error);
-        let mut messages: Vec<&str> =
-            self.parts.iter().filter(|(_, v, _)| *v == verdict).map(|(_, _, m)| m.as_str()).collect();
-        if messages.is_empty() {
-            messages.push("no check ran");
-        }
-        let parts: Vec<Value> = self
-            .parts
-            .iter()
-            .map(|(check, v, detail)| serde_json::json!({"check": check, "verdict": v.as_str(), "detail": detail}))
-            .collect();
-        let mut evidence = match extra {
-            Value::Object(map) => map,
-            _ => serde_json::Map::new(),
-        };
-        evidence.insert("parts".into(), Value::Array(parts));
-        Finding {
-            subject: Subject::file_system(fs),
-            verdict,
-            message: messages.join("; "),
-            evidence: Value::Object(evidence),
-        }
-    }
-}
-
-/// What a rule kind may look at while it evaluates.
-pub struct RuleContext<'i, 'a> {
-    pub index: &'i Index<'a>,
-}
-
-impl<'a> RuleContext<'_, 'a> {
-    pub fn now(&self) -> Timestamp {
-        self.index.now
-    }
-
-    pub fn account(&self, id: &str) -> Option<&'a Account> {
-        self.index.inventory.accounts.get(id)
-    }
-}
+pub use crate::rules::RuleContext;
 
 /// One result of one rule.
 #[derive(Debug, Clone, PartialEq)]
@@ -240,7 +73,7 @@ pub fn evaluate(policies: &PolicySet, inventory: &Inventory, now: Timestamp) -> 
             rules::Scope::Principals => {
                 let selected: Vec<&FileSystem> = selected.collect();
                 file_systems.extend(selected.iter().map(|fs| fs.arn.as_str()));
-                rules::evaluate_principals(&rule.params, &selected, &context, &mut findings);
+                rules::evaluate_principals(&rule.params, &rule.select, &selected, &context, &mut findings);
             }
         }
         results.extend(findings.drain(..).map(|f| RuleResult {
@@ -307,22 +140,83 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
             }
         }
     }
+    // A file system that could not be read might be one this rule selects.
+    for account in inventory.accounts.values().filter(|a| select.matches_account(&a.id)) {
+        for unreadable in account.unreadable_of(crate::inventory::DataKind::FileSystems, None) {
+            let region_ok =
+                unreadable.region.is_none_or(|r| select.regions.as_ref().is_none_or(|l| l.iter().any(|x| x == r)));
+            let id_ok = unreadable
+                .file_system
+                .as_ref()
+                .is_none_or(|id| select.file_system_ids.as_ref().is_none_or(|ids| ids.contains(id)));
+            if !(region_ok && id_ok) {
+                continue;
+            }
+            let mut subject =
+                Subject::all_file_systems(account.partition.as_str(), unreadable.region.unwrap_or("*"), &account.id);
+            if let Some(arn) = unreadable.resource.as_ref().filter(|r| r.starts_with("arn:")) {
+                subject.id = arn.clone();
+            }
+            subject.origin = Some(unreadable.origin.clone());
+            out.push(missing_result(subject, unreadable.describe(&inventory.sources)));
+        }
+    }
+    // File system ids are unique: when every selected id was found, an uncollected Region
+    // cannot hold anything this rule selects.
+    let missing_ids: Option<Vec<&str>> = select.file_system_ids.as_ref().map(|ids| {
+        ids.iter()
+            .map(String::as_str)
+            .filter(|id| {
+                !inventory
+                    .accounts
+                    .values()
+                    .filter(|a| select.matches_account(&a.id))
+                    .any(|a| a.file_systems.iter().any(|fs| fs.id == *id))
+            })
+            .collect()
+    });
+    if missing_ids.as_ref().is_some_and(Vec::is_empty) {
+        return;
+    }
+    let mut uncollected = 0usize;
     for account in inventory.accounts.values().filter(|a| select.matches_account(&a.id)) {
         let regions: BTreeSet<&str> = match &select.regions {
             Some(regions) => regions
                 .iter()
                 .map(String::as_str)
-                .filter(|r| crate::regions::lookup(r).is_some_and(|r| r.partition == account.partition))
+                .filter(|r| crate::regions::lookup(r).is_none_or(|r| r.partition == account.partition))
                 .collect(),
             None => account.failed_regions(),
         };
         for region in regions {
             if let Collected::No(reason) = account.file_systems_in(region) {
+                uncollected += 1;
                 let mut subject = Subject::all_file_systems(account.partition.as_str(), region, &account.id);
                 // Point at the recorded error, where there is one.
                 subject.origin = account.failure(region, "DescribeFileSystems").and_then(|e| e.origin.clone());
                 out.push(missing_result(subject, reason));
             }
+        }
+    }
+    // Ids that are nowhere, while every Region they could be in was read: a typo, or a file
+    // system that no longer exists. Never a silent pass.
+    if uncollected == 0 {
+        for id in missing_ids.into_iter().flatten() {
+            let accounts: Vec<&str> = select.accounts.iter().flatten().map(String::as_str).collect();
+            let account = if accounts.len() == 1 { accounts.first().copied().unwrap_or("*") } else { "*" };
+            let regions: Vec<&str> = select.regions.iter().flatten().map(String::as_str).collect();
+            let region = if regions.len() == 1 { regions.first().copied().unwrap_or("*") } else { "*" };
+            let partition = crate::regions::lookup(region).map_or("aws", |r| r.partition.as_str());
+            out.push(missing_result(
+                Subject {
+                    id: format!("arn:{partition}:fsx:{region}:{account}:file-system/{id}"),
+                    resource_type: ResourceType::FileSystem,
+                    account: (account != "*").then(|| account.to_string()),
+                    region: (region != "*").then(|| region.to_string()),
+                    origin: None,
+                },
+                format!("selected file system `{id}` is not in the inventory"),
+            ));
         }
     }
 }
@@ -348,12 +242,15 @@ pub(crate) mod test_support {
             partition: Partition::Aws,
             file_system_type: FileSystemType::parse(fs_type),
             storage_type: None,
+            lifecycle: Some(crate::inventory::model::FileSystemLifecycle::Available),
+            creation_time: Some(Timestamp(NOW.0 - 400 * 86_400_000)),
             tags: Default::default(),
             backup_settings: Some(BackupSettings {
                 automatic_backup_retention_days: Some(7),
                 copy_tags_to_backups: Some(true),
                 daily_automatic_backup_start_time: Some("05:00".into()),
                 deployment_type: None,
+                data_repository_configuration: None,
             }),
             origin: Origin { source: 0, pointer: String::new() },
         }
@@ -372,6 +269,8 @@ pub(crate) mod test_support {
             kms_key_id: None,
             tags: Default::default(),
             file_system_id: fs_id.to_string(),
+            file_system_type: None,
+            volume_id: None,
             source_backup_id: None,
             source_backup_region: None,
             origin: Origin { source: 0, pointer: String::new() },
@@ -388,7 +287,20 @@ pub(crate) mod test_support {
             let account = inventory.account_mut(ACCOUNT, Partition::Aws);
             account.file_systems_collected.insert(REGION);
             account.backups_collected.insert(REGION);
+            account.volumes_collected.insert(REGION);
             World { inventory }
+        }
+
+        /// Evaluates with a world holding only `fs`.
+        pub fn alone<R>(fs: FileSystem, f: impl FnOnce(&FileSystem, &RuleContext<'_, '_>) -> R) -> R {
+            let mut world = World::new();
+            let id = fs.id.clone();
+            world.account().file_systems.push(fs);
+            let index = Index::build(&world.inventory, NOW);
+            let context = RuleContext { index: &index };
+            let fs =
+                world.inventory.accounts.values().flat_map(|a| a.file_systems.iter()).find(|f| f.id == id).unwrap();
+            f(fs, &context)
         }
 
         fn account(&mut self) -> &mut Account {

@@ -13,13 +13,17 @@ use serde::Deserialize;
 
 use super::iam::{Iam, RawGroup, RawManagedPolicy, RawRole, RawUser};
 use super::model::{
-    Backup, BackupSettings, CollectionError, FileSystem, Origin, RawBackup, RawFileSystem, Timestamp, tags_from,
+    Backup, BackupSettings, CollectionError, FileSystem, Origin, RawBackup, RawFileSystem, RawVolume, Timestamp,
+    Volume, tags_from,
 };
-use super::{Account, Inventory, SourceFile, SourceFormat};
+use super::{Account, DataKind, Inventory, SourceFile, SourceFormat, Unreadable};
 use crate::arn;
 use crate::diag::{self, FileDiagnostic, Problem};
-use crate::regions::{self, Partition, Region};
+use crate::regions::{self, Partition};
 use crate::span::{self, ByteSpan};
+
+/// Warnings about one file printed in full; the rest are counted.
+const MAX_ISSUES_SHOWN: usize = 20;
 
 /// YAML inventories are for small hand-written fixtures.
 const YAML_LIMIT: u64 = 64 * 1024 * 1024;
@@ -48,6 +52,8 @@ struct InputFile {
     file_systems: Option<Vec<RawFileSystem>>,
     #[serde(rename = "Backups")]
     backups: Option<Vec<RawBackup>>,
+    #[serde(rename = "Volumes")]
+    volumes: Option<Vec<RawVolume>>,
     #[serde(rename = "UserDetailList")]
     users: Option<Vec<RawUser>>,
     #[serde(rename = "GroupDetailList")]
@@ -76,13 +82,31 @@ struct RegionDocument {
     file_systems: Option<Vec<RawFileSystem>>,
     #[serde(rename = "Backups")]
     backups: Option<Vec<RawBackup>>,
+    #[serde(rename = "Volumes")]
+    volumes: Option<Vec<RawVolume>>,
 }
 
 /// Where a resource must belong, when its container says so (document form).
 #[derive(Clone, Copy)]
 struct Placement<'a> {
     account: &'a str,
-    region: &'static Region,
+    region: &'static str,
+    partition: Partition,
+}
+
+/// Where a resource was placed: its ARN, account, Region and partition.
+struct Placed {
+    arn: String,
+    account: String,
+    region: &'static str,
+    partition: Partition,
+}
+
+/// Where a resource that could not be placed probably belongs, for the results it taints.
+#[derive(Default)]
+struct Whereabouts {
+    account: Option<String>,
+    region: Option<&'static str>,
 }
 
 /// Loads and merges inventory files.
@@ -130,9 +154,49 @@ pub fn load_texts(texts: Vec<(String, Arc<String>, SourceFormat)>) -> Result<Inv
                 continue;
             }
         };
-        let mut loader = FileLoader { source, problems: Vec::new(), resources: Vec::new() };
+        let mut loader = FileLoader {
+            source,
+            problems: Vec::new(),
+            issues: Vec::new(),
+            unreadable: Vec::new(),
+            resources: Vec::new(),
+        };
         loader.convert(file, &mut inventory);
         problems.extend(loader.problems.into_iter().map(|p| (source, p)));
+        if !loader.issues.is_empty()
+            && let Some(file) = inventory.sources.get(source)
+        {
+            // One warning each (labels far apart in one diagnostic would print every line
+            // between them), the first ones in full.
+            let total = loader.issues.len();
+            let located = locate(file, loader.issues.into_iter().take(MAX_ISSUES_SHOWN).collect());
+            for one in located {
+                let diagnostic =
+                    FileDiagnostic::from_findings(&file.path, &file.text, "inventory", "warnings", vec![one]);
+                inventory.warnings.push(Arc::new(diagnostic.into()));
+            }
+            if total > MAX_ISSUES_SHOWN {
+                let rest = FileDiagnostic::single(
+                    &file.path,
+                    &file.text,
+                    format!("inventory `{}`: {} more warnings are not shown", file.path, total - MAX_ISSUES_SHOWN),
+                    ByteSpan::new(0, 0),
+                    "",
+                    None,
+                );
+                inventory.warnings.push(Arc::new(rest.into()));
+            }
+        }
+        for (account, unreadable) in loader.unreadable {
+            match account {
+                Some(account) => {
+                    // The account exists in the inventory even if this was all it held.
+                    let partition = inventory.accounts.get(&account).map_or(Partition::Aws, |a| a.partition);
+                    inventory.account_mut(&account, partition).unreadable.push(unreadable);
+                }
+                None => inventory.unplaced.push(unreadable),
+            }
+        }
         for resource in loader.resources {
             merge(&mut inventory, &mut first_seen, &mut problems, source, resource);
         }
@@ -199,7 +263,7 @@ fn parse_yaml(text: &str) -> Result<InputFile, (String, usize)> {
 /// Where a merged resource went: its account and its place in that account's list.
 struct Seen {
     account: String,
-    backup: bool,
+    kind: DataKind,
     index: usize,
 }
 
@@ -207,6 +271,7 @@ struct Seen {
 enum Resource {
     FileSystem(FileSystem),
     Backup(Backup),
+    Volume(Volume),
 }
 
 impl Resource {
@@ -214,6 +279,7 @@ impl Resource {
         match self {
             Resource::FileSystem(fs) => &fs.arn,
             Resource::Backup(b) => &b.arn,
+            Resource::Volume(v) => &v.arn,
         }
     }
 
@@ -221,6 +287,7 @@ impl Resource {
         match self {
             Resource::FileSystem(fs) => &fs.origin,
             Resource::Backup(b) => &b.origin,
+            Resource::Volume(v) => &v.origin,
         }
     }
 
@@ -228,13 +295,17 @@ impl Resource {
     fn same_content(&self, inventory: &Inventory, seen: &Seen) -> Option<(bool, Origin)> {
         let account = inventory.accounts.get(&seen.account)?;
         match self {
-            Resource::FileSystem(a) if !seen.backup => {
+            Resource::FileSystem(a) if seen.kind == DataKind::FileSystems => {
                 let b = account.file_systems.get(seen.index)?;
                 Some((FileSystem { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
             }
-            Resource::Backup(a) if seen.backup => {
+            Resource::Backup(a) if seen.kind == DataKind::Backups => {
                 let b = account.backups.get(seen.index)?;
                 Some((Backup { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
+            }
+            Resource::Volume(a) if seen.kind == DataKind::Volumes => {
+                let b = account.volumes.get(seen.index)?;
+                Some((Volume { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
             }
             _ => Some((false, Origin { source: usize::MAX, pointer: String::new() })),
         }
@@ -288,6 +359,7 @@ fn merge(
     let (account_id, partition) = match &resource {
         Resource::FileSystem(fs) => (fs.account.clone(), fs.partition),
         Resource::Backup(b) => (b.account.clone(), b.partition),
+        Resource::Volume(v) => (v.account.clone(), v.partition),
     };
     let account = inventory.account_mut(&account_id, partition);
     if account.partition != partition {
@@ -304,11 +376,15 @@ fn merge(
     let seen = match resource {
         Resource::FileSystem(fs) => {
             account.file_systems.push(fs);
-            Seen { account: account_id, backup: false, index: account.file_systems.len() - 1 }
+            Seen { account: account_id, kind: DataKind::FileSystems, index: account.file_systems.len() - 1 }
         }
         Resource::Backup(b) => {
             account.backups.push(b);
-            Seen { account: account_id, backup: true, index: account.backups.len() - 1 }
+            Seen { account: account_id, kind: DataKind::Backups, index: account.backups.len() - 1 }
+        }
+        Resource::Volume(v) => {
+            account.volumes.push(v);
+            Seen { account: account_id, kind: DataKind::Volumes, index: account.volumes.len() - 1 }
         }
     };
     first_seen.insert(arn, seen);
@@ -316,7 +392,12 @@ fn merge(
 
 struct FileLoader {
     source: usize,
+    /// What makes the whole file unusable (exit 2).
     problems: Vec<Problem>,
+    /// Resources that could not be understood: warnings, with the taint in `unreadable`.
+    issues: Vec<Problem>,
+    /// (account, what could not be read).
+    unreadable: Vec<(Option<String>, Unreadable)>,
     resources: Vec<Resource>,
 }
 
@@ -324,6 +405,7 @@ impl FileLoader {
     fn convert(&mut self, file: InputFile, inventory: &mut Inventory) {
         let raw_keys = file.file_systems.is_some()
             || file.backups.is_some()
+            || file.volumes.is_some()
             || file.users.is_some()
             || file.groups.is_some()
             || file.roles.is_some()
@@ -361,8 +443,8 @@ impl FileLoader {
         }
         if !raw_keys {
             self.problems.push(
-                Problem::at("", "not an inventory: no `accounts`, `FileSystems`, `Backups` or IAM lists").with_help(
-                    "give an inventory document (`fsx-guard collect`) or the JSON output of describe-file-systems, describe-backups or get-account-authorization-details",
+                Problem::at("", "not an inventory: no `accounts`, `FileSystems`, `Backups`, `Volumes` or IAM lists").with_help(
+                    "give an inventory document (`fsx-guard collect`) or the JSON output of describe-file-systems, describe-backups, describe-volumes or get-account-authorization-details",
                 ),
             );
             return;
@@ -379,6 +461,13 @@ impl FileLoader {
             if let Some(backup) = self.backup(raw, &pointer, None) {
                 inventory.account_mut(&backup.account, backup.partition).backups_collected.insert(backup.region);
                 self.resources.push(Resource::Backup(backup));
+            }
+        }
+        for (i, raw) in file.volumes.unwrap_or_default().into_iter().enumerate() {
+            let pointer = format!("/Volumes/{i}");
+            if let Some(volume) = self.volume(raw, &pointer, None) {
+                inventory.account_mut(&volume.account, volume.partition).volumes_collected.insert(volume.region);
+                self.resources.push(Resource::Volume(volume));
             }
         }
         let iam = IamLists {
@@ -414,27 +503,49 @@ impl FileLoader {
         for (name, region_doc) in doc.regions {
             let mut pointer = format!("{base}/regions");
             span::push_token(&mut pointer, &name);
-            let Some(region) = regions::lookup(&name) else {
-                let mut problem = Problem::at(pointer.clone(), format!("unknown region `{name}`")).on_key();
-                if let Some(near) = regions::suggest(&name) {
-                    problem = problem.with_help(format!("did you mean `{near}`?"));
+            let region = match regions::lookup(&name) {
+                Some(known) => {
+                    if let Some(p) = partition.filter(|p| *p != known.partition) {
+                        self.problems.push(
+                            Problem::at(
+                                pointer.clone(),
+                                format!("region `{name}` is in partition `{}`, not `{p}`", known.partition),
+                            )
+                            .on_key(),
+                        );
+                        continue;
+                    }
+                    (known.name, Some(known.partition))
                 }
-                self.problems.push(problem);
-                continue;
+                None => match regions::intern(&name) {
+                    // A Region newer than the table: it loads; rules that need facts about it
+                    // say so.
+                    Some(new) => {
+                        let mut issue = Problem::at(
+                            pointer.clone(),
+                            format!("region `{name}` is not in fsx-guard's Region table (newer than this build?): its resources are judged, but facts about the Region (partition group, opt-in) are unknown"),
+                        )
+                        .on_key();
+                        if let Some(near) = regions::near(&name) {
+                            issue = issue.with_help(format!("if it is a typo, did you mean `{near}`?"));
+                        }
+                        self.issues.push(issue);
+                        (new, None)
+                    }
+                    None => {
+                        let mut problem =
+                            Problem::at(pointer.clone(), format!("`{name}` is not a Region name")).on_key();
+                        if let Some(near) = regions::suggest(&name) {
+                            problem = problem.with_help(format!("did you mean `{near}`?"));
+                        }
+                        self.problems.push(problem);
+                        continue;
+                    }
+                },
             };
-            if let Some(p) = partition.filter(|p| *p != region.partition) {
-                self.problems.push(
-                    Problem::at(
-                        pointer.clone(),
-                        format!("region `{name}` is in partition `{}`, not `{p}`", region.partition),
-                    )
-                    .on_key(),
-                );
-                continue;
-            }
             regions_seen.push((region, region_doc, pointer));
         }
-        let partition = partition.or_else(|| regions_seen.first().map(|(r, ..)| r.partition)).unwrap_or(Partition::Aws);
+        let partition = partition.or_else(|| regions_seen.iter().find_map(|((_, p), ..)| *p)).unwrap_or(Partition::Aws);
         let account = inventory.account_mut(&doc.account_id, partition);
         if account.partition != partition {
             self.problems.push(Problem::at(
@@ -444,18 +555,26 @@ impl FileLoader {
             return;
         }
         let placement_account = doc.account_id.clone();
-        for (region, region_doc, pointer) in regions_seen {
-            let place = Placement { account: &placement_account, region };
+        for ((region, _), region_doc, pointer) in regions_seen {
+            let place = Placement { account: &placement_account, region, partition };
             if let Some(list) = region_doc.file_systems {
-                inventory.account_mut(&doc.account_id, partition).file_systems_collected.insert(region.name);
+                inventory.account_mut(&doc.account_id, partition).file_systems_collected.insert(region);
                 for (i, raw) in list.into_iter().enumerate() {
                     if let Some(fs) = self.file_system(raw, &format!("{pointer}/FileSystems/{i}"), Some(place)) {
                         self.resources.push(Resource::FileSystem(fs));
                     }
                 }
             }
+            if let Some(list) = region_doc.volumes {
+                inventory.account_mut(&doc.account_id, partition).volumes_collected.insert(region);
+                for (i, raw) in list.into_iter().enumerate() {
+                    if let Some(v) = self.volume(raw, &format!("{pointer}/Volumes/{i}"), Some(place)) {
+                        self.resources.push(Resource::Volume(v));
+                    }
+                }
+            }
             if let Some(list) = region_doc.backups {
-                inventory.account_mut(&doc.account_id, partition).backups_collected.insert(region.name);
+                inventory.account_mut(&doc.account_id, partition).backups_collected.insert(region);
                 for (i, raw) in list.into_iter().enumerate() {
                     if let Some(b) = self.backup(raw, &format!("{pointer}/Backups/{i}"), Some(place)) {
                         self.resources.push(Resource::Backup(b));
@@ -468,20 +587,20 @@ impl FileLoader {
         for (i, error) in errors.iter_mut().enumerate() {
             error.origin = Some(Origin { source: self.source, pointer: format!("{base}/errors/{i}") });
             if let Some(region) = &error.region
-                && regions::lookup(region).is_none()
+                && regions::intern(region).is_none()
             {
                 self.problems
                     .push(Problem::at(format!("{base}/errors/{i}/region"), format!("unknown region `{region}`")));
             }
         }
         account.errors.extend(errors);
-        if let Some(iam) = doc.iam {
-            self.check_iam(&iam, &format!("{base}/iam"));
+        if let Some(mut iam) = doc.iam {
+            self.check_iam(&mut iam, &format!("{base}/iam"), Some(&doc.account_id));
             merge_iam(account, iam);
         }
     }
 
-    fn raw_iam(&mut self, lists: IamLists, inventory: &mut Inventory) {
+    fn raw_iam(&mut self, mut lists: IamLists, inventory: &mut Inventory) {
         let empty = lists.user_detail_list.is_empty()
             && lists.group_detail_list.is_empty()
             && lists.role_detail_list.is_empty()
@@ -489,7 +608,6 @@ impl FileLoader {
         if empty {
             return;
         }
-        self.check_iam(&lists, "");
         // Raw output carries no account id of its own: take it from the principals' ARNs.
         let arns = lists
             .user_detail_list
@@ -528,41 +646,100 @@ impl FileLoader {
                 .push(Problem::at("", "cannot tell which account this IAM output belongs to: no principal ARN"));
             return;
         };
+        self.check_iam(&mut lists, "", Some(&account_id));
         merge_iam(inventory.account_mut(&account_id, partition), lists);
     }
 
-    /// Checks IAM ARNs and documents, recording problems where they are.
-    fn check_iam(&mut self, lists: &IamLists, base: &str) {
-        let check_arn = |problems: &mut Vec<Problem>, pointer: String, text: &str| {
-            if let Err(e) = arn::parse(text) {
-                problems.push(Problem::at(pointer, e));
+    /// Leaves out IAM entries whose ARN cannot be read, recording each as unreadable: a
+    /// principal that cannot be judged is `error`, never silently absent.
+    fn check_iam(&mut self, lists: &mut IamLists, base: &str, account: Option<&str>) {
+        let mut bad: Vec<(String, Option<String>, String)> = Vec::new();
+        let mut keep = |list: &str, i: usize, arn: &str| match arn::parse(arn) {
+            Ok(_) => true,
+            Err(e) => {
+                bad.push((format!("{base}/{list}/{i}/Arn"), Some(arn.to_string()), e));
+                false
             }
         };
-        for (i, user) in lists.user_detail_list.iter().enumerate() {
-            check_arn(&mut self.problems, format!("{base}/UserDetailList/{i}/Arn"), &user.arn);
-        }
-        for (i, role) in lists.role_detail_list.iter().enumerate() {
-            check_arn(&mut self.problems, format!("{base}/RoleDetailList/{i}/Arn"), &role.arn);
-        }
-        for (i, group) in lists.group_detail_list.iter().enumerate() {
-            check_arn(&mut self.problems, format!("{base}/GroupDetailList/{i}/Arn"), &group.arn);
-        }
-        for (i, policy) in lists.policies.iter().enumerate() {
-            check_arn(&mut self.problems, format!("{base}/Policies/{i}/Arn"), &policy.arn);
+        let mut i = 0;
+        lists.user_detail_list.retain(|u| (keep("UserDetailList", i, &u.arn), i += 1).0);
+        let mut i = 0;
+        lists.role_detail_list.retain(|r| (keep("RoleDetailList", i, &r.arn), i += 1).0);
+        let mut i = 0;
+        lists.group_detail_list.retain(|g| (keep("GroupDetailList", i, &g.arn), i += 1).0);
+        let mut i = 0;
+        lists.policies.retain(|p| (keep("Policies", i, &p.arn), i += 1).0);
+        for (pointer, resource, reason) in bad {
+            self.unreadable(
+                DataKind::Iam,
+                Whereabouts { account: account.map(str::to_string), region: None },
+                None,
+                resource,
+                Problem::at(pointer, reason),
+            );
         }
     }
 
+    /// Records a resource that could not be understood: a warning at its position, and `error`
+    /// for the results it could change.
+    fn unreadable(
+        &mut self,
+        kind: DataKind,
+        whereabouts: Whereabouts,
+        file_system: Option<String>,
+        resource: Option<String>,
+        problem: Problem,
+    ) {
+        let origin = Origin { source: self.source, pointer: problem.pointer.clone() };
+        let left_out = "it is left out of the inventory, and the results it could change are `error`";
+        let help = match &problem.help {
+            Some(help) => format!("{help}; {left_out}"),
+            None => left_out.to_string(),
+        };
+        let problem = problem.with_help(help);
+        let unreadable = Unreadable {
+            kind,
+            region: whereabouts.region,
+            file_system,
+            resource,
+            reason: problem.message.clone(),
+            origin,
+        };
+        self.unreadable.push((whereabouts.account, unreadable));
+        self.issues.push(problem);
+    }
+
     fn file_system(&mut self, raw: RawFileSystem, pointer: &str, place: Option<Placement<'_>>) -> Option<FileSystem> {
-        let Some(id) = raw.file_system_id.clone() else {
-            self.problems.push(Problem::at(pointer, "file system without `FileSystemId`"));
-            return None;
+        let id = raw.file_system_id.clone();
+        let placed = self.place(
+            raw.resource_arn.as_deref(),
+            "file-system",
+            id.as_deref(),
+            raw.owner_id.as_deref(),
+            pointer,
+            place,
+        );
+        let (placed, file_system_type) = match (placed, id.as_ref(), raw.file_system_type.clone()) {
+            (Ok(placed), Some(_), Some(file_system_type)) => (placed, file_system_type),
+            (placed, _, file_system_type) => {
+                let (whereabouts, problem) = match placed {
+                    Err(failure) => failure,
+                    Ok(placed) => {
+                        let missing = if id.is_none() { "`FileSystemId`" } else { "`FileSystemType`" };
+                        let _ = file_system_type;
+                        (
+                            Whereabouts { account: Some(placed.account), region: Some(placed.region) },
+                            Problem::at(pointer, format!("file system lacks {missing}"))
+                                .with_help("describe-file-systems always returns it"),
+                        )
+                    }
+                };
+                let resource = raw.resource_arn.clone().or_else(|| id.clone());
+                self.unreadable(DataKind::FileSystems, whereabouts, id, resource, problem);
+                return None;
+            }
         };
-        let Some(file_system_type) = raw.file_system_type.clone() else {
-            self.problems.push(Problem::at(pointer, format!("file system `{id}` has no `FileSystemType`")));
-            return None;
-        };
-        let (arn, account, region) =
-            self.place(raw.resource_arn.as_deref(), "file-system", &id, raw.owner_id.as_deref(), pointer, place)?;
+        let id = id.unwrap_or_default();
         let backup_settings = match &file_system_type {
             super::model::FileSystemType::Openzfs => raw.openzfs_configuration.clone(),
             super::model::FileSystemType::Windows => raw.windows_configuration.clone(),
@@ -575,25 +752,80 @@ impl FileLoader {
             super::model::FileSystemType::Other(_) => None,
         };
         Some(FileSystem {
-            arn,
+            arn: placed.arn,
             id,
-            account,
-            region: region.name,
-            partition: region.partition,
+            account: placed.account,
+            region: placed.region,
+            partition: placed.partition,
             file_system_type,
             storage_type: raw.storage_type,
+            lifecycle: raw.lifecycle,
+            creation_time: raw.creation_time,
             tags: tags_from(raw.tags),
             backup_settings,
             origin: Origin { source: self.source, pointer: pointer.to_string() },
         })
     }
 
-    fn backup(&mut self, raw: RawBackup, pointer: &str, place: Option<Placement<'_>>) -> Option<Backup> {
-        let Some(id) = raw.backup_id.clone() else {
-            self.problems.push(Problem::at(pointer, "backup without `BackupId`"));
-            return None;
+    fn volume(&mut self, raw: RawVolume, pointer: &str, place: Option<Placement<'_>>) -> Option<Volume> {
+        let id = raw.volume_id.clone();
+        // Volume ARNs end in `volume/<file system id>/<volume id>`.
+        let composite = match (&raw.file_system_id, &id) {
+            (Some(fs), Some(volume)) => Some(format!("{fs}/{volume}")),
+            _ => None,
         };
+        let placed = self.place(raw.resource_arn.as_deref(), "volume", composite.as_deref(), None, pointer, place);
+        let failure = match (&placed, &composite) {
+            (Ok(placed), None) => Some((
+                Whereabouts { account: Some(placed.account.clone()), region: Some(placed.region) },
+                Problem::at(pointer, "volume lacks `VolumeId` or `FileSystemId`")
+                    .with_help("describe-volumes always returns them"),
+            )),
+            _ => None,
+        };
+        let placed = match (placed, failure) {
+            (Err((whereabouts, problem)), _) | (Ok(_), Some((whereabouts, problem))) => {
+                let resource = raw.resource_arn.clone().or_else(|| id.clone());
+                self.unreadable(DataKind::Volumes, whereabouts, raw.file_system_id.clone(), resource, problem);
+                return None;
+            }
+            (Ok(placed), None) => placed,
+        };
+        let (Some(id), Some(file_system_id)) = (id, raw.file_system_id) else { return None };
+        let arn = placed.arn;
+        Some(Volume {
+            arn,
+            id,
+            file_system_id,
+            account: placed.account,
+            region: placed.region,
+            partition: placed.partition,
+            name: raw.name,
+            volume_type: raw.volume_type,
+            lifecycle: raw.lifecycle,
+            creation_time: raw.creation_time,
+            ontap: raw.ontap_configuration,
+            tags: tags_from(raw.tags),
+            origin: Origin { source: self.source, pointer: pointer.to_string() },
+        })
+    }
+
+    fn backup(&mut self, raw: RawBackup, pointer: &str, place: Option<Placement<'_>>) -> Option<Backup> {
+        let id = raw.backup_id.clone();
+        // An ONTAP volume backup (`ResourceType: VOLUME`) carries `Volume`, with its file system,
+        // and no `FileSystem`, though the API model marks `FileSystem` required.
+        let file_system_id = raw
+            .file_system
+            .as_ref()
+            .and_then(|fs| fs.file_system_id.clone())
+            .or_else(|| raw.volume.as_ref().and_then(|v| v.file_system_id.clone()));
+        let volume_id = raw.volume.as_ref().and_then(|v| v.volume_id.clone());
+        let placed =
+            self.place(raw.resource_arn.as_deref(), "backup", id.as_deref(), raw.owner_id.as_deref(), pointer, place);
         let mut missing = Vec::new();
+        if id.is_none() {
+            missing.push("`BackupId`");
+        }
         if raw.lifecycle.is_none() {
             missing.push("`Lifecycle`");
         }
@@ -603,111 +835,166 @@ impl FileLoader {
         if raw.creation_time.is_none() {
             missing.push("`CreationTime`");
         }
-        let file_system_id = raw.file_system.as_ref().and_then(|fs| fs.file_system_id.clone());
         if file_system_id.is_none() {
-            missing.push("`FileSystem.FileSystemId`");
+            missing.push(if raw.volume.is_some() { "`Volume.FileSystemId`" } else { "`FileSystem.FileSystemId`" });
         }
-        let (arn, account, region) =
-            self.place(raw.resource_arn.as_deref(), "backup", &id, raw.owner_id.as_deref(), pointer, place)?;
-        let (Some(lifecycle), Some(backup_type), Some(creation_time), Some(file_system_id)) =
-            (raw.lifecycle, raw.backup_type, raw.creation_time, file_system_id)
-        else {
-            self.problems.push(
-                Problem::at(pointer, format!("backup `{id}` lacks {}", missing.join(", ")))
+        let source_region = match raw.source_backup_region.as_deref() {
+            None => Ok(None),
+            Some(name) => regions::intern(name).map(Some).ok_or(name),
+        };
+        let resource = raw.resource_arn.clone().or_else(|| id.clone());
+        let failure = match (&placed, &source_region) {
+            (Err(_), _) => None,
+            (Ok(placed), _) if !missing.is_empty() => Some((
+                Whereabouts { account: Some(placed.account.clone()), region: Some(placed.region) },
+                Problem::at(pointer, format!("backup lacks {}", missing.join(", ")))
                     .with_help("describe-backups always returns these fields"),
-            );
+            )),
+            (Ok(placed), Err(name)) => Some((
+                Whereabouts { account: Some(placed.account.clone()), region: Some(placed.region) },
+                Problem::at(format!("{pointer}/SourceBackupRegion"), format!("`{name}` is not a Region name")),
+            )),
+            (Ok(_), Ok(_)) => None,
+        };
+        let placed = match (placed, failure) {
+            (Err((whereabouts, problem)), _) | (Ok(_), Some((whereabouts, problem))) => {
+                self.unreadable(DataKind::Backups, whereabouts, file_system_id, resource, problem);
+                return None;
+            }
+            (Ok(placed), None) => placed,
+        };
+        let (
+            Some(id),
+            Some(lifecycle),
+            Some(backup_type),
+            Some(creation_time),
+            Some(file_system_id),
+            Ok(source_region),
+        ) = (id, raw.lifecycle, raw.backup_type, raw.creation_time, file_system_id, source_region)
+        else {
             return None;
         };
-        if let Some(source_region) = &raw.source_backup_region
-            && regions::lookup(source_region).is_none()
-        {
-            self.problems.push(Problem::at(
-                format!("{pointer}/SourceBackupRegion"),
-                format!("unknown region `{source_region}`"),
-            ));
-            return None;
-        }
         Some(Backup {
-            arn,
+            arn: placed.arn,
             id,
-            account,
-            region: region.name,
-            partition: region.partition,
+            account: placed.account,
+            region: placed.region,
+            partition: placed.partition,
             lifecycle,
             backup_type,
             creation_time,
             kms_key_id: raw.kms_key_id,
             tags: tags_from(raw.tags),
             file_system_id,
+            file_system_type: raw
+                .file_system
+                .as_ref()
+                .and_then(|fs| fs.file_system_type.clone())
+                .or_else(|| volume_id.is_some().then_some(super::model::FileSystemType::Ontap)),
+            volume_id,
             source_backup_id: raw.source_backup_id,
-            source_backup_region: raw.source_backup_region,
+            source_backup_region: source_region.map(str::to_string),
             origin: Origin { source: self.source, pointer: pointer.to_string() },
         })
     }
 
     /// The ARN, account and Region of a resource: from its ARN, checked against its container in
-    /// the document form, or built from the container when the ARN is absent.
+    /// the document form, or built from the container when the ARN is absent. On failure, the
+    /// problem and where the resource probably belongs.
     fn place(
         &mut self,
         arn_text: Option<&str>,
         resource_type: &str,
-        id: &str,
+        id: Option<&str>,
         owner: Option<&str>,
         pointer: &str,
         place: Option<Placement<'_>>,
-    ) -> Option<(String, String, &'static Region)> {
+    ) -> Result<Placed, (Whereabouts, Problem)> {
         let arn_pointer = format!("{pointer}/ResourceARN");
-        let (arn, account, region) = match (arn_text, place) {
+        // Where it belongs if it cannot be placed: the container, else what the ARN still says,
+        // else its owner.
+        let whereabouts = || match place {
+            Some(place) => Whereabouts { account: Some(place.account.to_string()), region: Some(place.region) },
+            None => {
+                let parsed = arn_text.and_then(|t| arn::parse(t).ok());
+                Whereabouts {
+                    account: parsed
+                        .as_ref()
+                        .map(|a| a.account.to_string())
+                        .filter(|a| arn::is_account_id(a))
+                        .or_else(|| owner.filter(|o| arn::is_account_id(o)).map(str::to_string)),
+                    region: parsed.and_then(|a| regions::intern(a.region)),
+                }
+            }
+        };
+        let placed = match (arn_text, place) {
             (Some(text), _) => match arn::parse_fsx(text, resource_type) {
                 Ok((parsed, region, arn_id)) => {
-                    if arn_id != id {
-                        self.problems
-                            .push(Problem::at(arn_pointer, format!("the ARN names `{arn_id}` but the id is `{id}`")));
-                        return None;
+                    if let Some(id) = id.filter(|id| *id != arn_id) {
+                        return Err((
+                            whereabouts(),
+                            Problem::at(arn_pointer, format!("the ARN names `{arn_id}` but the id is `{id}`")),
+                        ));
                     }
-                    (text.to_string(), parsed.account.to_string(), region)
+                    Placed {
+                        arn: text.to_string(),
+                        account: parsed.account.to_string(),
+                        region,
+                        partition: parsed.partition,
+                    }
                 }
-                Err(e) => {
-                    self.problems.push(Problem::at(arn_pointer, e));
-                    return None;
+                Err(e) => return Err((whereabouts(), Problem::at(arn_pointer, e))),
+            },
+            (None, Some(place)) => match id {
+                Some(id) => Placed {
+                    arn: format!("arn:{}:fsx:{}:{}:{resource_type}/{id}", place.partition, place.region, place.account),
+                    account: place.account.to_string(),
+                    region: place.region,
+                    partition: place.partition,
+                },
+                None => {
+                    return Err((
+                        whereabouts(),
+                        Problem::at(pointer, format!("a {resource_type} without an id or an ARN")),
+                    ));
                 }
             },
-            (None, Some(place)) => (
-                format!(
-                    "arn:{}:fsx:{}:{}:{resource_type}/{id}",
-                    place.region.partition, place.region.name, place.account
-                ),
-                place.account.to_string(),
-                place.region,
-            ),
             (None, None) => {
-                self.problems.push(
-                    Problem::at(pointer, format!("`{id}` has no `ResourceARN`, so its account and Region are unknown"))
+                let name = id.unwrap_or("a resource");
+                return Err((
+                    whereabouts(),
+                    Problem::at(pointer, format!("`{name}` has no `ResourceARN`, so its account and Region are unknown"))
                         .with_help("raw CLI output is placed by each object's ResourceARN; use an inventory document for objects without one"),
-                );
-                return None;
+                ));
             }
         };
         if let Some(place) = place
-            && (place.account != account || place.region.name != region.name)
+            && (place.account != placed.account || place.region != placed.region)
         {
-            self.problems.push(Problem::at(
-                arn_pointer,
-                format!(
-                    "the ARN places `{id}` in {account}/{}, but it is listed under {}/{}",
-                    region.name, place.account, place.region.name
+            let name = id.unwrap_or(resource_type);
+            return Err((
+                whereabouts(),
+                Problem::at(
+                    arn_pointer,
+                    format!(
+                        "the ARN places `{name}` in {}/{}, but it is listed under {}/{}",
+                        placed.account, placed.region, place.account, place.region
+                    ),
                 ),
             ));
-            return None;
         }
-        if let Some(owner) = owner.filter(|o| *o != account) {
-            self.problems.push(Problem::at(
-                format!("{pointer}/OwnerId"),
-                format!("`OwnerId` `{owner}` differs from the ARN's account `{account}`"),
+        if let Some(owner) = owner.filter(|o| *o != placed.account) {
+            let whereabouts = Whereabouts { account: Some(placed.account.clone()), region: Some(placed.region) };
+            return Err((
+                whereabouts,
+                Problem::at(
+                    format!("{pointer}/OwnerId"),
+                    format!("`OwnerId` `{owner}` differs from the ARN's account `{}`", placed.account),
+                )
+                .with_help("AWS gives a resource's owner in both; which account holds it is unknown"),
             ));
-            return None;
         }
-        Some((arn, account, region))
+        Ok(placed)
     }
 }
 

@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use super::model::{Backup, FileSystem, Timestamp};
+use super::model::{Backup, FileSystem, Timestamp, Volume};
 use super::{Account, Inventory};
 
 /// Key of a file system: account, Region, file system id.
-type FsKey<'a> = (&'a str, &'a str, &'a str);
+pub type FsKey<'a> = (&'a str, &'a str, &'a str);
 
 /// A copy of one of F's backups (made by `CopyBackup`, in any Region of F's account).
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +16,8 @@ pub struct Copy<'a> {
     /// The source backup's `CreationTime`; `None` when the source is no longer in the inventory
     /// (then the recovery point is unknown but no later than the copy's own `CreationTime`).
     pub recovery_point: Option<Timestamp>,
+    /// The ONTAP volume the copied backup was taken of, when it is a volume backup.
+    pub volume: Option<&'a str>,
 }
 
 pub struct Index<'a> {
@@ -33,6 +35,11 @@ pub struct Index<'a> {
     /// Accounts holding copies of (source Region, file system id): copies that AWS Backup made in
     /// other accounts, which FSx's `CopyBackup` cannot and so never count.
     copy_accounts: HashMap<(&'a str, &'a str), Vec<(&'a str, &'a str)>>,
+    /// Volumes by (account, Region, file system id).
+    volumes: HashMap<FsKey<'a>, Vec<&'a Volume>>,
+    /// Backups, and copies of backups, of file systems that are not in the inventory (deleted,
+    /// or not collected), by (account, the file system's Region, its id), sorted.
+    orphans: Vec<(FsKey<'a>, Vec<&'a Backup>)>,
 }
 
 impl<'a> Index<'a> {
@@ -62,15 +69,18 @@ impl<'a> Index<'a> {
                     continue;
                 };
                 let source = by_id.get(&(account.id.as_str(), source_region.as_str(), source_id.as_str())).copied();
-                let (file_system, recovery_point) = match source {
+                let (file_system, recovery_point, volume) = match source {
                     Some(source) if source.is_copy() => continue,
-                    Some(source) => (source.file_system_id.as_str(), Some(source.creation_time)),
-                    None => (backup.file_system_id.as_str(), None),
+                    Some(source) => {
+                        (source.file_system_id.as_str(), Some(source.creation_time), source.volume_id.as_deref())
+                    }
+                    None => (backup.file_system_id.as_str(), None, backup.volume_id.as_deref()),
                 };
-                copies
-                    .entry((account.id.as_str(), source_region.as_str(), file_system))
-                    .or_default()
-                    .push(Copy { backup, recovery_point });
+                copies.entry((account.id.as_str(), source_region.as_str(), file_system)).or_default().push(Copy {
+                    backup,
+                    recovery_point,
+                    volume,
+                });
                 copy_accounts
                     .entry((source_region.as_str(), backup.file_system_id.as_str()))
                     .or_default()
@@ -82,7 +92,33 @@ impl<'a> Index<'a> {
                 a.backup.creation_time.cmp(&b.backup.creation_time).then_with(|| a.backup.arn.cmp(&b.backup.arn))
             });
         }
-        Index { inventory, now, own_backups, by_id, copies, copy_accounts }
+        let existing: std::collections::HashSet<FsKey<'a>> = inventory
+            .accounts
+            .values()
+            .flat_map(|a| a.file_systems.iter().map(move |fs| (a.id.as_str(), fs.region, fs.id.as_str())))
+            .collect();
+        let mut orphans: std::collections::BTreeMap<FsKey<'a>, Vec<&'a Backup>> = std::collections::BTreeMap::new();
+        for (key, list) in &own_backups {
+            if !existing.contains(key) {
+                orphans.entry(*key).or_default().extend(list.iter().copied());
+            }
+        }
+        for (key, list) in &copies {
+            if !existing.contains(key) {
+                orphans.entry(*key).or_default().extend(list.iter().map(|c| c.backup));
+            }
+        }
+        let orphans = orphans.into_iter().collect();
+        let mut volumes: HashMap<FsKey<'a>, Vec<&'a Volume>> = HashMap::new();
+        for account in inventory.accounts.values() {
+            for volume in &account.volumes {
+                volumes
+                    .entry((account.id.as_str(), volume.region, volume.file_system_id.as_str()))
+                    .or_default()
+                    .push(volume);
+            }
+        }
+        Index { inventory, now, own_backups, by_id, copies, copy_accounts, volumes, orphans }
     }
 
     pub fn accounts(&self) -> impl Iterator<Item = &'a Account> {
@@ -92,6 +128,11 @@ impl<'a> Index<'a> {
     /// F's own backups (see the field's doc), newest first.
     pub fn backups_of<'s>(&'s self, fs: &'s FileSystem) -> &'s [&'a Backup] {
         self.own_backups.get(&(fs.account.as_str(), fs.region, fs.id.as_str())).map_or(&[], Vec::as_slice)
+    }
+
+    /// F's volumes (ONTAP, OpenZFS), sorted by ARN.
+    pub fn volumes_of<'s>(&'s self, fs: &'s FileSystem) -> &'s [&'a Volume] {
+        self.volumes.get(&(fs.account.as_str(), fs.region, fs.id.as_str())).map_or(&[], Vec::as_slice)
     }
 
     /// F's copies in every Region of F's account, oldest first.
@@ -105,6 +146,12 @@ impl<'a> Index<'a> {
         self.copy_accounts.get(&(fs.region, fs.id.as_str())).map_or(0, |copies| {
             copies.iter().filter(|(account, r)| *account != fs.account && region.is_none_or(|want| want == *r)).count()
         })
+    }
+
+    /// Backups and copies of file systems that are not in the inventory: (account, the file
+    /// system's Region, its id) and its backups.
+    pub fn orphans(&self) -> &[(FsKey<'a>, Vec<&'a Backup>)] {
+        &self.orphans
     }
 
     pub fn backup<'s>(&'s self, account: &'s str, region: &'s str, id: &'s str) -> Option<&'a Backup> {

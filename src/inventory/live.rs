@@ -18,11 +18,12 @@ use crate::cli::AwsArgs;
 use crate::inventory::Timestamp;
 
 /// Every AWS operation the collector calls (IAM action names). Nothing else is ever called.
-pub const OPERATIONS: [&str; 5] = [
+pub const OPERATIONS: [&str; 6] = [
     "sts:GetCallerIdentity",
     "account:ListRegions",
     "fsx:DescribeFileSystems",
     "fsx:DescribeBackups",
+    "fsx:DescribeVolumes",
     "iam:GetAccountAuthorizationDetails",
 ];
 
@@ -129,7 +130,7 @@ pub async fn collect_with(
     }
     let all = args.regions.iter().any(|r| r == "all");
     for region in &regions {
-        if crate::regions::lookup(region).is_none() {
+        if crate::regions::intern(region).is_none() {
             return Err(LiveError::UnknownRegion(region.clone()));
         }
     }
@@ -167,7 +168,8 @@ pub async fn collect_with(
             aws_sdk_account::config::Builder::from(config).region(aws_config::Region::new(home.clone())).build();
         let client = aws_sdk_account::Client::from_conf(account_config);
         for region in enabled_regions(&client).await.map_err(|reason| LiveError::AllRegions { reason })? {
-            if crate::regions::lookup(&region).is_some() {
+            // A Region newer than the built-in table is read like any other.
+            if crate::regions::intern(&region).is_some() {
                 regions.insert(region);
             }
         }
@@ -183,21 +185,30 @@ pub async fn collect_with(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let mut tasks = tokio::task::JoinSet::new();
+    let mut clients = std::collections::BTreeMap::new();
+    let spawn_fsx = |tasks: &mut tokio::task::JoinSet<Part>,
+                     client: &aws_sdk_fsx::Client,
+                     region: &str,
+                     operation: &'static str| {
+        let (client, region, semaphore) = (client.clone(), region.to_string(), Arc::clone(&semaphore));
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await.ok();
+            let result = match operation {
+                "DescribeFileSystems" => describe_file_systems(&client).await,
+                "DescribeVolumes" => describe_volumes(&client).await,
+                _ => describe_backups(&client).await,
+            };
+            Part::Fsx { region, operation, result }
+        });
+    };
     for region in &regions {
         let fsx_config =
             aws_sdk_fsx::config::Builder::from(config).region(aws_config::Region::new(region.clone())).build();
         let client = aws_sdk_fsx::Client::from_conf(fsx_config);
         for operation in ["DescribeFileSystems", "DescribeBackups"] {
-            let (client, region, semaphore) = (client.clone(), region.clone(), Arc::clone(&semaphore));
-            tasks.spawn(async move {
-                let _permit = semaphore.acquire_owned().await.ok();
-                let result = match operation {
-                    "DescribeFileSystems" => describe_file_systems(&client).await,
-                    _ => describe_backups(&client).await,
-                };
-                Part::Fsx { region, operation, result }
-            });
+            spawn_fsx(&mut tasks, &client, region, operation);
         }
+        clients.insert(region.clone(), client);
     }
     {
         let iam_region = if partition == "aws" { "us-east-1".to_string() } else { home.clone() };
@@ -227,7 +238,22 @@ pub async fn collect_with(
             Part::Fsx { region, operation, result } => match result {
                 Ok(items) => {
                     reads += 1;
-                    let key = if operation == "DescribeFileSystems" { "FileSystems" } else { "Backups" };
+                    // ONTAP backs up volumes, and `CopyTagsToBackups` is a volume setting there:
+                    // read the volumes of every Region that has an ONTAP file system.
+                    let ontap =
+                        items.iter().any(|fs| fs.get("FileSystemType").and_then(Value::as_str) == Some("ONTAP"));
+                    if operation == "DescribeFileSystems"
+                        && ontap
+                        && let Some(client) = clients.get(&region)
+                    {
+                        spawn_fsx(&mut tasks, client, &region, "DescribeVolumes");
+                        progress.inc_length(1);
+                    }
+                    let key = match operation {
+                        "DescribeFileSystems" => "FileSystems",
+                        "DescribeVolumes" => "Volumes",
+                        _ => "Backups",
+                    };
                     if let Some(Value::Object(doc)) = region_docs.get_mut(&region) {
                         doc.insert(key.to_string(), Value::Array(items));
                     }
@@ -302,6 +328,15 @@ fn backup_settings(days: Option<i32>, copy_tags: Option<bool>, start: Option<&st
     ])
 }
 
+/// Lustre's legacy S3 link (a file system linked this way cannot be backed up).
+fn data_repository(c: &aws_sdk_fsx::types::DataRepositoryConfiguration) -> Value {
+    object(vec![
+        ("ImportPath", text(c.import_path())),
+        ("ExportPath", text(c.export_path())),
+        ("Lifecycle", text(c.lifecycle().map(|l| l.as_str()))),
+    ])
+}
+
 /// A `FileSystem` in the AWS CLI's shape (the fields fsx-guard reads).
 pub fn file_system_json(fs: &aws_sdk_fsx::types::FileSystem) -> Value {
     let openzfs = fs.open_zfs_configuration().map(|c| {
@@ -321,12 +356,16 @@ pub fn file_system_json(fs: &aws_sdk_fsx::types::FileSystem) -> Value {
         )
     });
     let lustre = fs.lustre_configuration().map(|c| {
-        backup_settings(
+        let mut settings = backup_settings(
             c.automatic_backup_retention_days(),
             c.copy_tags_to_backups(),
             c.daily_automatic_backup_start_time(),
             c.deployment_type().map(|d| d.as_str()),
-        )
+        );
+        if let (Some(link), Value::Object(map)) = (c.data_repository_configuration(), &mut settings) {
+            map.insert("DataRepositoryConfiguration".into(), data_repository(link));
+        }
+        settings
     });
     let ontap = fs.ontap_configuration().map(|c| {
         backup_settings(
@@ -355,6 +394,8 @@ pub fn file_system_json(fs: &aws_sdk_fsx::types::FileSystem) -> Value {
 
 /// A `Backup` in the AWS CLI's shape (the fields fsx-guard reads).
 pub fn backup_json(b: &aws_sdk_fsx::types::Backup) -> Value {
+    let volume =
+        b.volume().map(|v| object(vec![("FileSystemId", text(v.file_system_id())), ("VolumeId", text(v.volume_id()))]));
     let file_system = b.file_system().map(|fs| {
         object(vec![
             ("FileSystemId", text(fs.file_system_id())),
@@ -377,6 +418,30 @@ pub fn backup_json(b: &aws_sdk_fsx::types::Backup) -> Value {
         ("SourceBackupId", text(b.source_backup_id())),
         ("SourceBackupRegion", text(b.source_backup_region())),
         ("ResourceType", text(b.resource_type().map(|t| t.as_str()))),
+        ("Volume", volume.unwrap_or(Value::Null)),
+    ])
+}
+
+/// A `Volume` in the AWS CLI's shape (the fields fsx-guard reads).
+pub fn volume_json(v: &aws_sdk_fsx::types::Volume) -> Value {
+    let ontap = v.ontap_configuration().map(|c| {
+        object(vec![
+            ("StorageVirtualMachineRoot", c.storage_virtual_machine_root().map_or(Value::Null, Value::from)),
+            ("CopyTagsToBackups", c.copy_tags_to_backups().map_or(Value::Null, Value::from)),
+            ("OntapVolumeType", text(c.ontap_volume_type().map(|t| t.as_str()))),
+            ("StorageVirtualMachineId", text(c.storage_virtual_machine_id())),
+        ])
+    });
+    object(vec![
+        ("VolumeId", text(v.volume_id())),
+        ("FileSystemId", text(v.file_system_id())),
+        ("Lifecycle", text(v.lifecycle().map(|l| l.as_str()))),
+        ("Name", text(v.name())),
+        ("VolumeType", text(v.volume_type().map(|t| t.as_str()))),
+        ("ResourceARN", text(v.resource_arn())),
+        ("CreationTime", time(v.creation_time())),
+        ("Tags", fsx_tags(v.tags())),
+        ("OntapConfiguration", ontap.unwrap_or(Value::Null)),
     ])
 }
 
@@ -426,11 +491,29 @@ async fn describe_backups(client: &aws_sdk_fsx::Client) -> Result<Vec<Value>, St
         let page = page.map_err(|e| error_text(&e))?;
         items.extend(page.backups().iter().map(backup_json));
     }
-    require(
-        &items,
-        &["/BackupId", "/Lifecycle", "/Type", "/CreationTime", "/FileSystem/FileSystemId", "/ResourceARN"],
-        "backups",
-    )?;
+    require(&items, &["/BackupId", "/Lifecycle", "/Type", "/CreationTime", "/ResourceARN"], "backups")?;
+    // The file system: `FileSystem.FileSystemId`, or for an ONTAP volume backup (`ResourceType:
+    // VOLUME`, which carries no `FileSystem`) `Volume.FileSystemId`.
+    let without_file_system: Vec<Value> = items
+        .iter()
+        .filter(|b| {
+            b.pointer("/FileSystem/FileSystemId").is_none_or(Value::is_null)
+                && b.pointer("/Volume/FileSystemId").is_none_or(Value::is_null)
+        })
+        .cloned()
+        .collect();
+    require(&without_file_system, &["/BackupId", "/FileSystem/FileSystemId"], "backups")?;
+    Ok(items)
+}
+
+async fn describe_volumes(client: &aws_sdk_fsx::Client) -> Result<Vec<Value>, String> {
+    let mut items = Vec::new();
+    let mut pages = client.describe_volumes().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| error_text(&e))?;
+        items.extend(page.volumes().iter().map(volume_json));
+    }
+    require(&items, &["/VolumeId", "/FileSystemId", "/ResourceARN"], "volumes")?;
     Ok(items)
 }
 

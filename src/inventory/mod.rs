@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::regions::Partition;
 use crate::span::{self, NodeSpan};
 pub use index::Index;
-pub use model::{Backup, CollectionError, FileSystem, Origin, Timestamp};
+pub use model::{Backup, CollectionError, FileSystem, Origin, Timestamp, Volume};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceFormat {
@@ -51,6 +51,51 @@ pub enum Collected {
     No(String),
 }
 
+/// Which list of an inventory a resource came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DataKind {
+    FileSystems,
+    Backups,
+    Volumes,
+    Iam,
+}
+
+/// A resource fsx-guard could not understand (a missing field AWS always returns, an ARN or
+/// owner that does not fit, a value of the wrong type). It is reported with its position, left
+/// out of the inventory, and makes `error` of every result it could have changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub kind: DataKind,
+    /// The Region it was listed in or names; `None` when even that is unknown (then it could
+    /// be anywhere in its account).
+    pub region: Option<&'static str>,
+    /// The file system it belongs to, when known; `None`: any file system of its Region.
+    pub file_system: Option<String>,
+    /// Its own ARN, or its id, when known.
+    pub resource: Option<String>,
+    pub reason: String,
+    pub origin: Origin,
+}
+
+impl Unreadable {
+    /// "`backup-1` (tests/x.json /accounts/0/...) could not be read: reason".
+    pub fn describe(&self, sources: &[SourceFile]) -> String {
+        let file = sources.get(self.origin.source).map_or("?", |s| s.path.as_str());
+        let what = match self.kind {
+            DataKind::FileSystems => "a file system",
+            DataKind::Backups => "a backup",
+            DataKind::Volumes => "a volume",
+            DataKind::Iam => "an IAM entry",
+        };
+        match &self.resource {
+            Some(resource) => {
+                format!("{what} (`{resource}`, {file} at `{}`) could not be read: {}", self.origin.pointer, self.reason)
+            }
+            None => format!("{what} ({file} at `{}`) could not be read: {}", self.origin.pointer, self.reason),
+        }
+    }
+}
+
 /// One AWS account's part of the inventory.
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -58,12 +103,17 @@ pub struct Account {
     pub partition: Partition,
     pub file_systems: Vec<FileSystem>,
     pub backups: Vec<Backup>,
+    pub volumes: Vec<Volume>,
     /// Regions whose file systems were read (an empty list counts).
     pub file_systems_collected: BTreeSet<&'static str>,
     /// Regions whose backups were read.
     pub backups_collected: BTreeSet<&'static str>,
+    /// Regions whose volumes were read.
+    pub volumes_collected: BTreeSet<&'static str>,
     pub iam: Option<iam::Iam>,
     pub errors: Vec<CollectionError>,
+    /// Resources of this account that could not be understood.
+    pub unreadable: Vec<Unreadable>,
 }
 
 impl Account {
@@ -73,11 +123,31 @@ impl Account {
             partition,
             file_systems: Vec::new(),
             backups: Vec::new(),
+            volumes: Vec::new(),
             file_systems_collected: BTreeSet::new(),
             backups_collected: BTreeSet::new(),
+            volumes_collected: BTreeSet::new(),
             iam: None,
             errors: Vec::new(),
+            unreadable: Vec::new(),
         }
+    }
+
+    /// An unreadable backup that might belong to `file_system` in `region` (its own backup or a
+    /// copy of one), if any.
+    pub fn unreadable_backup(&self, region: &str, file_system: &str) -> Option<&Unreadable> {
+        self.unreadable.iter().find(|u| {
+            u.kind == DataKind::Backups
+                && u.region.is_none_or(|r| r == region)
+                && u.file_system.as_deref().is_none_or(|f| f == file_system)
+        })
+    }
+
+    /// Unreadable entries of one kind, in `region` or anywhere (`None`).
+    pub fn unreadable_of(&self, kind: DataKind, region: Option<&str>) -> impl Iterator<Item = &Unreadable> {
+        self.unreadable
+            .iter()
+            .filter(move |u| u.kind == kind && region.is_none_or(|want| u.region.is_none_or(|r| r == want)))
     }
 
     /// The recorded collection error that makes `operation` in `region` unreadable, if any.
@@ -109,6 +179,10 @@ impl Account {
         self.collected(&self.backups_collected, region, "DescribeBackups", "backups")
     }
 
+    pub fn volumes_in(&self, region: &str) -> Collected {
+        self.collected(&self.volumes_collected, region, "DescribeVolumes", "volumes")
+    }
+
     /// Regions with a recorded FSx collection error.
     pub fn failed_regions(&self) -> BTreeSet<&str> {
         self.errors
@@ -126,6 +200,10 @@ pub struct Inventory {
     /// The latest `collected_at` of the documents given.
     pub collected_at: Option<Timestamp>,
     pub accounts: BTreeMap<String, Account>,
+    /// Resources that could not be placed in any account: they could be anywhere.
+    pub unplaced: Vec<Unreadable>,
+    /// What could not be understood, one warning per file, for stderr.
+    pub warnings: Vec<Arc<crate::diag::FileWarning>>,
 }
 
 impl Inventory {
@@ -136,8 +214,10 @@ impl Inventory {
     /// Sorts resources so that every later step is deterministic.
     fn finish(&mut self) {
         for account in self.accounts.values_mut() {
+            account.unreadable.extend(self.unplaced.iter().cloned());
             account.file_systems.sort_by(|a, b| a.arn.cmp(&b.arn));
             account.backups.sort_by(|a, b| a.arn.cmp(&b.arn));
+            account.volumes.sort_by(|a, b| a.arn.cmp(&b.arn));
         }
     }
 

@@ -161,6 +161,30 @@ aws_enum!(
     }
 );
 aws_enum!(
+    /// `FileSystemLifecycle`.
+    FileSystemLifecycle {
+        Available = "AVAILABLE",
+        Creating = "CREATING",
+        Failed = "FAILED",
+        Deleting = "DELETING",
+        Misconfigured = "MISCONFIGURED",
+        Updating = "UPDATING",
+        MisconfiguredUnavailable = "MISCONFIGURED_UNAVAILABLE",
+    }
+);
+aws_enum!(
+    /// `VolumeLifecycle`.
+    VolumeLifecycle {
+        Creating = "CREATING",
+        Created = "CREATED",
+        Deleting = "DELETING",
+        Failed = "FAILED",
+        Misconfigured = "MISCONFIGURED",
+        Pending = "PENDING",
+        Available = "AVAILABLE",
+    }
+);
+aws_enum!(
     /// `BackupType`.
     BackupType { Automatic = "AUTOMATIC", UserInitiated = "USER_INITIATED", AwsBackup = "AWS_BACKUP" }
 );
@@ -194,6 +218,18 @@ pub struct BackupSettings {
     pub copy_tags_to_backups: Option<bool>,
     pub daily_automatic_backup_start_time: Option<String>,
     pub deployment_type: Option<String>,
+    /// Lustre only: the legacy link to an S3 data repository (`ImportPath`/`ExportPath`). A file
+    /// system linked this way cannot be backed up.
+    pub data_repository_configuration: Option<DataRepositoryConfiguration>,
+}
+
+/// Lustre's `DataRepositoryConfiguration`: the fields that tell an S3 link exists.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DataRepositoryConfiguration {
+    pub import_path: Option<String>,
+    pub export_path: Option<String>,
+    pub lifecycle: Option<String>,
 }
 
 /// `FileSystem`, as `describe-file-systems` prints it.
@@ -203,7 +239,7 @@ pub struct RawFileSystem {
     pub file_system_id: Option<String>,
     pub owner_id: Option<String>,
     pub file_system_type: Option<FileSystemType>,
-    pub lifecycle: Option<String>,
+    pub lifecycle: Option<FileSystemLifecycle>,
     pub storage_type: Option<StorageType>,
     #[serde(rename = "ResourceARN")]
     pub resource_arn: Option<String>,
@@ -227,6 +263,41 @@ pub struct RawBackupFileSystem {
     pub storage_type: Option<StorageType>,
 }
 
+/// The `Volume` nested in a `Backup` of an ONTAP volume (`ResourceType: VOLUME`), which carries
+/// no `FileSystem`: what identifies the volume and its file system.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawBackupVolume {
+    pub file_system_id: Option<String>,
+    pub volume_id: Option<String>,
+}
+
+/// `OntapConfiguration` of a `Volume`: what decides whether and how it is backed up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawOntapVolumeConfiguration {
+    pub storage_virtual_machine_root: Option<bool>,
+    pub copy_tags_to_backups: Option<bool>,
+    pub ontap_volume_type: Option<String>,
+    pub storage_virtual_machine_id: Option<String>,
+}
+
+/// `Volume`, as `describe-volumes` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RawVolume {
+    pub volume_id: Option<String>,
+    pub file_system_id: Option<String>,
+    pub lifecycle: Option<VolumeLifecycle>,
+    pub name: Option<String>,
+    pub volume_type: Option<String>,
+    #[serde(rename = "ResourceARN")]
+    pub resource_arn: Option<String>,
+    pub creation_time: Option<Timestamp>,
+    pub tags: Option<Vec<Tag>>,
+    pub ontap_configuration: Option<RawOntapVolumeConfiguration>,
+}
+
 /// `Backup`, as `describe-backups` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -245,6 +316,7 @@ pub struct RawBackup {
     pub source_backup_id: Option<String>,
     pub source_backup_region: Option<String>,
     pub resource_type: Option<String>,
+    pub volume: Option<RawBackupVolume>,
 }
 
 /// Where a resource came from: an input file and a JSON pointer into it.
@@ -265,10 +337,38 @@ pub struct FileSystem {
     pub partition: Partition,
     pub file_system_type: FileSystemType,
     pub storage_type: Option<StorageType>,
+    /// `None` when the inventory lacks it (then the file system is judged as `AVAILABLE`).
+    pub lifecycle: Option<FileSystemLifecycle>,
+    pub creation_time: Option<Timestamp>,
     pub tags: Tags,
     /// The type-specific configuration block, `None` when the inventory lacks it.
     pub backup_settings: Option<BackupSettings>,
     pub origin: Origin,
+}
+
+/// A volume in the inventory (ONTAP volumes are what ONTAP backs up).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Volume {
+    pub arn: String,
+    pub id: String,
+    pub file_system_id: String,
+    pub account: String,
+    pub region: &'static str,
+    pub partition: Partition,
+    pub name: Option<String>,
+    /// `ONTAP` or `OPENZFS`.
+    pub volume_type: Option<String>,
+    pub lifecycle: Option<VolumeLifecycle>,
+    pub creation_time: Option<Timestamp>,
+    pub ontap: Option<RawOntapVolumeConfiguration>,
+    pub tags: Tags,
+    pub origin: Origin,
+}
+
+impl Volume {
+    pub fn is_svm_root(&self) -> bool {
+        self.ontap.as_ref().and_then(|c| c.storage_virtual_machine_root) == Some(true)
+    }
 }
 
 /// A backup in the inventory.
@@ -287,6 +387,10 @@ pub struct Backup {
     /// `FileSystem.FileSystemId`: the file system the backup (or, for a copy, its source) was
     /// taken of.
     pub file_system_id: String,
+    /// `FileSystem.FileSystemType`, when given.
+    pub file_system_type: Option<FileSystemType>,
+    /// `Volume.VolumeId` for a backup of an ONTAP volume (`ResourceType: VOLUME`).
+    pub volume_id: Option<String>,
     pub source_backup_id: Option<String>,
     pub source_backup_region: Option<String>,
     pub origin: Origin,

@@ -16,15 +16,34 @@ pub fn select(select: &Select, pointer: &str, quoted: &dyn Fn(&str) -> bool) -> 
             )));
         }
     }
-    for (i, name) in select.regions.iter().flatten().enumerate() {
-        if regions::lookup(name).is_none() {
-            let problem = Problem::at(format!("{pointer}/regions/{i}"), format!("unknown region `{name}`"));
-            problems.push(match regions::suggest(name) {
-                Some(near) => problem.with_help(format!("did you mean `{near}`?")),
-                None => problem
-                    .with_help("fsx-guard knows every public AWS Region; `fsx-guard validate` lists none by this name"),
-            });
+    problems
+}
+
+/// Region names that fsx-guard's table does not know: an error with "did you mean" when a known
+/// Region is close (a typo would otherwise select nothing and pass), a warning when none is (a
+/// Region newer than this build), and nothing when the file lists the name under `new_regions`
+/// (named on purpose). Returns (problems, warnings).
+pub fn unknown_regions(
+    named: &[(String, String, bool)],
+    new_regions: &std::collections::BTreeSet<String>,
+) -> (Vec<Problem>, Vec<Problem>) {
+    let (mut problems, mut warnings) = (Vec::new(), Vec::new());
+    for (pointer, name, on_key) in named {
+        if regions::lookup(name).is_some() || new_regions.contains(name) || !regions::is_region_shaped(name) {
+            continue;
+        }
+        let mark = |p: Problem| if *on_key { p.on_key() } else { p };
+        match regions::near(name) {
+            Some(near) => problems.push(mark(
+                Problem::at(pointer.clone(), format!("unknown region `{name}`")).with_help(format!(
+                    "did you mean `{near}`? If `{name}` is a Region newer than fsx-guard's table, list it under `new_regions:` at the top of the policy file"
+                )),
+            )),
+            None => warnings.push(mark(
+                Problem::at(pointer.clone(), format!("region `{name}` is not in fsx-guard's Region table"))
+                    .with_help("checked as named; facts about it (partition group, opt-in) are unknown. List it under `new_regions:` to say it is on purpose"),
+            )),
         }
     }
-    problems
+    (problems, warnings)
 }

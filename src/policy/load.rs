@@ -19,13 +19,6 @@ const BASELINE: &str = include_str!("../../policies/baseline.yaml");
 const POLICY_LIMIT: u64 = 4 * 1024 * 1024;
 
 #[derive(Deserialize)]
-struct RawPolicy {
-    name: Option<String>,
-    #[serde(default)]
-    rules: Vec<RawRule>,
-}
-
-#[derive(Deserialize)]
 struct RawRule {
     id: String,
     kind: String,
@@ -113,48 +106,82 @@ pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet
                 continue;
             }
         };
-        file_problems.extend(schema::check(&document));
-        let mut name = None;
-        if file_problems.is_empty() {
-            match serde_json::from_value::<RawPolicy>(document) {
-                Ok(raw) => {
-                    name = raw.name.clone();
-                    for (i, raw_rule) in raw.rules.into_iter().enumerate() {
-                        let pointer = format!("/rules/{i}");
-                        if let Some((first_source, first_pointer)) = first_ids.get(&raw_rule.id) {
-                            let first_path = set.sources.get(*first_source).map_or(path.as_str(), |s| s.path.as_str());
-                            file_problems.push(
-                                Problem::at(format!("{pointer}/id"), format!("duplicate rule id `{}`", raw_rule.id))
-                                    .with_help(format!("`{}` is first defined in `{first_path}` at `{first_pointer}`; rule ids must be unique across all policies", raw_rule.id)),
-                            );
-                            let duplicate = Problem::at(
-                                format!("{first_pointer}/id"),
-                                format!("rule id `{}` is defined again in `{path}` at `{pointer}`", raw_rule.id),
-                            );
-                            if *first_source == index {
-                                file_problems.push(duplicate);
-                            } else if let Some(list) = problems.get_mut(*first_source) {
-                                list.push(duplicate);
-                            }
-                        } else {
-                            first_ids.insert(raw_rule.id.clone(), (index, pointer.clone()));
-                        }
-                        let quoted = |p: &str| {
-                            spans
-                                .get(p)
-                                .and_then(|n| text.get(n.value.start..))
-                                .is_some_and(|t| t.starts_with(['"', '\'']))
-                        };
-                        match rule(raw_rule, index, &pointer, &quoted) {
-                            Ok(rule) => {
-                                file_warnings.extend(rule.params.warnings(&rule.select, &pointer));
-                                set.rules.push(rule);
-                            }
-                            Err(mut more) => file_problems.append(&mut more),
-                        }
+        let schema_problems = schema::check(&document);
+        // Semantic checks run on every part the schema found nothing wrong with, so that one run
+        // reports every problem of the file.
+        // A part is clean when no schema problem is at it, inside it, or at an object around it
+        // (a missing required key); problems at the top of the file block nothing.
+        let clean = |at: &str| {
+            !schema_problems.iter().any(|p| {
+                p.pointer == at
+                    || p.pointer.starts_with(&format!("{at}/"))
+                    || (!p.pointer.is_empty() && at.starts_with(&format!("{}/", p.pointer)))
+            })
+        };
+        let name = document.get("name").and_then(Value::as_str).map(str::to_string);
+        let new_regions: std::collections::BTreeSet<String> = document
+            .get("new_regions")
+            .and_then(Value::as_array)
+            .map(|list| list.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default();
+        let rules = document.get("rules").and_then(Value::as_array).cloned().unwrap_or_default();
+        let schema_clean = schema_problems.is_empty();
+        file_problems.extend(schema_problems.iter().cloned());
+        for (i, value) in rules.into_iter().enumerate() {
+            let pointer = format!("/rules/{i}");
+            let Some(id) = value.get("id").and_then(Value::as_str).map(str::to_string) else { continue };
+            if clean(&format!("{pointer}/id")) {
+                if let Some((first_source, first_pointer)) = first_ids.get(&id) {
+                    let first_path = set.sources.get(*first_source).map_or(path.as_str(), |s| s.path.as_str());
+                    file_problems.push(
+                        Problem::at(format!("{pointer}/id"), format!("duplicate rule id `{id}`"))
+                            .with_help(format!("`{id}` is first defined in `{first_path}` at `{first_pointer}`; rule ids must be unique across all policies")),
+                    );
+                    let duplicate = Problem::at(
+                        format!("{first_pointer}/id"),
+                        format!("rule id `{id}` is defined again in `{path}` at `{pointer}`"),
+                    );
+                    if *first_source == index {
+                        file_problems.push(duplicate);
+                    } else if let Some(list) = problems.get_mut(*first_source) {
+                        list.push(duplicate);
+                    }
+                } else {
+                    first_ids.insert(id.clone(), (index, pointer.clone()));
+                }
+            }
+            let quoted = |p: &str| {
+                spans.get(p).and_then(|n| text.get(n.value.start..)).is_some_and(|t| t.starts_with(['"', '\'']))
+            };
+            if !clean(&format!("{pointer}/kind")) {
+                continue;
+            }
+            let select_ok = clean(&format!("{pointer}/select"));
+            let params_ok = clean(&format!("{pointer}/params"));
+            // Parts the schema found wrong are left out, so the rest can still be checked.
+            let mut value = value;
+            if let Some(map) = value.as_object_mut() {
+                for key in ["select", "params", "severity", "description"] {
+                    if !clean(&format!("{pointer}/{key}")) {
+                        map.remove(key);
                     }
                 }
-                Err(e) => file_problems.push(Problem::at("", format!("invalid policy: {e}"))),
+            }
+            // Region names are linted from the text as written, so that a typo is reported even
+            // when something else in the rule is wrong too.
+            let named = regions_named(&value, &pointer);
+            let (mut region_problems, region_warnings) = lint::unknown_regions(&named, &new_regions);
+            file_warnings.extend(region_warnings);
+            file_problems.append(&mut region_problems);
+            let Ok(raw_rule) = serde_json::from_value::<RawRule>(value) else { continue };
+            match rule(raw_rule, index, &pointer, &quoted, select_ok, params_ok) {
+                Ok(rule) => {
+                    file_warnings.extend(rule.params.warnings(&rule.select, &pointer));
+                    if schema_clean {
+                        set.rules.push(rule);
+                    }
+                }
+                Err(mut more) => file_problems.append(&mut more),
             }
         }
         set.sources.push(source(path, text, builtin, name, spans));
@@ -220,21 +247,62 @@ fn locate(node: Option<NodeSpan>, at_key: bool, text: &str) -> ByteSpan {
     node.map_or(ByteSpan::new(0, 0), |node| node.label(text, at_key))
 }
 
-fn rule(raw: RawRule, source: usize, pointer: &str, quoted: &dyn Fn(&str) -> bool) -> Result<Rule, Vec<Problem>> {
+/// Every Region a rule names, as (JSON pointer, name, whether the name is a mapping key):
+/// `select.regions`, and the parameters `destinations`, `requested_regions` and `keys`.
+fn regions_named(rule: &Value, pointer: &str) -> Vec<(String, String, bool)> {
+    let mut named = Vec::new();
+    for field in ["select/regions", "params/destinations", "params/requested_regions"] {
+        let list = rule.pointer(&format!("/{field}")).and_then(Value::as_array);
+        for (i, name) in list.into_iter().flatten().enumerate() {
+            if let Some(name) = name.as_str() {
+                named.push((format!("{pointer}/{field}/{i}"), name.to_string(), false));
+            }
+        }
+    }
+    if let Some(keys) = rule.pointer("/params/keys").and_then(Value::as_object) {
+        for region in keys.keys() {
+            let mut at = format!("{pointer}/params/keys");
+            crate::span::push_token(&mut at, region);
+            named.push((at, region.clone(), true));
+        }
+    }
+    named
+}
+
+/// Types one rule. `select_ok` and `params_ok` say whether the schema found those parts
+/// sound; a part it found wrong is not checked again (its problems are already reported).
+fn rule(
+    raw: RawRule,
+    source: usize,
+    pointer: &str,
+    quoted: &dyn Fn(&str) -> bool,
+    select_ok: bool,
+    params_ok: bool,
+) -> Result<Rule, Vec<Problem>> {
     let Some(kind) = RuleKind::parse(&raw.kind) else {
         return Err(vec![Problem::at(format!("{pointer}/kind"), format!("unknown rule kind `{}`", raw.kind))]);
     };
-    let select = raw.select.unwrap_or_default();
-    let mut problems = lint::select(&select, &format!("{pointer}/select"), quoted);
-    let params = match kind.parse_params(&raw.params, &format!("{pointer}/params")) {
-        Ok(params) => Some(params),
-        Err(mut more) => {
-            problems.append(&mut more);
-            None
-        }
+    let mut problems = Vec::new();
+    let select = if select_ok {
+        let select = raw.select.unwrap_or_default();
+        problems.extend(lint::select(&select, &format!("{pointer}/select"), quoted));
+        Some(select)
+    } else {
+        None
     };
-    match params {
-        Some(params) if problems.is_empty() => Ok(Rule {
+    let params = if params_ok {
+        match kind.parse_params(&raw.params, &format!("{pointer}/params")) {
+            Ok(params) => Some(params),
+            Err(mut more) => {
+                problems.append(&mut more);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    match (select, params) {
+        (Some(select), Some(params)) if problems.is_empty() => Ok(Rule {
             id: raw.id,
             kind,
             severity: raw.severity.unwrap_or(Severity::Error),

@@ -81,6 +81,26 @@ impl Select {
     }
 }
 
+impl Select {
+    /// Whether the backups of a file system that is no longer in the inventory could belong to
+    /// a selected file system: its account, Region and id are known, its type when a backup says
+    /// it (unknown counts as a match), and its tags are those the backup carries.
+    pub fn matches_missing_file_system(
+        &self,
+        (account, region, id): (&str, &str, &str),
+        file_system_type: Option<&FileSystemType>,
+        tags: &crate::inventory::model::Tags,
+    ) -> bool {
+        self.matches_account(account)
+            && self.regions.as_ref().is_none_or(|list| list.iter().any(|r| r == region))
+            && file_system_type.is_none_or(|t| self.file_system_types.contains(t))
+            && self.file_system_ids.as_ref().is_none_or(|list| list.iter().any(|x| x == id))
+            && self.tags.as_ref().is_none_or(|want| {
+                want.iter().all(|(key, value)| tags.get(key).is_some_and(|v| value == "*" || v == value))
+            })
+    }
+}
+
 /// A loaded policy file, kept for snippets and locations in reports.
 #[derive(Debug, Clone)]
 pub struct PolicySource {

@@ -109,12 +109,28 @@ fn pattern_problem(pointer: &str, instance: &Value) -> Problem {
         return Problem::at(pointer, format!("`{value}` is not a 12-digit account id"))
             .with_help("account ids are 12 digits, quoted, e.g. \"011122223333\"");
     }
-    if pointer.contains("/select/regions/") {
-        let problem = Problem::at(pointer, format!("unknown region `{value}`"));
+    if pointer.contains("/regions/") || pointer.contains("/destinations/") || pointer.contains("/requested_regions/") {
+        let problem = Problem::at(pointer, format!("`{value}` is not a Region name"));
         return match regions::suggest(&value) {
             Some(near) => problem.with_help(format!("did you mean `{near}`?")),
-            None => problem,
+            None => problem.with_help("Region names look like `us-east-1`"),
         };
+    }
+    if let Some(region) = pointer.split_once("/params/keys/").map(|(_, r)| r.replace("~1", "/").replace("~0", "~")) {
+        let what = if value.starts_with("alias/") { "an alias name" } else { "not a KMS key ARN" };
+        return Problem::at(pointer, format!("`{value}` is {what}")).with_help(format!(
+            "`keys` maps a Region to the ARN of a KMS key in that Region (FSx records the key's ARN on each copy, not an alias), e.g. `{region}: arn:aws:kms:{region}:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`; `aws kms describe-key --key-id {value} --region {region}` prints it"
+        ));
+    }
+    if pointer.contains("/must_allow/") {
+        let example = if value.contains(':') || value.contains('/') {
+            "arn:aws:iam::111122223333:role/backup-admin".to_string()
+        } else {
+            format!("arn:aws:iam::<account>:role/{value}")
+        };
+        return Problem::at(pointer, format!("`{value}` is not the ARN of an IAM user or role")).with_help(format!(
+            "`must_allow` lists user or role ARNs, e.g. `{example}` (a role with a path: `arn:aws:iam::<account>:role/<path>/<name>`)"
+        ));
     }
     if pointer.contains("/select/file_system_ids/") {
         return Problem::at(pointer, format!("`{value}` is not a file system id"))

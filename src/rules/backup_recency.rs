@@ -3,10 +3,11 @@
 use serde::Deserialize;
 use serde_json::json;
 
+use super::RuleContext;
 use crate::diag::Problem;
-use crate::engine::{Finding, Parts, RuleContext, Verdict};
+use crate::finding::{Finding, Parts, Verdict};
 use crate::inventory::model::{BackupLifecycle, BackupType};
-use crate::inventory::{Collected, FileSystem};
+use crate::inventory::{Backup, Collected, FileSystem, Volume};
 
 pub const DOC: &str = r#"## What it does
 Checks that each file system has an `AVAILABLE` backup of its own, of the given types, created no more than `max_age_hours` before the evaluation time.
@@ -29,12 +30,15 @@ Parameters: `max_age_hours` (default 26), `types` (subset of `AUTOMATIC`, `USER_
 ## Verdicts
 - `pass`: one of the file system's own backups (copies do not count) of those types is `AVAILABLE` and at most `max_age_hours` old at `--now`. Backups created after `--now` are ignored.
 - `fail`: none is. `FAILED` backups inside the window are named in the message.
-- `error`: the backups of the file system's Region were not collected, or their collection failed.
-- `not_applicable`: Lustre scratch file systems (they have no backups).
+- `error`: the backups of the file system's Region were not collected, or their collection failed; or no backup passes and one that could not be read (a missing field, an ARN or owner that does not fit) might be the file system's.
+- ONTAP backs up volumes, not file systems: each ONTAP volume of the file system (not the SVM root volume) needs such a backup of its own (`Volume.VolumeId` of a `ResourceType: VOLUME` backup), and the file system's result is the worst of its volumes'; `error` when the Region's volumes were not collected.
+- `not_applicable`: file systems that cannot be backed up (Lustre scratch deployments, Lustre linked to an S3 data repository through `DataRepositoryConfiguration`), that are `CREATING`, `DELETING` or `FAILED`, and file systems too young to have a backup that old: until their first daily backup window (the first `DailyAutomaticBackupStartTime` after `CreationTime`, or 24 hours after it when unknown) plus `max_age_hours` has passed. `UPDATING`, `MISCONFIGURED` and `MISCONFIGURED_UNAVAILABLE` file systems are judged as usual.
 
 ## References
 - [FSx for OpenZFS: protecting your data with backups](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/using-backups.html)
 - [DescribeBackups](https://docs.aws.amazon.com/fsx/latest/APIReference/API_DescribeBackups.html)
+- [CreateBackup: which Lustre file systems can be backed up](https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateBackup.html)
+- [FileSystem: `Lifecycle`, `CreationTime`](https://docs.aws.amazon.com/fsx/latest/APIReference/API_FileSystem.html)
 "#;
 
 #[derive(Debug, Clone)]
@@ -74,18 +78,45 @@ impl Params {
 
 pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>) -> Finding {
     let mut parts = Parts::new();
-    if super::is_lustre_scratch(fs) {
-        parts.add("recency", Verdict::NotApplicable, "Lustre scratch file systems have no backups");
+    if let Some(reason) = super::no_backups(fs).or_else(|| super::too_young(fs, context.now(), params.max_age_hours)) {
+        parts.add("recency", Verdict::NotApplicable, reason);
         return parts.finish(fs, json!({}));
     }
     if let Some(Collected::No(reason)) = context.account(&fs.account).map(|a| a.backups_in(fs.region)) {
         parts.add("recency", Verdict::Error, format!("could not evaluate: {reason}"));
         return parts.finish(fs, json!({}));
     }
+    let units = super::units(fs, context, Some(params.max_age_hours));
+    let own = context.index.backups_of(fs);
+    match units.judged("recency", &mut parts) {
+        None => {
+            let evidence = judge(params, fs, None, own.iter().copied(), context, &mut parts);
+            parts.finish(fs, evidence)
+        }
+        Some(volumes) => {
+            // ONTAP backs up volumes: each volume needs a recent backup of its own.
+            let mut evidence = Vec::new();
+            for volume in volumes {
+                let of_volume = own.iter().copied().filter(|b| b.volume_id.as_deref() == Some(volume.id.as_str()));
+                evidence.push(judge(params, fs, Some(volume), of_volume, context, &mut parts));
+            }
+            parts.finish(fs, json!({"max_age_hours": params.max_age_hours, "volumes": evidence}))
+        }
+    }
+}
+
+/// Judges one unit (the file system, or one ONTAP volume) on its own backups, newest first.
+fn judge<'a>(
+    params: &Params,
+    fs: &FileSystem,
+    volume: Option<&Volume>,
+    backups: impl Iterator<Item = &'a Backup>,
+    context: &RuleContext<'_, '_>,
+    parts: &mut Parts,
+) -> serde_json::Value {
     let now = context.now();
-    let age = |b: &crate::inventory::Backup| b.creation_time.hours_until(now);
-    let of_types: Vec<_> =
-        context.index.backups_of(fs).iter().filter(|b| params.types.contains(&b.backup_type)).collect();
+    let age = |b: &Backup| b.creation_time.hours_until(now);
+    let of_types: Vec<&Backup> = backups.filter(|b| params.types.contains(&b.backup_type)).collect();
     // Newest first, so the first match is the newest one.
     let newest_available = of_types.iter().find(|b| b.lifecycle == BackupLifecycle::Available);
     let failed_in_window: Vec<&str> = of_types
@@ -96,7 +127,7 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
     let types: Vec<&str> = params.types.iter().map(BackupType::as_str).collect();
     // "backup" when every type counts, else "AUTOMATIC/AWS_BACKUP backup".
     let kinds = if types.len() >= 3 { String::new() } else { format!("{} ", types.join("/")) };
-    let evidence = json!({
+    let mut evidence = json!({
         "max_age_hours": params.max_age_hours,
         "types": types,
         "newest_available": newest_available.map(|b| json!({
@@ -107,32 +138,48 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
         })),
         "failed_in_window": failed_in_window,
     });
+    if let (Some(volume), Some(map)) = (volume, evidence.as_object_mut()) {
+        map.insert("volume".into(), json!(volume.arn));
+    }
     let failed_note = if failed_in_window.is_empty() {
         String::new()
     } else {
         format!("; {} FAILED in the window: {}", failed_in_window.len(), failed_in_window.join(", "))
     };
+    let (of, unit) = match volume {
+        Some(v) => (format!("volume `{}`: ", v.id), "this volume"),
+        None => (String::new(), "this file system"),
+    };
+    let passes = newest_available.is_some_and(|b| age(b) <= params.max_age_hours);
+    // A backup that could not be read can only add a recovery point: it matters when none passes.
+    let unreadable = if passes { None } else { context.unreadable_backup(fs, fs.region) };
     match newest_available {
+        _ if unreadable.is_some() => {
+            parts.add("recency", Verdict::Error, format!("{of}{}", unreadable.unwrap_or_default()));
+        }
         Some(b) if age(b) <= params.max_age_hours => parts.add(
             "recency",
             Verdict::Pass,
-            format!("newest available backup `{}` is {:.1} hours old (limit {})", b.id, age(b), params.max_age_hours),
-        ),
-        Some(b) => parts.add(
-            "recency",
-            Verdict::Fail,
             format!(
-                "newest available {kinds}backup `{}` is {:.1} hours old, more than {} hours{failed_note}",
+                "{of}newest available backup `{}` is {:.1} hours old (limit {})",
                 b.id,
                 age(b),
                 params.max_age_hours
             ),
         ),
-        None => {
-            parts.add("recency", Verdict::Fail, format!("no available {kinds}backup of this file system{failed_note}"))
-        }
+        Some(b) => parts.add(
+            "recency",
+            Verdict::Fail,
+            format!(
+                "{of}newest available {kinds}backup `{}` is {:.1} hours old, more than {} hours{failed_note}",
+                b.id,
+                age(b),
+                params.max_age_hours
+            ),
+        ),
+        None => parts.add("recency", Verdict::Fail, format!("{of}no available {kinds}backup of {unit}{failed_note}")),
     }
-    parts.finish(fs, evidence)
+    evidence
 }
 
 fn round2(x: f64) -> f64 {

@@ -3,8 +3,9 @@
 use serde::Deserialize;
 use serde_json::json;
 
+use super::RuleContext;
 use crate::diag::Problem;
-use crate::engine::{Finding, Parts, Verdict};
+use crate::finding::{Finding, Parts, Verdict};
 use crate::inventory::FileSystem;
 use crate::inventory::model::FileSystemType;
 
@@ -35,14 +36,15 @@ OpenZFSConfiguration:
 Parameters: `min_days` (1..90, default 1), `max_days` (1..90, default 90, at least `min_days`), `require_copy_tags_to_backups` (default false), `avoid_window` (`start`/`end` as `HH:MM` UTC; start inclusive, end exclusive; may wrap midnight; start equal to end is invalid).
 
 ## Verdicts
-- `fail`: retention is 0 (automatic backups disabled), below `min_days` or above `max_days`; copy-tags required and `CopyTagsToBackups` is not true; `DailyAutomaticBackupStartTime` inside `avoid_window`.
+- `fail`: retention is 0 (automatic backups disabled), below `min_days` or above `max_days`; copy-tags required and `CopyTagsToBackups` is not true (for ONTAP, where it is a volume setting: on any volume but the SVM root, with `error` when the Region's volumes were not collected); `DailyAutomaticBackupStartTime` inside `avoid_window`.
 - `error`: the type's configuration block, or a field the rule needs (including `CopyTagsToBackups` when required), is missing from the inventory.
-- `not_applicable`: Lustre scratch file systems (they have no backups); the copy-tags check on ONTAP (which has no such setting); the window check when automatic backups are disabled.
+- `not_applicable`: file systems that cannot be backed up (Lustre scratch deployments; Lustre linked to an S3 data repository through `DataRepositoryConfiguration`) and file systems that are `CREATING`, `DELETING` or `FAILED`, with the reason; the copy-tags check on ONTAP volumes that are not backed up (the SVM root volume); the window check when automatic backups are disabled.
 - `pass`: otherwise. One result per file system, the worst of its parts.
 
 ## References
 - [FSx for OpenZFS: working with automatic daily backups](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/using-backups.html)
 - [UpdateFileSystem: AutomaticBackupRetentionDays, DailyAutomaticBackupStartTime](https://docs.aws.amazon.com/fsx/latest/APIReference/API_UpdateFileSystemOpenZFSConfiguration.html)
+- [CreateBackup: Lustre file systems that can be backed up (persistent, not linked to a data repository)](https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateBackup.html)
 "#;
 
 /// Minutes after midnight UTC.
@@ -183,10 +185,10 @@ fn configuration_name(fs: &FileSystem) -> &'static str {
     }
 }
 
-pub fn evaluate(params: &Params, fs: &FileSystem) -> Finding {
+pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>) -> Finding {
     let mut parts = Parts::new();
-    if super::is_lustre_scratch(fs) {
-        parts.add("retention", Verdict::NotApplicable, "Lustre scratch file systems have no backups");
+    if let Some(reason) = super::no_backups(fs) {
+        parts.add("retention", Verdict::NotApplicable, reason);
         return parts.finish(fs, json!({}));
     }
     let config = configuration_name(fs);
@@ -225,8 +227,33 @@ pub fn evaluate(params: &Params, fs: &FileSystem) -> Finding {
     }
 
     if params.require_copy_tags_to_backups {
-        if fs.file_system_type == FileSystemType::Ontap {
-            parts.add("copy_tags_to_backups", Verdict::NotApplicable, "ONTAP has no `CopyTagsToBackups` setting");
+        if let Some(volumes) = super::units(fs, context, None).judged("copy_tags_to_backups", &mut parts) {
+            // ONTAP sets `CopyTagsToBackups` per volume (`OntapConfiguration` of each volume).
+            for volume in volumes {
+                match volume.ontap.as_ref().and_then(|c| c.copy_tags_to_backups) {
+                    Some(true) => parts.add(
+                        "copy_tags_to_backups",
+                        Verdict::Pass,
+                        format!("volume `{}`: tags are copied to backups", volume.id),
+                    ),
+                    Some(false) => parts.add(
+                        "copy_tags_to_backups",
+                        Verdict::Fail,
+                        format!(
+                            "volume `{}`: tags are not copied to backups (`CopyTagsToBackups` is false)",
+                            volume.id
+                        ),
+                    ),
+                    None => parts.add(
+                        "copy_tags_to_backups",
+                        Verdict::Error,
+                        format!(
+                            "volume `{}`: `OntapConfiguration.CopyTagsToBackups` is missing from the inventory",
+                            volume.id
+                        ),
+                    ),
+                }
+            }
         } else {
             match settings.copy_tags_to_backups {
                 Some(true) => parts.add("copy_tags_to_backups", Verdict::Pass, "tags are copied to backups"),
@@ -285,7 +312,7 @@ pub fn evaluate(params: &Params, fs: &FileSystem) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::test_support::file_system;
+    use crate::engine::test_support::{World, file_system};
     use crate::inventory::model::BackupSettings;
     use rstest::rstest;
 
@@ -305,6 +332,7 @@ mod tests {
             copy_tags_to_backups: tags,
             daily_automatic_backup_start_time: start.map(str::to_string),
             deployment_type: None,
+            data_repository_configuration: None,
         })
     }
 
@@ -327,7 +355,12 @@ mod tests {
     #[case::tags_false("WINDOWS", settings(Some(7), Some(false), None), params(1, 90, true, None), Verdict::Fail)]
     #[case::tags_missing("OPENZFS", settings(Some(7), None, None), params(1, 90, true, None), Verdict::Error)]
     #[case::tags_not_required("OPENZFS", settings(Some(7), None, None), params(1, 90, false, None), Verdict::Pass)]
-    #[case::ontap_has_no_tags("ONTAP", settings(Some(7), None, None), params(1, 90, true, None), Verdict::Pass)]
+    #[case::ontap_without_volumes_has_nothing_to_tag(
+        "ONTAP",
+        settings(Some(7), None, None),
+        params(1, 90, true, None),
+        Verdict::Pass
+    )]
     // fail beats error: a missing field does not hide a certain failure
     #[case::fail_over_error("OPENZFS", settings(Some(0), None, None), params(1, 90, true, None), Verdict::Fail)]
     // windows: start inclusive, end exclusive, wrapping midnight
@@ -356,7 +389,7 @@ mod tests {
     ) {
         let mut fs = file_system("fs-0123456789abcdef0", fs_type);
         fs.backup_settings = config;
-        let finding = evaluate(&params, &fs);
+        let finding = World::alone(fs, |fs, context| evaluate(&params, fs, context));
         assert_eq!(finding.verdict, expected, "{}", finding.message);
     }
 
@@ -365,7 +398,8 @@ mod tests {
         let mut fs = file_system("fs-0123456789abcdef0", "LUSTRE");
         fs.backup_settings =
             Some(BackupSettings { deployment_type: Some("SCRATCH_2".into()), ..BackupSettings::default() });
-        assert_eq!(evaluate(&params(7, 35, true, None), &fs).verdict, Verdict::NotApplicable);
+        let finding = World::alone(fs, |fs, context| evaluate(&params(7, 35, true, None), fs, context));
+        assert_eq!(finding.verdict, Verdict::NotApplicable);
     }
 
     #[rstest]

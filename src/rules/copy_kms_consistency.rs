@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::RuleContext;
 use crate::arn;
 use crate::diag::Problem;
-use crate::engine::{Finding, Parts, RuleContext, Verdict};
+use crate::finding::{Finding, Parts, Verdict};
 use crate::inventory::index::Copy;
 use crate::inventory::model::BackupLifecycle;
 use crate::inventory::{Collected, FileSystem};
@@ -33,9 +34,9 @@ Use instead: always pass the same `--kms-key-id` (a key ARN, not an alias that m
 Parameters: `destinations` (optional list of Regions; default: every Region other than the file system's own that holds copies of it, plus Regions whose backups could not be read), `keys` (optional map of Region to KMS key ARN in that Region).
 
 ## Verdicts
-For the file system and each destination, its copies (as `cross-region-copy` defines them, any `Lifecycle` but `FAILED` or `DELETED`) are ordered by `CreationTime`:
+For the file system (for ONTAP: each volume, whose backups are copied separately) and each destination, its copies (as `cross-region-copy` defines them, any `Lifecycle` but `FAILED` or `DELETED`) are ordered by `CreationTime`:
 - `fail` for every copy whose `KmsKeyId` differs from the copy before it ("a full copy, not incremental") and for every copy whose key differs from `keys[destination]`; the evidence names each offending copy with both keys;
-- `error` when a destination's backups were not collected, or a copy has no `KmsKeyId`;
+- `error` when a destination's backups were not collected, a copy has no `KmsKeyId`, or a backup there that could not be read might be one of the copies;
 - `not_applicable` when there are no such copies in the destinations considered (whether copies must exist is `cross-region-copy`'s job);
 - `pass` otherwise.
 Keys are compared as ARNs (a bare key id is read as a key in the copy's account and Region).
@@ -69,11 +70,12 @@ impl Params {
         for (region, key) in &raw.keys {
             let mut at = format!("{pointer}/keys");
             crate::span::push_token(&mut at, region);
-            if crate::regions::lookup(region).is_none() {
-                let problem = Problem::at(at.clone(), format!("unknown region `{region}`")).on_key();
+            if !crate::regions::is_region_shaped(region) {
+                let problem = Problem::at(at.clone(), format!("`{region}` is not a Region name")).on_key();
                 problems.push(match crate::regions::suggest(region) {
                     Some(near) => problem.with_help(format!("did you mean `{near}`?")),
-                    None => problem,
+                    None => problem
+                        .with_help("`keys` maps a Region name (like `us-west-2`) to a KMS key ARN in that Region"),
                 });
                 continue;
             }
@@ -83,13 +85,15 @@ impl Params {
                     Problem::at(at, format!("`{key}` is an alias"))
                         .with_help("FSx records the key's ARN on each copy: pin the key ARN (`arn:aws:kms:<region>:<account>:key/<id>`)"),
                 ),
+                // A Region the table lacks is linted by the loader (a typo, or a newer Region).
+                Ok(parsed) if parsed.service == "kms" && crate::regions::lookup(region).is_none() => {}
                 Ok(parsed) if parsed.service == "kms" && parsed.region != region => problems.push(
                     Problem::at(at, format!("`{key}` is a key in `{}`, not in `{region}`", parsed.region))
                         .with_help("KMS keys are Regional: copies in a Region are encrypted with a key of that Region"),
                 ),
                 Ok(_) | Err(_) => problems.push(
                     Problem::at(at, format!("`{key}` is not a KMS key ARN"))
-                        .with_help("write it as arn:aws:kms:<region>:<account>:key/<key id>"),
+                        .with_help(format!("write the key's ARN, e.g. `{region}: arn:aws:kms:{region}:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`; `aws kms describe-key --key-id {key} --region {region}` prints it")),
                 ),
             }
         }
@@ -104,6 +108,10 @@ fn key_arn(key: &str, partition: &str, region: &str, account: &str) -> String {
 
 pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>) -> Finding {
     let mut parts = Parts::new();
+    if let Some(reason) = super::no_backups(fs) {
+        parts.add("destination", Verdict::NotApplicable, reason);
+        return parts.finish(fs, json!({}));
+    }
     let copies = context.index.copies_of(fs);
     let account = context.account(&fs.account);
     let counted = |c: &&Copy<'_>| !matches!(c.backup.lifecycle, BackupLifecycle::Failed | BackupLifecycle::Deleted);
@@ -134,14 +142,23 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
             details.push(format!("{destination}: error — region not collected"));
             continue;
         }
+        if let Some(reason) = context.unreadable_backup(fs, destination) {
+            // It might be a copy between two others, with another key.
+            parts.add("destination", Verdict::Error, format!("{destination}: {reason}"));
+            details.push(format!("{destination}: error — a backup there could not be read"));
+            continue;
+        }
         let here: Vec<&Copy<'_>> = copies.iter().filter(counted).filter(|c| c.backup.region == *destination).collect();
         if here.is_empty() {
             continue;
         }
         let pinned = params.keys.get(*destination);
-        let mut previous: Option<String> = None;
+        // Incremental copies chain per source: the file system, or each ONTAP volume. Copies are
+        // oldest first; the key before a copy is the key of the one before it in its chain.
+        let mut previous_by_chain: BTreeMap<Option<&str>, String> = BTreeMap::new();
         let mut failures = 0usize;
         for copy in &here {
+            let previous = previous_by_chain.remove(&copy.volume);
             let backup = copy.backup;
             let Some(key) = backup.kms_key_id.as_deref() else {
                 parts.add(
@@ -149,7 +166,6 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
                     Verdict::Error,
                     format!("{destination}: copy `{}` has no `KmsKeyId` in the inventory", backup.id),
                 );
-                previous = None;
                 continue;
             };
             let key = key_arn(key, backup.partition.as_str(), backup.region, &backup.account);
@@ -171,7 +187,7 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
                 );
                 offending.push(json!({"copy": backup.arn, "destination": destination, "reason": "not the pinned key", "key_expected": pinned, "key": key}));
             }
-            previous = Some(key);
+            previous_by_chain.insert(copy.volume, key);
         }
         if failures == 0 {
             let copies = if here.len() == 1 { "1 copy".to_string() } else { format!("{} copies, one key", here.len()) };

@@ -4,11 +4,12 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::RuleContext;
 use crate::diag::Problem;
-use crate::engine::{Finding, Parts, RuleContext, Verdict};
+use crate::finding::{Finding, Parts, Verdict};
 use crate::inventory::index::Copy;
 use crate::inventory::model::{BackupLifecycle, StorageType};
-use crate::inventory::{Collected, FileSystem};
+use crate::inventory::{Collected, FileSystem, Volume};
 use crate::policy::Select;
 use crate::regions;
 
@@ -30,16 +31,17 @@ A backup in the same Region as its file system shares that Region's fate. Disast
 ```
 Use instead: copy the newest backup after each daily backup, e.g. `aws fsx copy-backup --source-backup-id backup-... --source-region us-east-1 --region us-west-2 --kms-key-id <key in us-west-2>` from a scheduled job, or an AWS Backup plan with a copy rule.
 
-Parameters: `destinations` (non-empty list of Regions; a destination equal to the file system's own Region is an in-Region copy and counts like any other), `max_age_hours` (default 48).
+Parameters: `destinations` (non-empty list of Regions; a destination equal to the file system's own Region is an in-Region copy and counts like any other, so a rule without `select.regions` demands an in-Region copy from file systems that already live in a destination: `validate` warns about it), `max_age_hours` (default 48).
 
 ## Verdicts
 Per destination, in this order:
-- `fail` when the destination cannot hold copies of the file system at all: another partition group (commercial, China, GovCloud, ...), an opt-in Region on either side of a cross-Region copy, or `INTELLIGENT_TIERING` storage (also a policy warning when `select.regions` makes it certain);
-- `error` when the destination's backups were not collected ("region not collected");
-- `pass` when a copy qualifies: `AVAILABLE` (not `CREATING`, `COPYING`, `PENDING`, `TRANSFERRING`, `FAILED`, `DELETED`) with a recovery point no more than `max_age_hours` before `--now`;
+- `pass` when a copy qualifies: `AVAILABLE` (not `CREATING`, `COPYING`, `PENDING`, `TRANSFERRING`, `FAILED`, `DELETED`) with a recovery point no more than `max_age_hours` before `--now`. What AWS shows exists beats what the built-in table says cannot, so a qualifying copy passes even where the table calls copies impossible (and `copy-kms-consistency` judges the same copy);
+- `fail` when no copy qualifies and the destination cannot hold copies of the file system at all: another partition group (commercial, China, GovCloud, ...), an opt-in Region on either side of a cross-Region copy, or `INTELLIGENT_TIERING` storage (also a policy warning when `select.regions` makes it certain);
+- `error` when the destination's backups were not collected ("region not collected"), or a backup there that could not be read might be a copy of the file system;
 - `error` when none qualifies but a copy whose source backup is gone (unknown recovery point, no later than the copy's own creation) is young enough that it might;
-- `fail` otherwise.
-The file system's result is the worst over its destinations. Copies of copies and copies in other accounts (AWS Backup cross-account copies) never count; the evidence says how many were seen.
+- `fail` otherwise (when a Region is not in fsx-guard's table, the message says so: without a copy the verdict is `fail` whether or not copies could reach it).
+- `not_applicable` for file systems that cannot be backed up (Lustre scratch, Lustre linked to S3), that are `CREATING`, `DELETING` or `FAILED`, or that are too young: until their first daily backup window plus `max_age_hours` has passed.
+ONTAP backs up volumes: each ONTAP volume (not the SVM root) needs its own qualifying copy in each destination, and the file system's result is the worst over its volumes and destinations; `error` when the Region's volumes were not collected. The file system's result is the worst over its destinations. Copies of copies and copies in other accounts (AWS Backup cross-account copies) never count; the evidence says how many were seen.
 
 ## References
 - [FSx for OpenZFS: copying backups](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/copying-backups.html)
@@ -91,6 +93,18 @@ impl Params {
     /// Warnings for destinations that `select.regions` makes certainly impossible.
     pub fn warnings(&self, select: &Select, pointer: &str) -> Vec<Problem> {
         let mut warnings = Vec::new();
+        if select.regions.is_none() {
+            warnings.push(
+                Problem::at(
+                    format!("{pointer}/params/destinations"),
+                    format!(
+                        "without `select.regions`, file systems that already live in {} must hold an in-Region copy there",
+                        self.destinations.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(" or ")
+                    ),
+                )
+                .with_help("name the source Regions in `select.regions` (a destination equal to a file system's own Region is an in-Region copy and counts like any other)"),
+            );
+        }
         for (i, destination) in self.destinations.iter().enumerate() {
             for source in select.regions.iter().flatten() {
                 let (Some(from), Some(to)) = (regions::lookup(source), regions::lookup(destination)) else {
@@ -102,7 +116,7 @@ impl Params {
                             format!("{pointer}/params/destinations/{i}"),
                             format!("file systems in `{source}` can never have copies in `{destination}`: {reason}"),
                         )
-                        .with_help("every selected file system there will fail this rule"),
+                        .with_help("unless AWS shows a copy there (the built-in table may be older than AWS), every selected file system there will fail this rule"),
                     );
                 }
             }
@@ -157,34 +171,66 @@ fn disqualified(copy: &Copy<'_>, max_age_hours: f64, context: &RuleContext<'_, '
 
 pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>) -> Finding {
     let mut parts = Parts::new();
+    if let Some(reason) = super::no_backups(fs).or_else(|| super::too_young(fs, context.now(), params.max_age_hours)) {
+        parts.add("destination", Verdict::NotApplicable, reason);
+        return parts.finish(fs, json!({"max_age_hours": params.max_age_hours}));
+    }
     let mut destinations = Vec::new();
     let mut details = Vec::new();
-    let copies = context.index.copies_of(fs);
+    let all_copies = context.index.copies_of(fs);
     let account = context.account(&fs.account);
-    for name in &params.destinations {
-        let (verdict, message, newest): (Verdict, String, Value) = match regions::lookup(name) {
-            None => (Verdict::Error, format!("`{name}` is not a known Region"), Value::Null),
-            Some(destination) => {
-                if let Some(reason) = impossible(fs, destination) {
-                    (Verdict::Fail, format!("copies to {name} are impossible: {reason}"), Value::Null)
-                } else if let Some(Collected::No(reason)) = account.map(|a| a.backups_in(name)) {
-                    (Verdict::Error, format!("region not collected: {reason}"), Value::Null)
-                } else {
-                    let (verdict, mut message, newest) = evaluate_destination(params, name, copies, context);
-                    let elsewhere = context.index.copies_in_other_accounts(fs, Some(name));
-                    if verdict != Verdict::Pass && elsewhere > 0 {
-                        message.push_str(&format!(
-                            " ({elsewhere} {} in other accounts, which do not count)",
-                            if elsewhere == 1 { "copy" } else { "copies" }
-                        ));
-                    }
-                    (verdict, message, newest)
-                }
+    let units = super::units(fs, context, Some(params.max_age_hours));
+    // ONTAP backs up volumes: each volume needs its own copies. Everything else: the file system.
+    let scopes: Vec<Option<&Volume>> = match units.judged("destination", &mut parts) {
+        None => vec![None],
+        Some(volumes) => volumes.into_iter().map(Some).collect(),
+    };
+    for (name, volume) in params.destinations.iter().flat_map(|d| scopes.iter().map(move |v| (d, *v))) {
+        let scoped: Vec<Copy<'_>>;
+        let copies = match volume {
+            None => all_copies,
+            Some(volume) => {
+                scoped = all_copies.iter().filter(|c| c.volume == Some(volume.id.as_str())).copied().collect();
+                &scoped
             }
         };
-        details.push(format!("{name}: {} — {message}", verdict.as_str()));
-        destinations.push(json!({"destination": name, "verdict": verdict.as_str(), "detail": message, "newest_qualifying_copy": newest}));
-        parts.add("destination", verdict, format!("{name}: {message}"));
+        let of = volume.map_or(String::new(), |v| format!("volume `{}`: ", v.id));
+        let (verdict, message, newest) = evaluate_destination(params, name, copies, context);
+        // What AWS shows exists beats what the table says cannot: the impossibility verdict
+        // applies only when no copy qualifies.
+        let (verdict, message, newest): (Verdict, String, Value) = if verdict == Verdict::Pass {
+            (verdict, message, newest)
+        } else if let Some(reason) = regions::lookup(name).and_then(|destination| impossible(fs, destination)) {
+            (Verdict::Fail, format!("copies to {name} are impossible: {reason}"), Value::Null)
+        } else if let Some(Collected::No(reason)) = account.map(|a| a.backups_in(name)) {
+            (Verdict::Error, format!("region not collected: {reason}"), Value::Null)
+        } else if let Some(reason) = context.unreadable_backup(fs, name) {
+            // It might be the copy that qualifies.
+            (Verdict::Error, reason, Value::Null)
+        } else {
+            let mut message = message;
+            let elsewhere = context.index.copies_in_other_accounts(fs, Some(name));
+            if elsewhere > 0 {
+                message.push_str(&format!(
+                    " ({elsewhere} {} in other accounts, which do not count)",
+                    if elsewhere == 1 { "copy" } else { "copies" }
+                ));
+            }
+            let unknown = [fs.region, name.as_str()].into_iter().find(|r| regions::lookup(r).is_none());
+            if let Some(region) = unknown.filter(|_| name != fs.region) {
+                message.push_str(&format!(
+                    " (`{region}` is not in fsx-guard's Region table, so whether copies can reach {name} is not known; no copy is there)"
+                ));
+            }
+            (verdict, message, newest)
+        };
+        details.push(format!("{name}: {of}{} — {message}", verdict.as_str()));
+        let mut entry = json!({"destination": name, "verdict": verdict.as_str(), "detail": message, "newest_qualifying_copy": newest});
+        if let (Some(volume), Some(map)) = (volume, entry.as_object_mut()) {
+            map.insert("volume".into(), json!(volume.arn));
+        }
+        destinations.push(entry);
+        parts.add("destination", verdict, format!("{name}: {of}{message}"));
     }
     let other_accounts = context.index.copies_in_other_accounts(fs, None);
     let mut evidence = json!({

@@ -5,11 +5,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::RuleContext;
 use crate::diag::Problem;
-use crate::engine::{Finding, ResourceType, RuleContext, Subject, Verdict};
+use crate::finding::{Finding, ResourceType, Subject, Verdict};
 use crate::iam::decide::{Decision, IamIndex, Principal, PrincipalKind, PrincipalPolicies, RequestContext};
 use crate::inventory::model::{BackupLifecycle, Tags};
-use crate::inventory::{Account, Collected, FileSystem};
+use crate::inventory::{Account, Collected, DataKind, FileSystem};
+use crate::policy::Select;
 
 pub const DOC: &str = r#"## What it does
 Evaluates the account's identity-based IAM policies for one FSx action on the selected file systems' backups: every principal in `must_allow` must be allowed on every request, and with `only: true` no other user or role may be.
@@ -30,7 +32,7 @@ Use instead: grant `fsx:DeleteBackup` to one break-glass role only, and deny it 
 
 Parameters: `action` (`fsx:CopyBackup`, `fsx:DeleteBackup`, `fsx:CreateFileSystemFromBackup`, `fsx:TagResource` or `fsx:UntagResource`), `must_allow` (list of user or role ARNs, may be empty), `only` (default false: no other user or role may be allowed; with an empty `must_allow`, nobody may), `requested_regions` (optional list: `aws:RequestedRegion` takes each in turn), `context` (optional map of condition keys to a value or a list of values).
 
-Requests: the action on every `AVAILABLE` backup of the selected file systems (those in the principal's own account: FSx backups have no resource-based policies, so no principal can act on another account's backups) (for `fsx:CopyBackup`, the source backup), plus one backup yet to come per file system, `arn:<partition>:fsx:<region>:<account>:backup/backup-00000000000000000`, carrying the file system's tags when it copies tags to backups. `aws:RequestedRegion` is the backup's Region for every action but `fsx:CopyBackup`, which is called in the destination Region and so leaves it unknown unless `requested_regions` is given.
+Requests: the action on every `AVAILABLE` backup of the selected file systems, on every `AVAILABLE` copy of one of them in any Region of the account (disaster-recovery copies are that file system's backups too: a role that may delete every copy in the DR Region is allowed on those backups), and on the backups and copies of file systems no longer in the inventory whose account, Region, id, type (when the backup gives it) and the backup's own tags match `select` (those in the principal's own account: FSx backups have no resource-based policies, so no principal can act on another account's backups) (for `fsx:CopyBackup`, the source backup), plus one backup yet to come per file system, `arn:<partition>:fsx:<region>:<account>:backup/backup-00000000000000000`, carrying the file system's tags when it copies tags to backups. `aws:RequestedRegion` is the backup's Region for every action but `fsx:CopyBackup`, which is called in the destination Region and so leaves it unknown unless `requested_regions` is given.
 
 Condition keys are *known* (`aws:RequestedRegion` as above, `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username` for users, `aws:PrincipalTag/*`, `aws:ResourceTag/*`, `aws:ResourceAccount`, and the keys in `context`), *known absent* (a tag the principal or backup does not have, `aws:username` for a role: AWS's missing-key rules apply), or *unknown* (every other key, such as `aws:SourceIp` or `aws:MultiFactorAuthPresent`). A statement that depends on an unknown key makes the decision *undetermined*: never a silent pass.
 
@@ -38,7 +40,7 @@ Evaluated: inline and attached managed policies (their default version) of users
 
 ## Verdicts
 - One result per `must_allow` principal: `pass` when allowed on every request; `fail` naming the requests and the reason (no matching Allow; explicit Deny in policy P statement S; outside the permissions boundary; undetermined because of key K), or when the principal is not in the inventory; `error` when the account's IAM was not collected or one of the principal's policies is missing or unreadable.
-- With `only: true`: one `fail` for every other user or role allowed, or undetermined, on any request (citing the granting policy and statement); one `error` for every other user or role whose policies cannot all be read; and, when there is neither, one `pass` per account on `arn:<partition>:iam::<account>:root`.
+- With `only: true`: one `fail` for every other user or role allowed, or undetermined, on any request (citing the granting policy and statement, and the Region of an example request); one `error` for every IAM entry that could not be read (it might be such a principal); one `error` per Region whose backups could not be read (copies may be there); one `error` for every other user or role whose policies cannot all be read; and, when there is neither, one `pass` per account on `arn:<partition>:iam::<account>:root`.
 
 ## References
 - [Policy evaluation logic](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)
@@ -155,27 +157,75 @@ struct Request {
 /// Requests that no statement without backup ids can tell apart share a class.
 type ClassKey = (String, Option<Vec<(String, String)>>, Option<String>);
 
+/// `aws:RequestedRegion` values for a request on a backup in `region`.
+fn requested_regions(params: &Params, region: &str) -> Vec<Option<String>> {
+    match &params.requested_regions {
+        Some(list) => list.iter().cloned().map(Some).collect(),
+        None if params.action == "fsx:CopyBackup" => vec![None],
+        None => vec![Some(region.to_string())],
+    }
+}
+
+fn push_requests(
+    params: &Params,
+    requests: &mut Vec<Request>,
+    backups: impl IntoIterator<Item = (String, &'static str, Option<Tags>)>,
+    account: &str,
+) {
+    for (arn, region, tags) in backups {
+        for requested_region in requested_regions(params, region) {
+            requests.push(Request {
+                arn: arn.clone(),
+                account: account.to_string(),
+                tags: tags.clone(),
+                requested_region,
+            });
+        }
+    }
+}
+
+/// The requests: the action on every `AVAILABLE` backup of the selected file systems and on
+/// every copy of one in any Region of the account (DR copies are that file system's backups
+/// too), on the backups and copies of selected file systems no longer in the inventory, and on
+/// one backup yet to come per file system.
 fn requests(
     params: &Params,
+    select: &Select,
     selected: &[&FileSystem],
     context: &RuleContext<'_, '_>,
     out: &mut Vec<Finding>,
 ) -> Vec<Request> {
     let mut requests = Vec::new();
+    let could_not = |subject: Subject, reason: String| Finding {
+        subject,
+        verdict: Verdict::Error,
+        message: format!("could not evaluate: {reason}; the requests on its backups are unknown"),
+        evidence: json!({"reason": reason}),
+    };
+    let mut failed_regions_reported = BTreeSet::new();
     for fs in selected {
-        let regions: Vec<Option<String>> = match &params.requested_regions {
-            Some(list) => list.iter().cloned().map(Some).collect(),
-            None if params.action == "fsx:CopyBackup" => vec![None],
-            None => vec![Some(fs.region.to_string())],
-        };
         let account = context.account(&fs.account);
         if let Some(Collected::No(reason)) = account.map(|a| a.backups_in(fs.region)) {
-            out.push(Finding {
-                subject: Subject::file_system(fs),
-                verdict: Verdict::Error,
-                message: format!("could not evaluate: {reason}; the requests on its backups are unknown"),
-                evidence: json!({"reason": reason}),
-            });
+            out.push(could_not(Subject::file_system(fs), reason));
+        } else if let Some(reason) = context.unreadable_backup(fs, fs.region) {
+            out.push(could_not(
+                Subject::file_system(fs),
+                reason.trim_start_matches("could not evaluate: ").to_string(),
+            ));
+        }
+        // Copies may be in any Region of the account: one whose backups could not be read might
+        // hold some.
+        if let Some(account) = account {
+            for region in account.failed_regions() {
+                if let Collected::No(reason) = account.backups_in(region)
+                    && failed_regions_reported.insert((account.id.as_str(), region))
+                {
+                    out.push(could_not(
+                        Subject::all_file_systems(account.partition.as_str(), region, &account.id),
+                        format!("{reason} (copies of the selected file systems' backups may be there)"),
+                    ));
+                }
+            }
         }
         let future_tags = match fs.backup_settings.as_ref().and_then(|s| s.copy_tags_to_backups) {
             Some(true) => Some(fs.tags.clone()),
@@ -184,23 +234,28 @@ fn requests(
             None => None,
         };
         let future = format!("arn:{}:fsx:{}:{}:backup/backup-00000000000000000", fs.partition, fs.region, fs.account);
-        let backups = context
+        let own = context
             .index
             .backups_of(fs)
             .iter()
             .filter(|b| b.lifecycle == BackupLifecycle::Available)
-            .map(|b| (b.arn.clone(), Some(b.tags.clone())))
-            .chain(std::iter::once((future, future_tags)));
-        for (arn, tags) in backups {
-            for region in &regions {
-                requests.push(Request {
-                    arn: arn.clone(),
-                    account: fs.account.clone(),
-                    tags: tags.clone(),
-                    requested_region: region.clone(),
-                });
-            }
-        }
+            .map(|b| (b.arn.clone(), b.region, Some(b.tags.clone())));
+        let copies = context
+            .index
+            .copies_of(fs)
+            .iter()
+            .filter(|c| c.backup.lifecycle == BackupLifecycle::Available)
+            .map(|c| (c.backup.arn.clone(), c.backup.region, Some(c.backup.tags.clone())));
+        let backups = own.chain(copies).chain(std::iter::once((future, fs.region, future_tags)));
+        push_requests(params, &mut requests, backups, &fs.account);
+    }
+    for ((account, region, id), backups) in context.index.orphans() {
+        let selected = backups.iter().filter(|b| b.lifecycle == BackupLifecycle::Available).filter(|b| {
+            select.matches_missing_file_system((account, region, id), b.file_system_type.as_ref(), &b.tags)
+        });
+        let list: Vec<(String, &'static str, Option<Tags>)> =
+            selected.map(|b| (b.arn.clone(), b.region, Some(b.tags.clone()))).collect();
+        push_requests(params, &mut requests, list, account);
     }
     requests
 }
@@ -339,8 +394,14 @@ fn describe(denied: &[(String, Option<String>, Decision, usize)]) -> String {
     if more > 0 { format!("{}; and {more} more", shown.join("; ")) } else { shown.join("; ") }
 }
 
-pub fn evaluate(params: &Params, selected: &[&FileSystem], context: &RuleContext<'_, '_>, out: &mut Vec<Finding>) {
-    let requests = requests(params, selected, context, out);
+pub fn evaluate(
+    params: &Params,
+    select: &Select,
+    selected: &[&FileSystem],
+    context: &RuleContext<'_, '_>,
+    out: &mut Vec<Finding>,
+) {
+    let requests = requests(params, select, selected, context, out);
     let mut by_class: BTreeMap<ClassKey, Vec<&Request>> = BTreeMap::new();
     for request in &requests {
         let (account_region, _) = request.arn.rsplit_once(':').unwrap_or((&request.arn, ""));
@@ -388,6 +449,17 @@ pub fn evaluate(params: &Params, selected: &[&FileSystem], context: &RuleContext
             continue;
         };
         let Some(principal) = find_principal(account, arn) else {
+            if let Some(unreadable) =
+                account.unreadable_of(DataKind::Iam, None).find(|u| u.resource.as_deref().is_none_or(|r| r == arn))
+            {
+                out.push(Finding {
+                    subject: subject(kind),
+                    verdict: Verdict::Error,
+                    message: format!("could not evaluate: {}", unreadable.describe(&context.index.inventory.sources)),
+                    evidence: with(json!({})),
+                });
+                continue;
+            }
             out.push(Finding {
                 subject: subject(kind),
                 verdict: Verdict::Fail,
@@ -476,6 +548,24 @@ pub fn evaluate(params: &Params, selected: &[&FileSystem], context: &RuleContext
             .map(|u| Principal::user(u, account_id))
             .chain(iam.roles.iter().map(|r| Principal::role(r, account_id)));
         let mut flagged = 0usize;
+        // An IAM entry that could not be read might be a principal that is allowed.
+        for unreadable in account.unreadable_of(DataKind::Iam, None) {
+            flagged += 1;
+            let mut subject = root.clone();
+            if let Some(arn) = unreadable.resource.as_ref().filter(|r| r.starts_with("arn:")) {
+                subject.id = arn.clone();
+            }
+            subject.origin = Some(unreadable.origin.clone());
+            out.push(Finding {
+                subject,
+                verdict: Verdict::Error,
+                message: format!(
+                    "could not evaluate (it might be allowed): {}",
+                    unreadable.describe(&context.index.inventory.sources)
+                ),
+                evidence: with(json!({})),
+            });
+        }
         for principal in principals {
             if must_allow.contains(principal.arn.as_str()) || !seen.insert(principal.arn.clone()) {
                 continue;
@@ -502,14 +592,15 @@ pub fn evaluate(params: &Params, selected: &[&FileSystem], context: &RuleContext
                             subject: principal_subject(&principal),
                             verdict: Verdict::Fail,
                             message: format!(
-                                "`{}` {what} {} on {} of {} requests (e.g. `{resource}`): {}",
+                                "`{}` {what} {} on {} of {} requests (e.g. `{resource}` in {}): {}",
                                 principal.arn,
                                 params.action,
                                 outcome.allowed + outcome.undetermined,
                                 outcome.total,
+                                resource.split(':').nth(3).unwrap_or("?"),
                                 decision.reason()
                             ),
-                            evidence: with(json!({"example_request": resource, "decision": decision.reason()})),
+                            evidence: with(json!({"example_request": resource, "example_request_region": resource.split(':').nth(3), "decision": decision.reason()})),
                         });
                     }
                 }

@@ -13,8 +13,32 @@ pub mod iam_permission;
 use serde_json::Value;
 
 use crate::diag::Problem;
-use crate::engine::{Finding, RuleContext};
-use crate::inventory::FileSystem;
+use crate::finding::Finding;
+use crate::inventory::{Account, Index, Timestamp};
+use crate::inventory::{FileSystem, Volume};
+
+/// What a rule kind may look at while it evaluates.
+pub struct RuleContext<'i, 'a> {
+    pub index: &'i Index<'a>,
+}
+
+impl<'a> RuleContext<'_, 'a> {
+    pub fn now(&self) -> Timestamp {
+        self.index.now
+    }
+
+    /// "could not evaluate: a backup (...) could not be read: ..." when a backup that could not
+    /// be read might belong to `fs` (its own, or a copy in `region`). Rules ask this only for
+    /// verdicts such a backup could change.
+    pub fn unreadable_backup(&self, fs: &FileSystem, region: &str) -> Option<String> {
+        let unreadable = self.account(&fs.account)?.unreadable_backup(region, &fs.id)?;
+        Some(format!("could not evaluate: {}", unreadable.describe(&self.index.inventory.sources)))
+    }
+
+    pub fn account(&self, id: &str) -> Option<&'a Account> {
+        self.index.inventory.accounts.get(id)
+    }
+}
 
 /// Every rule kind fsx-guard knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -143,7 +167,7 @@ impl Params {
 /// Evaluates one rule on one selected file system.
 pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>, out: &mut Vec<Finding>) {
     match params {
-        Params::BackupRetention(p) => out.push(backup_retention::evaluate(p, fs)),
+        Params::BackupRetention(p) => out.push(backup_retention::evaluate(p, fs, context)),
         Params::BackupRecency(p) => out.push(backup_recency::evaluate(p, fs, context)),
         Params::CrossRegionCopy(p) => out.push(cross_region_copy::evaluate(p, fs, context)),
         Params::CopyKmsConsistency(p) => out.push(copy_kms_consistency::evaluate(p, fs, context)),
@@ -156,25 +180,28 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>,
 /// Evaluates a principal-scoped rule over every selected file system at once.
 pub fn evaluate_principals(
     params: &Params,
+    select: &crate::policy::Select,
     selected: &[&FileSystem],
     context: &RuleContext<'_, '_>,
     out: &mut Vec<Finding>,
 ) {
     if let Params::IamPermission(p) = params {
-        iam_permission::evaluate(p, selected, context, out);
+        iam_permission::evaluate(p, select, selected, context, out);
     }
 }
 
-/// Unknown Regions in a list of Region names at `pointer`, with "did you mean" hints.
+/// Region names listed twice, or not shaped like a Region, in a list at `pointer`. Whether a
+/// well-shaped name is a known Region is the policy loader's question (`policy::lint::regions`),
+/// which knows the file's `new_regions`.
 pub(crate) fn lint_regions(names: &[String], pointer: &str) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (i, name) in names.iter().enumerate() {
-        if crate::regions::lookup(name).is_none() {
-            let problem = Problem::at(format!("{pointer}/{i}"), format!("unknown region `{name}`"));
+        if !crate::regions::is_region_shaped(name) {
+            let problem = Problem::at(format!("{pointer}/{i}"), format!("`{name}` is not a Region name"));
             problems.push(match crate::regions::suggest(name) {
                 Some(near) => problem.with_help(format!("did you mean `{near}`?")),
-                None => problem,
+                None => problem.with_help("Region names look like `us-east-1`"),
             });
         } else if !seen.insert(name) {
             problems.push(Problem::at(format!("{pointer}/{i}"), format!("`{name}` is listed twice")));
@@ -194,14 +221,156 @@ pub(crate) fn parse_backup_types(names: &[String]) -> Vec<crate::inventory::mode
     names.iter().map(|n| crate::inventory::model::BackupType::parse(n)).collect()
 }
 
-/// Is this Lustre file system a scratch deployment (which has no backups at all)?
-pub(crate) fn is_lustre_scratch(fs: &FileSystem) -> bool {
-    fs.file_system_type == crate::inventory::model::FileSystemType::Lustre
-        && fs
-            .backup_settings
-            .as_ref()
-            .and_then(|s| s.deployment_type.as_deref())
-            .is_some_and(|d| d.starts_with("SCRATCH"))
+/// Why no backup of `fs` can exist, so that every backup rule is `not_applicable`, or `None`.
+///
+/// - Lustre scratch deployments and Lustre file systems linked to an S3 data repository
+///   (`DataRepositoryConfiguration`) cannot be backed up (FSx API Reference, `CreateBackup`;
+///   FSx for Lustre User Guide, "Working with backups").
+/// - A file system that is `CREATING`, `DELETING` or `FAILED` (it never became available) has
+///   no backup schedule to judge.
+pub(crate) fn no_backups(fs: &FileSystem) -> Option<String> {
+    use crate::inventory::model::{FileSystemLifecycle, FileSystemType};
+    if fs.file_system_type == FileSystemType::Lustre {
+        let settings = fs.backup_settings.as_ref();
+        if let Some(deployment) =
+            settings.and_then(|s| s.deployment_type.as_deref()).filter(|d| d.starts_with("SCRATCH"))
+        {
+            return Some(format!("Lustre scratch file systems ({deployment}) cannot be backed up"));
+        }
+        if let Some(link) = settings.and_then(|s| s.data_repository_configuration.as_ref()) {
+            let path = link.import_path.as_deref().or(link.export_path.as_deref()).unwrap_or("an S3 bucket");
+            return Some(format!(
+                "Lustre file systems linked to an S3 data repository (`DataRepositoryConfiguration`, {path}) cannot be backed up"
+            ));
+        }
+    }
+    match &fs.lifecycle {
+        Some(FileSystemLifecycle::Creating) => Some("the file system is CREATING: it has no backups yet".into()),
+        Some(FileSystemLifecycle::Deleting) => Some("the file system is DELETING".into()),
+        Some(FileSystemLifecycle::Failed) => Some("the file system is FAILED: it never became available".into()),
+        _ => None,
+    }
+}
+
+/// Why `fs` is too young to be held to a backup (or copy) at most `max_age_hours` old, or
+/// `None`. Its first automatic backup starts at the first `DailyAutomaticBackupStartTime` after
+/// its `CreationTime` (within 24 hours when the time is unknown); until that moment plus
+/// `max_age_hours` has passed, no backup could be that recent.
+pub(crate) fn too_young(fs: &FileSystem, now: Timestamp, max_age_hours: f64) -> Option<String> {
+    too_young_since(fs.creation_time, fs, now, max_age_hours).map(|r| format!("the file system {r}"))
+}
+
+/// As [`too_young`], for something created at `created` on `fs` (an ONTAP volume).
+fn too_young_since(created: Option<Timestamp>, fs: &FileSystem, now: Timestamp, max_age_hours: f64) -> Option<String> {
+    const DAY: i64 = 86_400_000;
+    let created = created?;
+    let start = fs
+        .backup_settings
+        .as_ref()
+        .and_then(|s| s.daily_automatic_backup_start_time.as_deref())
+        .and_then(backup_retention::TimeOfDay::parse);
+    let first_window = match start {
+        Some(start) => {
+            let midnight = created.0.div_euclid(DAY) * DAY;
+            let today = midnight + i64::from(start.0) * 60_000;
+            if today > created.0 { today } else { today + DAY }
+        }
+        None => created.0.saturating_add(DAY),
+    };
+    #[expect(clippy::cast_possible_truncation, reason = "max_age_hours is a checked, finite policy value")]
+    let deadline = first_window.saturating_add((max_age_hours * 3_600_000.0).round() as i64);
+    (now.0 < deadline).then(|| {
+        format!(
+            "was created at {created}, and its first daily backup window ({}) plus {max_age_hours} hours has not passed yet",
+            Timestamp(first_window)
+        )
+    })
+}
+
+/// What a file-system rule judges the backups of: the file system itself, or, for ONTAP, whose
+/// backups are per volume, each of its volumes.
+pub(crate) struct Units<'a> {
+    /// `None`: the file system itself. `Some`: ONTAP volumes, each with the reason it is not
+    /// judged (`None`: judged).
+    pub volumes: Option<Vec<(&'a Volume, Option<String>)>>,
+    /// Why volumes that might be the file system's could not be seen (not collected, or one
+    /// could not be read): an `error` part beside the volumes that were judged.
+    pub unseen: Option<String>,
+}
+
+impl<'a> Units<'a> {
+    /// The parts for ONTAP volumes that are not judged and for volumes not seen; `None` for a
+    /// file system that is judged as a whole.
+    pub fn judged(&self, check: &'static str, parts: &mut crate::finding::Parts) -> Option<Vec<&'a Volume>> {
+        let volumes = self.volumes.as_ref()?;
+        if let Some(reason) = &self.unseen {
+            parts.add(check, crate::finding::Verdict::Error, format!("could not evaluate: {reason}"));
+        }
+        let mut judged = Vec::new();
+        for (volume, skip) in volumes {
+            match skip {
+                Some(reason) => parts.add(
+                    check,
+                    crate::finding::Verdict::NotApplicable,
+                    format!("volume `{}`: {reason}", volume.id),
+                ),
+                None => judged.push(*volume),
+            }
+        }
+        if judged.is_empty() && self.unseen.is_none() && volumes.iter().all(|(_, skip)| skip.is_some()) {
+            parts.add(
+                check,
+                crate::finding::Verdict::NotApplicable,
+                "no volume of this ONTAP file system is backed up (only the SVM root volume, or none)",
+            );
+        }
+        Some(judged)
+    }
+}
+
+/// The units of `fs` for a rule that looks back `max_age_hours` (`None`: no age involved).
+pub(crate) fn units<'a>(fs: &FileSystem, context: &RuleContext<'_, 'a>, max_age_hours: Option<f64>) -> Units<'a> {
+    use crate::inventory::model::{FileSystemType, VolumeLifecycle};
+    if fs.file_system_type != FileSystemType::Ontap {
+        return Units { volumes: None, unseen: None };
+    }
+    let account = context.account(&fs.account);
+    let mut unseen = match account.map(|a| a.volumes_in(fs.region)) {
+        Some(crate::inventory::Collected::No(reason)) => Some(reason),
+        _ => None,
+    };
+    if unseen.is_none()
+        && let Some(unreadable) = account.and_then(|a| {
+            a.unreadable_of(crate::inventory::DataKind::Volumes, Some(fs.region))
+                .find(|u| u.file_system.as_deref().is_none_or(|f| f == fs.id))
+        })
+    {
+        unseen = Some(unreadable.describe(&context.index.inventory.sources));
+    }
+    let volumes = context
+        .index
+        .volumes_of(fs)
+        .iter()
+        .map(|volume| {
+            let skip = if volume.is_svm_root() {
+                Some("the SVM root volume is not backed up".to_string())
+            } else {
+                match &volume.lifecycle {
+                    Some(VolumeLifecycle::Creating) | Some(VolumeLifecycle::Pending) => Some(format!(
+                        "the volume is {}: it has no backups yet",
+                        volume.lifecycle.as_ref().map_or("", |l| l.as_str())
+                    )),
+                    Some(VolumeLifecycle::Deleting) => Some("the volume is DELETING".to_string()),
+                    Some(VolumeLifecycle::Failed) => Some("the volume is FAILED".to_string()),
+                    _ => max_age_hours
+                        .and_then(|max| too_young_since(volume.creation_time, fs, context.now(), max))
+                        .map(|r| format!("the volume {r}")),
+                }
+            };
+            (*volume, skip)
+        })
+        .collect();
+    Units { volumes: Some(volumes), unseen }
 }
 
 #[cfg(test)]

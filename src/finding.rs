@@ -1,0 +1,163 @@
+//! The result vocabulary: verdicts, the resources results are about, and findings. It sits
+//! beneath the rules and the engine, so data flows one way: load → index → rules → engine →
+//! report.
+
+use serde_json::Value;
+
+use crate::inventory::{Backup, FileSystem, Origin};
+
+/// The outcome of one check on one resource. Four states and no default: missing data is
+/// `Error`, never `Pass`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Error,
+    NotApplicable,
+}
+
+impl Verdict {
+    /// How bad a verdict is when parts are combined: fail over error over pass over
+    /// not applicable.
+    pub fn badness(self) -> u8 {
+        match self {
+            Verdict::Fail => 3,
+            Verdict::Error => 2,
+            Verdict::Pass => 1,
+            Verdict::NotApplicable => 0,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Error => "error",
+            Verdict::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+/// What kind of resource a result is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceType {
+    FileSystem,
+    Backup,
+    IamUser,
+    IamRole,
+    Account,
+}
+
+impl ResourceType {
+    /// CloudFormation's type names, as AWS Config and Security Hub use them.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceType::FileSystem => "AWS::FSx::FileSystem",
+            ResourceType::Backup => "AWS::FSx::Backup",
+            ResourceType::IamUser => "AWS::IAM::User",
+            ResourceType::IamRole => "AWS::IAM::Role",
+            ResourceType::Account => "AWS::::Account",
+        }
+    }
+}
+
+/// The resource a result is about: an ARN (or, for resources without one, an address in their
+/// source), and where it came from when it came from a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub id: String,
+    pub resource_type: ResourceType,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub origin: Option<Origin>,
+}
+
+impl Subject {
+    pub fn file_system(fs: &FileSystem) -> Subject {
+        Subject {
+            id: fs.arn.clone(),
+            resource_type: ResourceType::FileSystem,
+            account: Some(fs.account.clone()),
+            region: Some(fs.region.to_string()),
+            origin: Some(fs.origin.clone()),
+        }
+    }
+
+    pub fn backup(backup: &Backup) -> Subject {
+        Subject {
+            id: backup.arn.clone(),
+            resource_type: ResourceType::Backup,
+            account: Some(backup.account.clone()),
+            region: Some(backup.region.to_string()),
+            origin: Some(backup.origin.clone()),
+        }
+    }
+
+    /// Every file system of an account in a Region (for "not collected" results).
+    pub fn all_file_systems(partition: &str, region: &str, account: &str) -> Subject {
+        Subject {
+            id: format!("arn:{partition}:fsx:{region}:{account}:file-system/*"),
+            resource_type: ResourceType::FileSystem,
+            account: Some(account.to_string()),
+            region: (region != "*").then(|| region.to_string()),
+            origin: None,
+        }
+    }
+}
+
+/// What a rule kind says about one resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub subject: Subject,
+    pub verdict: Verdict,
+    pub message: String,
+    pub evidence: Value,
+}
+
+/// The parts of a file-system check; the result is the worst of them.
+#[derive(Debug, Default)]
+pub struct Parts {
+    parts: Vec<(&'static str, Verdict, String)>,
+}
+
+impl Parts {
+    pub fn new() -> Self {
+        Parts::default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    pub fn add(&mut self, check: &'static str, verdict: Verdict, detail: impl Into<String>) {
+        self.parts.push((check, verdict, detail.into()));
+    }
+
+    /// One finding for the file system: the worst verdict, the messages of the parts that have
+    /// it, and every part in the evidence next to `extra`.
+    pub fn finish(self, fs: &FileSystem, extra: Value) -> Finding {
+        let verdict = self.parts.iter().map(|(_, v, _)| *v).max_by_key(|v| v.badness()).unwrap_or(Verdict::Error);
+        let mut messages: Vec<&str> =
+            self.parts.iter().filter(|(_, v, _)| *v == verdict).map(|(_, _, m)| m.as_str()).collect();
+        if messages.is_empty() {
+            messages.push("no check ran");
+        }
+        let parts: Vec<Value> = self
+            .parts
+            .iter()
+            .map(|(check, v, detail)| serde_json::json!({"check": check, "verdict": v.as_str(), "detail": detail}))
+            .collect();
+        let mut evidence = match extra {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        evidence.insert("parts".into(), Value::Array(parts));
+        Finding {
+            subject: Subject::file_system(fs),
+            verdict,
+            message: messages.join("; "),
+            evidence: Value::Object(evidence),
+        }
+    }
+}
