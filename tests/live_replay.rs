@@ -183,13 +183,17 @@ fn recorded_aws(
 }
 
 fn config(calls: Arc<Mutex<HashMap<String, usize>>>, iam_denied: bool) -> SdkConfig {
+    config_with(recorded_aws(calls, iam_denied))
+}
+
+fn config_with(http_client: aws_smithy_runtime_api::client::http::SharedHttpClient) -> SdkConfig {
     SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
             aws_credential_types::Credentials::new("AKIDEXAMPLE", "secret", None, None, "tests"),
         ))
-        .http_client(recorded_aws(calls, iam_denied))
+        .http_client(http_client)
         .retry_config(RetryConfig::standard().with_max_attempts(3).with_initial_backoff(Duration::from_millis(5)))
         .sleep_impl(aws_smithy_async::rt::sleep::SharedAsyncSleep::new(aws_smithy_async::rt::sleep::TokioSleep::new()))
         .build()
@@ -320,4 +324,179 @@ fn access_denied_on_iam_is_recorded_and_iam_rules_give_error() {
     let report = engine::evaluate(&policies, &inventory, collection.started);
     assert!(!report.results.is_empty());
     assert!(report.results.iter().all(|r| r.verdict == Verdict::Error), "{:?}", report.results);
+}
+
+/// A real account's awkward shapes, as the SDK receives them: ONTAP volume backups
+/// (`ResourceType: VOLUME`, `Volume`, no `FileSystem`), a Lustre scratch and an S3-linked Lustre
+/// file system, an AWS managed policy attached to a role and to a group, and a Region newer than
+/// the built-in table.
+fn recorded_real_account(calls: Arc<Mutex<Vec<String>>>) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    const ONTAP: &str = "fs-0a1b2c3d4e5f6a001";
+    infallible_client_fn(move |request: http::Request<SdkBody>| {
+        let host = request.uri().host().unwrap_or("").to_string();
+        let target = request.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let operation = target.rsplit('.').next().unwrap_or("").to_string();
+        calls.lock().unwrap().push(format!("{host} {operation}"));
+        let json = |value: Value| {
+            http::Response::builder()
+                .status(200)
+                .header("content-type", "application/x-amz-json-1.1")
+                .body(value.to_string())
+                .unwrap()
+        };
+        let xml =
+            |text: String| http::Response::builder().status(200).header("content-type", "text/xml").body(text).unwrap();
+        if host.starts_with("sts.") {
+            return xml(format!(
+                "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:sts::{ACCOUNT}:assumed-role/fsx-guard-audit/session</Arn><UserId>AROAEXAMPLE:session</UserId><Account>{ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+            ));
+        }
+        if host.starts_with("iam.") {
+            let full = enc(&json!({"Version": "2012-10-17", "Statement": [
+                {"Sid": "FullAccess", "Effect": "Allow", "Action": ["fsx:CopyBackup", "fsx:CreateBackup", "fsx:DeleteBackup", "fsx:Describe*"], "Resource": "*"}
+            ]}));
+            let managed = "<AttachedManagedPolicies><member><PolicyName>AmazonFSxFullAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/AmazonFSxFullAccess</PolicyArn></member></AttachedManagedPolicies>";
+            return xml(format!(
+                "<GetAccountAuthorizationDetailsResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetAccountAuthorizationDetailsResult><IsTruncated>false</IsTruncated>\
+                 <UserDetailList><member><Path>/</Path><UserName>dana</UserName><UserId>AIDAEXAMPLE0000000002</UserId><Arn>arn:aws:iam::{ACCOUNT}:user/dana</Arn><CreateDate>2024-02-01T10:00:00Z</CreateDate><UserPolicyList/><GroupList><member>storage-admins</member></GroupList><AttachedManagedPolicies/><Tags/></member></UserDetailList>\
+                 <GroupDetailList><member><Path>/</Path><GroupName>storage-admins</GroupName><GroupId>AGPAEXAMPLE0000000002</GroupId><Arn>arn:aws:iam::{ACCOUNT}:group/storage-admins</Arn><CreateDate>2024-02-01T10:00:00Z</CreateDate><GroupPolicyList/>{managed}</member></GroupDetailList>\
+                 <RoleDetailList><member><Path>/</Path><RoleName>fsx-operator</RoleName><RoleId>AROAEXAMPLE0000000002</RoleId><Arn>arn:aws:iam::{ACCOUNT}:role/fsx-operator</Arn><CreateDate>2024-02-01T10:00:00Z</CreateDate><InstanceProfileList/><RolePolicyList/>{managed}<Tags/></member></RoleDetailList>\
+                 <Policies><member><PolicyName>AmazonFSxFullAccess</PolicyName><PolicyId>ANPAIKK6OBW5M6GXT6TCE</PolicyId><Arn>arn:aws:iam::aws:policy/AmazonFSxFullAccess</Arn><Path>/</Path><DefaultVersionId>v12</DefaultVersionId><AttachmentCount>2</AttachmentCount><IsAttachable>true</IsAttachable><PolicyVersionList><member><Document>{full}</Document><VersionId>v12</VersionId><IsDefaultVersion>true</IsDefaultVersion><CreateDate>2025-02-25T15:07:00Z</CreateDate></member></PolicyVersionList></member></Policies>\
+                 </GetAccountAuthorizationDetailsResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetAccountAuthorizationDetailsResponse>"
+            ));
+        }
+        let region = if host.contains("eu-west-4") { "eu-west-4" } else { "us-east-1" };
+        let volume_arn = |id: &str| format!("arn:aws:fsx:us-east-1:{ACCOUNT}:volume/{ONTAP}/{id}");
+        let volume_backup = |id: &str, volume: &str, hours_ago: f64| {
+            json!({
+                "BackupId": id, "Lifecycle": "AVAILABLE", "Type": "AUTOMATIC", "CreationTime": NOW - hours_ago * 3600.0,
+                "KmsKeyId": format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_1}"),
+                "ResourceARN": format!("arn:aws:fsx:us-east-1:{ACCOUNT}:backup/{id}"), "Tags": [],
+                "OwnerId": ACCOUNT, "ResourceType": "VOLUME",
+                "Volume": {"FileSystemId": ONTAP, "VolumeId": volume, "Name": "data", "VolumeType": "ONTAP",
+                    "Lifecycle": "CREATED", "ResourceARN": volume_arn(volume)}
+            })
+        };
+        match (region, operation.as_str()) {
+            ("us-east-1", "DescribeFileSystems") => json(json!({"FileSystems": [
+                {"OwnerId": ACCOUNT, "CreationTime": 1.7e9, "FileSystemId": ONTAP, "FileSystemType": "ONTAP",
+                 "Lifecycle": "AVAILABLE", "StorageCapacity": 1024, "StorageType": "SSD",
+                 "ResourceARN": format!("arn:aws:fsx:us-east-1:{ACCOUNT}:file-system/{ONTAP}"), "Tags": [],
+                 "OntapConfiguration": {"AutomaticBackupRetentionDays": 30, "DailyAutomaticBackupStartTime": "04:00",
+                    "DeploymentType": "MULTI_AZ_1", "ThroughputCapacity": 128}},
+                {"OwnerId": ACCOUNT, "CreationTime": 1.7e9, "FileSystemId": "fs-0a1b2c3d4e5f6a002", "FileSystemType": "LUSTRE",
+                 "Lifecycle": "AVAILABLE", "StorageCapacity": 1200, "StorageType": "SSD",
+                 "ResourceARN": format!("arn:aws:fsx:us-east-1:{ACCOUNT}:file-system/fs-0a1b2c3d4e5f6a002"), "Tags": [],
+                 "LustreConfiguration": {"DeploymentType": "SCRATCH_2", "MountName": "abcdefgh"}},
+                {"OwnerId": ACCOUNT, "CreationTime": 1.7e9, "FileSystemId": "fs-0a1b2c3d4e5f6a003", "FileSystemType": "LUSTRE",
+                 "Lifecycle": "AVAILABLE", "StorageCapacity": 1200, "StorageType": "SSD",
+                 "ResourceARN": format!("arn:aws:fsx:us-east-1:{ACCOUNT}:file-system/fs-0a1b2c3d4e5f6a003"), "Tags": [],
+                 "LustreConfiguration": {"DeploymentType": "PERSISTENT_1", "PerUnitStorageThroughput": 200,
+                    "AutomaticBackupRetentionDays": 0, "CopyTagsToBackups": false,
+                    "DataRepositoryConfiguration": {"Lifecycle": "AVAILABLE", "ImportPath": "s3://genomics-input/",
+                        "ExportPath": "s3://genomics-input/FSxLustre20260110T120000Z", "ImportedFileChunkSize": 1024}}}
+            ]})),
+            ("us-east-1", "DescribeVolumes") => json(json!({"Volumes": [
+                {"CreationTime": 1.7e9, "FileSystemId": ONTAP, "Lifecycle": "CREATED", "Name": "svm1_root",
+                 "OntapConfiguration": {"StorageVirtualMachineRoot": true, "CopyTagsToBackups": false, "OntapVolumeType": "RW",
+                    "StorageVirtualMachineId": "svm-0a1b2c3d4e5f60001", "JunctionPath": "/"},
+                 "ResourceARN": volume_arn("fsvol-0a1b2c3d4e5f60000"), "VolumeId": "fsvol-0a1b2c3d4e5f60000", "VolumeType": "ONTAP"},
+                {"CreationTime": 1.7e9, "FileSystemId": ONTAP, "Lifecycle": "CREATED", "Name": "data",
+                 "OntapConfiguration": {"StorageVirtualMachineRoot": false, "CopyTagsToBackups": true, "OntapVolumeType": "RW",
+                    "StorageVirtualMachineId": "svm-0a1b2c3d4e5f60001", "JunctionPath": "/data"},
+                 "ResourceARN": volume_arn("fsvol-0a1b2c3d4e5f6000a"), "VolumeId": "fsvol-0a1b2c3d4e5f6000a", "VolumeType": "ONTAP"},
+                {"CreationTime": 1.7e9, "FileSystemId": ONTAP, "Lifecycle": "CREATED", "Name": "logs",
+                 "OntapConfiguration": {"StorageVirtualMachineRoot": false, "CopyTagsToBackups": true, "OntapVolumeType": "RW",
+                    "StorageVirtualMachineId": "svm-0a1b2c3d4e5f60001", "JunctionPath": "/logs"},
+                 "ResourceARN": volume_arn("fsvol-0a1b2c3d4e5f6000b"), "VolumeId": "fsvol-0a1b2c3d4e5f6000b", "VolumeType": "ONTAP"}
+            ]})),
+            ("us-east-1", "DescribeBackups") => json(json!({"Backups": [
+                volume_backup("backup-0000000000000c001", "fsvol-0a1b2c3d4e5f6000a", 3.0),
+                volume_backup("backup-0000000000000c002", "fsvol-0a1b2c3d4e5f6000b", 100.0)
+            ]})),
+            ("eu-west-4", "DescribeFileSystems") => json(json!({"FileSystems": [fsx_file_system("eu-west-4", FS)]})),
+            ("eu-west-4", "DescribeBackups") => json(json!({"Backups": [
+                fsx_backup("eu-west-4", "backup-0000000000000d001", FS, 2.0, KEY_1, None)
+            ]})),
+            (_, _) => http::Response::builder()
+                .status(400)
+                .header("content-type", "application/x-amz-json-1.1")
+                .body(
+                    json!({"__type": "BadRequest", "message": format!("unexpected {operation} in {region}")})
+                        .to_string(),
+                )
+                .unwrap(),
+        }
+    })
+}
+
+#[test]
+fn recorded_real_account_shapes_are_collected_and_judged_as_aws_defines_them() {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let args = AwsArgs { regions: vec!["us-east-1".into(), "eu-west-4".into()], concurrency: 4, ..AwsArgs::default() };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let collection = runtime
+        .block_on(live::collect_with(&config_with(recorded_real_account(Arc::clone(&calls))), &args, &BTreeSet::new()))
+        .unwrap();
+    let account = &collection.document["accounts"][0];
+    assert_eq!(collection.failures, 0, "{}", account["errors"]);
+    // Volumes are read where ONTAP lives, and only there.
+    let calls = calls.lock().unwrap().clone();
+    assert!(calls.iter().any(|c| c.contains("us-east-1") && c.ends_with("DescribeVolumes")), "{calls:?}");
+    assert!(!calls.iter().any(|c| c.contains("eu-west-4") && c.ends_with("DescribeVolumes")), "{calls:?}");
+    let regions = &account["regions"];
+    assert_eq!(regions["us-east-1"]["Volumes"].as_array().unwrap().len(), 3);
+    let backup = &regions["us-east-1"]["Backups"][0];
+    assert_eq!(backup["ResourceType"], "VOLUME");
+    assert_eq!(backup["Volume"]["FileSystemId"], "fs-0a1b2c3d4e5f6a001");
+    assert!(backup.get("FileSystem").is_none());
+    assert_eq!(
+        regions["us-east-1"]["FileSystems"][2]["LustreConfiguration"]["DataRepositoryConfiguration"]["ImportPath"],
+        "s3://genomics-input/"
+    );
+    assert_eq!(account["iam"]["Policies"][0]["Arn"], "arn:aws:iam::aws:policy/AmazonFSxFullAccess");
+
+    let text = serde_json::to_string(&collection.document).unwrap();
+    let inventory = fixture::load_texts(vec![("live".into(), Arc::new(text), SourceFormat::Json)]).unwrap();
+    let policy = r#"
+version: 1
+new_regions: [eu-west-4]
+rules:
+  - id: RECENCY
+    kind: backup-recency
+    select: {file_system_types: [OPENZFS, LUSTRE, ONTAP]}
+  - id: RETENTION
+    kind: backup-retention
+    select: {file_system_types: [OPENZFS, LUSTRE, ONTAP]}
+    params: {require_copy_tags_to_backups: true}
+  - id: DELETE
+    kind: iam-permission
+    select: {file_system_types: [ONTAP]}
+    params: {action: fsx:DeleteBackup, only: true}
+"#;
+    let policies = policy::load_sources(vec![("p.yaml".into(), Arc::new(policy.to_string()), false)]).unwrap();
+    let now = fsx_guard::inventory::Timestamp::parse_rfc3339("2026-11-25T06:00:00Z").unwrap();
+    let report = engine::evaluate(&policies, &inventory, now);
+    let verdict = |rule: &str, resource_suffix: &str| {
+        report
+            .results
+            .iter()
+            .find(|r| policies.rules[r.rule].id == rule && r.subject.id.ends_with(resource_suffix))
+            .map(|r| (r.verdict, r.message.clone()))
+    };
+    // ONTAP: one volume's backup is 100 hours old, so the file system fails although the other
+    // volume's is fresh.
+    let (ontap, message) = verdict("RECENCY", "fs-0a1b2c3d4e5f6a001").unwrap();
+    assert_eq!(ontap, Verdict::Fail, "{message}");
+    assert!(message.contains("fsvol-0a1b2c3d4e5f6000b"), "{message}");
+    assert_eq!(verdict("RETENTION", "fs-0a1b2c3d4e5f6a001").map(|v| v.0), Some(Verdict::Pass));
+    for lustre in ["fs-0a1b2c3d4e5f6a002", "fs-0a1b2c3d4e5f6a003"] {
+        assert_eq!(verdict("RECENCY", lustre).map(|v| v.0), Some(Verdict::NotApplicable), "{lustre}");
+        assert_eq!(verdict("RETENTION", lustre).map(|v| v.0), Some(Verdict::NotApplicable), "{lustre}");
+    }
+    // The Region newer than the table is read and judged.
+    assert_eq!(verdict("RECENCY", &format!("eu-west-4:{ACCOUNT}:file-system/{FS}")).map(|v| v.0), Some(Verdict::Pass));
+    // The AWS managed policy grants DeleteBackup to the role and, through the group, the user.
+    assert_eq!(verdict("DELETE", "role/fsx-operator").map(|v| v.0), Some(Verdict::Fail));
+    assert_eq!(verdict("DELETE", "user/dana").map(|v| v.0), Some(Verdict::Fail));
 }

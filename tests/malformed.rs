@@ -41,8 +41,11 @@ fn broken_json() {
 }
 
 #[test]
-fn wrong_types() {
-    rejects(&fixture("wrong-types.json"), None, "invalid type: string \"fourteen\"");
+fn a_list_where_an_object_is_expected_is_the_file_s_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shape.json");
+    std::fs::write(&path, r#"{"version": 1, "accounts": {"account_id": "111122223333"}}"#).unwrap();
+    rejects(&path, None, "shape.json");
 }
 
 #[test]

@@ -407,3 +407,69 @@ fn cross_region_copy_without_source_regions_warns() {
     assert!(stderr.contains("must hold an in-Region copy there"), "{stderr}");
     assert!(Path::new(&path).exists());
 }
+
+#[test]
+fn a_field_of_the_wrong_type_is_an_error_for_its_resource_not_an_input_error() {
+    let output = fsx_guard()
+        .args(["check", "--format", "json", "--inventory", "tests/fixtures/real/wrong-types.json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("invalid type: string \"fourteen\", expected i64"), "{stderr}");
+    assert!(stderr.contains("wrong-types.json:10:13"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = json["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    // The file system that could not be read is `error` for every rule that selects it.
+    for result in results {
+        assert_eq!(result["verdict"], "error", "{result}");
+        assert!(result["resource"].as_str().unwrap().ends_with("fs-0a1b2c3d4e5f60001"), "{result}");
+    }
+}
+
+#[test]
+fn an_iam_entry_of_the_wrong_type_is_an_error_for_only_and_must_allow() {
+    let text = std::fs::read_to_string("tests/fixtures/real/account.json").unwrap();
+    let mut document: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // The backup admin's inline policy list is a string: that role cannot be read.
+    document["accounts"][0]["iam"]["RoleDetailList"][0]["RolePolicyList"] = "oops".into();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad-role.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&document).unwrap()).unwrap();
+    let (policies, inventory, report) = evaluate("tests/fixtures/real/policy.yaml", &[path.to_str().unwrap()]);
+    assert!(!inventory.warnings.is_empty());
+    let admin = result(&policies, &report, "IAM-DELETE-ONLY", &role("backup-admin"));
+    assert_eq!(admin.verdict.as_str(), "error", "{}", admin.message);
+    // Everyone else is still judged.
+    let operator = result(&policies, &report, "IAM-DELETE-ONLY", &role("fsx-operator"));
+    assert_eq!(operator.verdict.as_str(), "fail");
+}
+
+#[test]
+fn a_fresh_copy_in_an_opt_in_region_passes_both_copy_rules() {
+    let (policies, _, report) = scenario();
+    let copies = result(&policies, &report, "CRC-OPT-IN", &fs(1));
+    let keys = result(&policies, &report, "KMS-OPT-IN", &fs(1));
+    assert_eq!(
+        (copies.verdict.as_str(), keys.verdict.as_str()),
+        ("pass", "pass"),
+        "{} / {}",
+        copies.message,
+        keys.message
+    );
+}
+
+#[test]
+fn selecting_by_id_needs_no_uncollected_region_and_a_missing_id_is_an_error() {
+    let (policies, _, report) = scenario();
+    let by_id: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|r| policies.rules[r.rule].id == "BY-ID-UNCOLLECTED-REGION")
+        .map(|r| r.verdict.as_str())
+        .collect();
+    assert_eq!(by_id, ["pass"]);
+    let typo = result(&policies, &report, "BY-ID-TYPO", "arn:aws:fsx:*:*:file-system/fs-0badbadbadbadbad0");
+    assert!(typo.message.contains("selected file system `fs-0badbadbadbadbad0` is not in the inventory"));
+}

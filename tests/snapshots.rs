@@ -192,6 +192,7 @@ fn inventory_warnings() {
         ("odd_backup_arn", "tests/fixtures/real/odd-backup-arn.json"),
         ("new_region_keys", "tests/fixtures/real/new-region-keys.json"),
         ("real_account", "tests/fixtures/real/account.json"),
+        ("wrong_types", "tests/fixtures/real/wrong-types.json"),
     ] {
         let inventory = fixture::load(&[PathBuf::from(file)]).unwrap();
         assert!(!inventory.warnings.is_empty(), "{file} has resources that cannot be read");
@@ -213,7 +214,6 @@ fn inventory_diagnostics() {
             "conflicting_duplicate",
             &["tests/fixtures/compliant.json", "tests/fixtures/malformed/conflicting-duplicate.json"][..],
         ),
-        ("wrong_types", &["tests/fixtures/malformed/wrong-types.json"][..]),
         ("broken_json", &["tests/fixtures/malformed/broken.json"][..]),
     ] {
         snapshot!(format!("inventory__{name}"), inventory_diagnostic(files));

@@ -248,16 +248,91 @@ fn is_yaml(path: &Path) -> bool {
 }
 
 fn parse_json(text: &str) -> Result<InputFile, (String, usize)> {
-    serde_json::from_str(text).map_err(|e| {
+    serde_json::from_str(text).or_else(|e| {
         // The label sits at the position already: drop serde_json's " at line L column C".
         let message = e.to_string();
         let message = message.rfind(" at line ").and_then(|i| message.get(..i)).unwrap_or(&message).to_string();
-        (message, span::offset_of(text, e.line(), e.column()))
+        let error = (message, span::offset_of(text, e.line(), e.column()));
+        // A value of the wrong type inside a resource is that resource's problem, not the file's.
+        if e.classify() != serde_json::error::Category::Data {
+            return Err(error);
+        }
+        serde_json::from_str::<serde_json::Value>(text).ok().and_then(lenient).ok_or(error)
     })
 }
 
 fn parse_yaml(text: &str) -> Result<InputFile, (String, usize)> {
-    crate::yaml::check_structure(text).and_then(|()| crate::yaml::from_str(text)).map_err(|e| (e.message, e.offset))
+    // Depth, size and syntax first: only a well-formed file is read again leniently.
+    crate::yaml::check_structure(text).map_err(|e| (e.message.clone(), e.offset))?;
+    crate::yaml::from_str(text)
+        .or_else(|e| crate::yaml::from_str::<serde_json::Value>(text).ok().and_then(lenient).ok_or(e))
+        .map_err(|e| (e.message, e.offset))
+}
+
+/// The file again, each resource that does not fit its type replaced by a placeholder that
+/// carries why (and what identifies it), so that the loader reports it where it is and goes on.
+/// `None` when the file's own shape is wrong.
+fn lenient(mut document: serde_json::Value) -> Option<InputFile> {
+    use serde_json::Value;
+    fn patch<T: serde::de::DeserializeOwned>(list: Option<&mut Value>, keep: &[&str]) {
+        let Some(Value::Array(items)) = list else { return };
+        for item in items.iter_mut() {
+            if let Err(e) = serde_json::from_value::<T>(item.clone()) {
+                let mut placeholder = serde_json::Map::new();
+                for key in keep {
+                    // Identifying fields, when they are strings, place the resource.
+                    if let Some(Value::String(v)) = item.pointer(&format!("/{key}")) {
+                        let mut at = &mut placeholder;
+                        let mut parts = key.split('/').peekable();
+                        while let Some(part) = parts.next() {
+                            if parts.peek().is_none() {
+                                at.insert(part.to_string(), Value::String(v.clone()));
+                            } else {
+                                let next =
+                                    at.entry(part.to_string()).or_insert_with(|| Value::Object(Default::default()));
+                                match next.as_object_mut() {
+                                    Some(map) => at = map,
+                                    None => break,
+                                }
+                            }
+                        }
+                    }
+                }
+                placeholder
+                    .insert("__fsx_guard_unreadable".into(), Value::String(format!("a field has the wrong type: {e}")));
+                *item = Value::Object(placeholder);
+            }
+        }
+    }
+    fn resources(block: &mut Value) {
+        patch::<RawFileSystem>(block.get_mut("FileSystems"), &["FileSystemId", "ResourceARN", "OwnerId"]);
+        patch::<RawBackup>(
+            block.get_mut("Backups"),
+            &["BackupId", "ResourceARN", "OwnerId", "FileSystem/FileSystemId", "Volume/FileSystemId"],
+        );
+        patch::<RawVolume>(block.get_mut("Volumes"), &["VolumeId", "FileSystemId", "ResourceARN"]);
+    }
+    fn iam(block: &mut Value) {
+        patch::<RawUser>(block.get_mut("UserDetailList"), &["UserName", "Arn"]);
+        patch::<RawGroup>(block.get_mut("GroupDetailList"), &["GroupName", "Arn"]);
+        patch::<RawRole>(block.get_mut("RoleDetailList"), &["RoleName", "Arn"]);
+        patch::<RawManagedPolicy>(block.get_mut("Policies"), &["PolicyName", "Arn"]);
+    }
+    resources(&mut document);
+    iam(&mut document);
+    if let Some(Value::Array(accounts)) = document.get_mut("accounts") {
+        for account in accounts {
+            if let Some(Value::Object(regions)) = account.get_mut("regions") {
+                for block in regions.values_mut() {
+                    resources(block);
+                }
+            }
+            if let Some(block) = account.get_mut("iam") {
+                iam(block);
+            }
+        }
+    }
+    serde_json::from_value(document).ok()
 }
 
 /// Where a merged resource went: its account and its place in that account's list.
@@ -654,21 +729,27 @@ impl FileLoader {
     /// principal that cannot be judged is `error`, never silently absent.
     fn check_iam(&mut self, lists: &mut IamLists, base: &str, account: Option<&str>) {
         let mut bad: Vec<(String, Option<String>, String)> = Vec::new();
-        let mut keep = |list: &str, i: usize, arn: &str| match arn::parse(arn) {
-            Ok(_) => true,
-            Err(e) => {
-                bad.push((format!("{base}/{list}/{i}/Arn"), Some(arn.to_string()), e));
-                false
+        let mut keep = |list: &str, i: usize, arn: &str, unreadable: &Option<String>| {
+            let reason = match unreadable {
+                Some(reason) => Some((format!("{base}/{list}/{i}"), reason.clone())),
+                None => arn::parse(arn).err().map(|e| (format!("{base}/{list}/{i}/Arn"), e)),
+            };
+            match reason {
+                None => true,
+                Some((pointer, reason)) => {
+                    bad.push((pointer, Some(arn.to_string()).filter(|a| !a.is_empty()), reason));
+                    false
+                }
             }
         };
         let mut i = 0;
-        lists.user_detail_list.retain(|u| (keep("UserDetailList", i, &u.arn), i += 1).0);
+        lists.user_detail_list.retain(|u| (keep("UserDetailList", i, &u.arn, &u.unreadable), i += 1).0);
         let mut i = 0;
-        lists.role_detail_list.retain(|r| (keep("RoleDetailList", i, &r.arn), i += 1).0);
+        lists.role_detail_list.retain(|r| (keep("RoleDetailList", i, &r.arn, &r.unreadable), i += 1).0);
         let mut i = 0;
-        lists.group_detail_list.retain(|g| (keep("GroupDetailList", i, &g.arn), i += 1).0);
+        lists.group_detail_list.retain(|g| (keep("GroupDetailList", i, &g.arn, &g.unreadable), i += 1).0);
         let mut i = 0;
-        lists.policies.retain(|p| (keep("Policies", i, &p.arn), i += 1).0);
+        lists.policies.retain(|p| (keep("Policies", i, &p.arn, &p.unreadable), i += 1).0);
         for (pointer, resource, reason) in bad {
             self.unreadable(
                 DataKind::Iam,
@@ -711,14 +792,20 @@ impl FileLoader {
 
     fn file_system(&mut self, raw: RawFileSystem, pointer: &str, place: Option<Placement<'_>>) -> Option<FileSystem> {
         let id = raw.file_system_id.clone();
-        let placed = self.place(
-            raw.resource_arn.as_deref(),
-            "file-system",
-            id.as_deref(),
-            raw.owner_id.as_deref(),
-            pointer,
-            place,
-        );
+        let placed = match &raw.unreadable {
+            Some(reason) => Err((
+                self.whereabouts(raw.resource_arn.as_deref(), raw.owner_id.as_deref(), place),
+                Problem::at(pointer, reason),
+            )),
+            None => self.place(
+                raw.resource_arn.as_deref(),
+                "file-system",
+                id.as_deref(),
+                raw.owner_id.as_deref(),
+                pointer,
+                place,
+            ),
+        };
         let (placed, file_system_type) = match (placed, id.as_ref(), raw.file_system_type.clone()) {
             (Ok(placed), Some(_), Some(file_system_type)) => (placed, file_system_type),
             (placed, _, file_system_type) => {
@@ -774,7 +861,12 @@ impl FileLoader {
             (Some(fs), Some(volume)) => Some(format!("{fs}/{volume}")),
             _ => None,
         };
-        let placed = self.place(raw.resource_arn.as_deref(), "volume", composite.as_deref(), None, pointer, place);
+        let placed = match &raw.unreadable {
+            Some(reason) => {
+                Err((self.whereabouts(raw.resource_arn.as_deref(), None, place), Problem::at(pointer, reason)))
+            }
+            None => self.place(raw.resource_arn.as_deref(), "volume", composite.as_deref(), None, pointer, place),
+        };
         let failure = match (&placed, &composite) {
             (Ok(placed), None) => Some((
                 Whereabouts { account: Some(placed.account.clone()), region: Some(placed.region) },
@@ -820,8 +912,20 @@ impl FileLoader {
             .and_then(|fs| fs.file_system_id.clone())
             .or_else(|| raw.volume.as_ref().and_then(|v| v.file_system_id.clone()));
         let volume_id = raw.volume.as_ref().and_then(|v| v.volume_id.clone());
-        let placed =
-            self.place(raw.resource_arn.as_deref(), "backup", id.as_deref(), raw.owner_id.as_deref(), pointer, place);
+        let placed = match &raw.unreadable {
+            Some(reason) => Err((
+                self.whereabouts(raw.resource_arn.as_deref(), raw.owner_id.as_deref(), place),
+                Problem::at(pointer, reason),
+            )),
+            None => self.place(
+                raw.resource_arn.as_deref(),
+                "backup",
+                id.as_deref(),
+                raw.owner_id.as_deref(),
+                pointer,
+                place,
+            ),
+        };
         let mut missing = Vec::new();
         if id.is_none() {
             missing.push("`BackupId`");
@@ -898,6 +1002,25 @@ impl FileLoader {
         })
     }
 
+    /// Where a resource that cannot be placed probably belongs: its container, else what its ARN
+    /// still says, else its owner.
+    fn whereabouts(&self, arn_text: Option<&str>, owner: Option<&str>, place: Option<Placement<'_>>) -> Whereabouts {
+        match place {
+            Some(place) => Whereabouts { account: Some(place.account.to_string()), region: Some(place.region) },
+            None => {
+                let parsed = arn_text.and_then(|t| arn::parse(t).ok());
+                Whereabouts {
+                    account: parsed
+                        .as_ref()
+                        .map(|a| a.account.to_string())
+                        .filter(|a| arn::is_account_id(a))
+                        .or_else(|| owner.filter(|o| arn::is_account_id(o)).map(str::to_string)),
+                    region: parsed.and_then(|a| regions::intern(a.region)),
+                }
+            }
+        }
+    }
+
     /// The ARN, account and Region of a resource: from its ARN, checked against its container in
     /// the document form, or built from the container when the ARN is absent. On failure, the
     /// problem and where the resource probably belongs.
@@ -911,22 +1034,7 @@ impl FileLoader {
         place: Option<Placement<'_>>,
     ) -> Result<Placed, (Whereabouts, Problem)> {
         let arn_pointer = format!("{pointer}/ResourceARN");
-        // Where it belongs if it cannot be placed: the container, else what the ARN still says,
-        // else its owner.
-        let whereabouts = || match place {
-            Some(place) => Whereabouts { account: Some(place.account.to_string()), region: Some(place.region) },
-            None => {
-                let parsed = arn_text.and_then(|t| arn::parse(t).ok());
-                Whereabouts {
-                    account: parsed
-                        .as_ref()
-                        .map(|a| a.account.to_string())
-                        .filter(|a| arn::is_account_id(a))
-                        .or_else(|| owner.filter(|o| arn::is_account_id(o)).map(str::to_string)),
-                    region: parsed.and_then(|a| regions::intern(a.region)),
-                }
-            }
-        };
+        let whereabouts = || self.whereabouts(arn_text, owner, place);
         let placed = match (arn_text, place) {
             (Some(text), _) => match arn::parse_fsx(text, resource_type) {
                 Ok((parsed, region, arn_id)) => {

@@ -29,7 +29,13 @@ pub struct PermissionsBoundary {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawUser {
+    /// Set by the loader in place of a resource whose fields have the wrong type: why.
+    #[serde(default, rename = "__fsx_guard_unreadable")]
+    pub unreadable: Option<String>,
+
+    #[serde(default)]
     pub user_name: String,
+    #[serde(default)]
     pub arn: String,
     #[serde(default)]
     pub path: Option<String>,
@@ -46,7 +52,13 @@ pub struct RawUser {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawGroup {
+    /// Set by the loader in place of a resource whose fields have the wrong type: why.
+    #[serde(default, rename = "__fsx_guard_unreadable")]
+    pub unreadable: Option<String>,
+
+    #[serde(default)]
     pub group_name: String,
+    #[serde(default)]
     pub arn: String,
     #[serde(default)]
     pub group_policy_list: Vec<InlinePolicy>,
@@ -57,7 +69,13 @@ pub struct RawGroup {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawRole {
+    /// Set by the loader in place of a resource whose fields have the wrong type: why.
+    #[serde(default, rename = "__fsx_guard_unreadable")]
+    pub unreadable: Option<String>,
+
+    #[serde(default)]
     pub role_name: String,
+    #[serde(default)]
     pub arn: String,
     #[serde(default)]
     pub role_policy_list: Vec<InlinePolicy>,
@@ -79,7 +97,12 @@ pub struct PolicyVersion {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawManagedPolicy {
+    /// Set by the loader in place of a resource whose fields have the wrong type: why.
+    #[serde(default, rename = "__fsx_guard_unreadable")]
+    pub unreadable: Option<String>,
+
     pub policy_name: Option<String>,
+    #[serde(default)]
     pub arn: String,
     pub default_version_id: Option<String>,
     #[serde(default)]

@@ -302,12 +302,23 @@ enum Part {
     Iam(Result<Value, String>),
 }
 
+// The SDK fills a required member that a response lacks with a default (smithy's client error
+// correction: "" for strings and enums, the epoch for timestamps, an empty structure): those
+// defaults are written as absent, so the loader sees a missing field, never a made-up value.
+
 fn time(t: Option<&aws_smithy_types::DateTime>) -> Value {
-    t.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok()).map_or(Value::Null, Value::String)
+    t.filter(|t| t.secs() != 0 || t.subsec_nanos() != 0)
+        .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+        .map_or(Value::Null, Value::String)
 }
 
 fn text(s: Option<&str>) -> Value {
-    s.map_or(Value::Null, |s| Value::String(s.to_string()))
+    s.filter(|s| !s.is_empty()).map_or(Value::Null, |s| Value::String(s.to_string()))
+}
+
+/// An object, or absent when the SDK made it up empty.
+fn nested(value: Option<Value>) -> Value {
+    value.filter(|v| v.as_object().is_none_or(|m| !m.is_empty())).unwrap_or(Value::Null)
 }
 
 /// Drops null members, as the AWS CLI does.
@@ -413,12 +424,12 @@ pub fn backup_json(b: &aws_sdk_fsx::types::Backup) -> Value {
         ("KmsKeyId", text(b.kms_key_id())),
         ("ResourceARN", text(b.resource_arn())),
         ("Tags", fsx_tags(b.tags())),
-        ("FileSystem", file_system.unwrap_or(Value::Null)),
+        ("FileSystem", nested(file_system)),
         ("OwnerId", text(b.owner_id())),
         ("SourceBackupId", text(b.source_backup_id())),
         ("SourceBackupRegion", text(b.source_backup_region())),
         ("ResourceType", text(b.resource_type().map(|t| t.as_str()))),
-        ("Volume", volume.unwrap_or(Value::Null)),
+        ("Volume", nested(volume)),
     ])
 }
 

@@ -236,6 +236,10 @@ pub struct DataRepositoryConfiguration {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawFileSystem {
+    /// Set by the loader in place of a resource whose fields have the wrong type: why.
+    #[serde(default, rename = "__fsx_guard_unreadable")]
+    pub unreadable: Option<String>,
+
     pub file_system_id: Option<String>,
     pub owner_id: Option<String>,
     pub file_system_type: Option<FileSystemType>,
@@ -286,6 +290,10 @@ pub struct RawOntapVolumeConfiguration {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawVolume {
+    /// Set by the loader in place of a resource whose fields have the wrong type: why.
+    #[serde(default, rename = "__fsx_guard_unreadable")]
+    pub unreadable: Option<String>,
+
     pub volume_id: Option<String>,
     pub file_system_id: Option<String>,
     pub lifecycle: Option<VolumeLifecycle>,
@@ -302,6 +310,10 @@ pub struct RawVolume {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawBackup {
+    /// Set by the loader in place of a resource whose fields have the wrong type: why.
+    #[serde(default, rename = "__fsx_guard_unreadable")]
+    pub unreadable: Option<String>,
+
     pub backup_id: Option<String>,
     pub lifecycle: Option<BackupLifecycle>,
     #[serde(rename = "Type")]
