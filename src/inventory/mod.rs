@@ -114,6 +114,9 @@ pub struct Account {
     pub errors: Vec<CollectionError>,
     /// Resources of this account that could not be understood.
     pub unreadable: Vec<Unreadable>,
+    /// The first of `unreadable` by (kind, Region or any, file system or any), built once, so
+    /// that asking about every file system stays linear however many resources are odd.
+    unreadable_index: HashMap<(DataKind, Option<&'static str>, Option<String>), usize>,
 }
 
 impl Account {
@@ -130,17 +133,34 @@ impl Account {
             iam: None,
             errors: Vec::new(),
             unreadable: Vec::new(),
+            unreadable_index: HashMap::new(),
         }
+    }
+
+    fn index_unreadable(&mut self) {
+        self.unreadable_index.clear();
+        for (i, u) in self.unreadable.iter().enumerate() {
+            self.unreadable_index.entry((u.kind, u.region, u.file_system.clone())).or_insert(i);
+        }
+    }
+
+    /// An unreadable resource of `kind` that might belong to `file_system` in `region`: one of
+    /// that file system, of an unknown file system in that Region, or of an unknown Region.
+    pub fn unreadable_for(&self, kind: DataKind, region: &str, file_system: &str) -> Option<&Unreadable> {
+        let region = crate::regions::intern(region);
+        let keys = [
+            (kind, region, Some(file_system.to_string())),
+            (kind, region, None),
+            (kind, None, Some(file_system.to_string())),
+            (kind, None, None),
+        ];
+        keys.iter().filter_map(|k| self.unreadable_index.get(k)).min().and_then(|i| self.unreadable.get(*i))
     }
 
     /// An unreadable backup that might belong to `file_system` in `region` (its own backup or a
     /// copy of one), if any.
     pub fn unreadable_backup(&self, region: &str, file_system: &str) -> Option<&Unreadable> {
-        self.unreadable.iter().find(|u| {
-            u.kind == DataKind::Backups
-                && u.region.is_none_or(|r| r == region)
-                && u.file_system.as_deref().is_none_or(|f| f == file_system)
-        })
+        self.unreadable_for(DataKind::Backups, region, file_system)
     }
 
     /// Unreadable entries of one kind, in `region` or anywhere (`None`).
@@ -215,6 +235,7 @@ impl Inventory {
     fn finish(&mut self) {
         for account in self.accounts.values_mut() {
             account.unreadable.extend(self.unplaced.iter().cloned());
+            account.index_unreadable();
             account.file_systems.sort_by(|a, b| a.arn.cmp(&b.arn));
             account.backups.sort_by(|a, b| a.arn.cmp(&b.arn));
             account.volumes.sort_by(|a, b| a.arn.cmp(&b.arn));

@@ -340,10 +340,8 @@ pub(crate) fn units<'a>(fs: &FileSystem, context: &RuleContext<'_, 'a>, max_age_
         _ => None,
     };
     if unseen.is_none()
-        && let Some(unreadable) = account.and_then(|a| {
-            a.unreadable_of(crate::inventory::DataKind::Volumes, Some(fs.region))
-                .find(|u| u.file_system.as_deref().is_none_or(|f| f == fs.id))
-        })
+        && let Some(unreadable) =
+            account.and_then(|a| a.unreadable_for(crate::inventory::DataKind::Volumes, fs.region, &fs.id))
     {
         unseen = Some(unreadable.describe(&context.index.inventory.sources));
     }
