@@ -164,16 +164,13 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
     // File system ids are unique: when every selected id was found, an uncollected Region
     // cannot hold anything this rule selects.
     let missing_ids: Option<Vec<&str>> = select.file_system_ids.as_ref().map(|ids| {
-        ids.iter()
-            .map(String::as_str)
-            .filter(|id| {
-                !inventory
-                    .accounts
-                    .values()
-                    .filter(|a| select.matches_account(&a.id))
-                    .any(|a| a.file_systems.iter().any(|fs| fs.id == *id))
-            })
-            .collect()
+        let found: std::collections::HashSet<&str> = inventory
+            .accounts
+            .values()
+            .filter(|a| select.matches_account(&a.id))
+            .flat_map(|a| a.file_systems.iter().map(|fs| fs.id.as_str()))
+            .collect();
+        ids.iter().map(String::as_str).filter(|id| !found.contains(id)).collect()
     });
     if missing_ids.as_ref().is_some_and(Vec::is_empty) {
         return;

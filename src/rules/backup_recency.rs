@@ -39,6 +39,9 @@ Parameters: `max_age_hours` (default 26), `types` (subset of `AUTOMATIC`, `USER_
 - [DescribeBackups](https://docs.aws.amazon.com/fsx/latest/APIReference/API_DescribeBackups.html)
 - [CreateBackup: which Lustre file systems can be backed up](https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateBackup.html)
 - [FileSystem: `Lifecycle`, `CreationTime`](https://docs.aws.amazon.com/fsx/latest/APIReference/API_FileSystem.html)
+- [FSx for ONTAP: protecting your data with backups (volume backups)](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/using-backups.html)
+- [Backup: `ResourceType`, `Volume`](https://docs.aws.amazon.com/fsx/latest/APIReference/API_Backup.html) and [DescribeVolumes](https://docs.aws.amazon.com/fsx/latest/APIReference/API_DescribeVolumes.html)
+- [FSx for Lustre: working with backups (persistent, not linked to S3)](https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-backups-fsx.html)
 "#;
 
 #[derive(Debug, Clone)]

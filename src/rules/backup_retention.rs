@@ -45,6 +45,9 @@ Parameters: `min_days` (1..90, default 1), `max_days` (1..90, default 90, at lea
 - [FSx for OpenZFS: working with automatic daily backups](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/using-backups.html)
 - [UpdateFileSystem: AutomaticBackupRetentionDays, DailyAutomaticBackupStartTime](https://docs.aws.amazon.com/fsx/latest/APIReference/API_UpdateFileSystemOpenZFSConfiguration.html)
 - [CreateBackup: Lustre file systems that can be backed up (persistent, not linked to a data repository)](https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateBackup.html)
+- [FSx for ONTAP: protecting your data with backups (volume backups)](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/using-backups.html)
+- [Backup: `ResourceType`, `Volume`](https://docs.aws.amazon.com/fsx/latest/APIReference/API_Backup.html) and [DescribeVolumes](https://docs.aws.amazon.com/fsx/latest/APIReference/API_DescribeVolumes.html)
+- [FSx for Lustre: working with backups (persistent, not linked to S3)](https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-backups-fsx.html)
 "#;
 
 /// Minutes after midnight UTC.

@@ -44,6 +44,9 @@ Keys are compared as ARNs (a bare key id is read as a key in the copy's account 
 ## References
 - [FSx for OpenZFS: copying backups (incremental copies and KMS keys)](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/copying-backups.html)
 - [CopyBackup: KmsKeyId](https://docs.aws.amazon.com/fsx/latest/APIReference/API_CopyBackup.html)
+- [FSx for ONTAP: protecting your data with backups (volume backups)](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/using-backups.html)
+- [Backup: `ResourceType`, `Volume`](https://docs.aws.amazon.com/fsx/latest/APIReference/API_Backup.html) and [DescribeVolumes](https://docs.aws.amazon.com/fsx/latest/APIReference/API_DescribeVolumes.html)
+- [FSx for Lustre: working with backups (persistent, not linked to S3)](https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-backups-fsx.html)
 "#;
 
 #[derive(Debug, Clone)]

@@ -47,6 +47,9 @@ ONTAP backs up volumes: each ONTAP volume (not the SVM root) needs its own quali
 - [FSx for OpenZFS: copying backups](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/copying-backups.html)
 - [CopyBackup](https://docs.aws.amazon.com/fsx/latest/APIReference/API_CopyBackup.html)
 - [Opt-in Regions](https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html)
+- [FSx for ONTAP: protecting your data with backups (volume backups)](https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/using-backups.html)
+- [Backup: `ResourceType`, `Volume`](https://docs.aws.amazon.com/fsx/latest/APIReference/API_Backup.html) and [DescribeVolumes](https://docs.aws.amazon.com/fsx/latest/APIReference/API_DescribeVolumes.html)
+- [FSx for Lustre: working with backups (persistent, not linked to S3)](https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-backups-fsx.html)
 "#;
 
 #[derive(Debug, Clone)]
