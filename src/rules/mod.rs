@@ -385,4 +385,55 @@ mod tests {
             assert_eq!(RuleKind::parse(kind.name()), Some(kind));
         }
     }
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(text).unwrap()
+    }
+
+    #[rstest::rstest]
+    // Created at 03:00, window at 05:00: the first backup is due at 05:00 the same day.
+    #[case("2026-11-25T03:00:00Z", Some("05:00"), "2026-11-26T06:59:00Z", true)]
+    #[case("2026-11-25T03:00:00Z", Some("05:00"), "2026-11-26T07:00:00Z", false)]
+    // Created at 06:00, after the window: the first backup is due the next day at 05:00.
+    #[case("2026-11-25T06:00:00Z", Some("05:00"), "2026-11-27T06:59:00Z", true)]
+    #[case("2026-11-25T06:00:00Z", Some("05:00"), "2026-11-27T07:00:00Z", false)]
+    // Created exactly at the window's start: that window has passed.
+    #[case("2026-11-25T05:00:00Z", Some("05:00"), "2026-11-27T06:59:00Z", true)]
+    // No window known: within 24 hours of creation.
+    #[case("2026-11-25T03:00:00Z", None, "2026-11-27T04:59:00Z", true)]
+    #[case("2026-11-25T03:00:00Z", None, "2026-11-27T05:00:00Z", false)]
+    fn a_file_system_is_too_young_until_its_first_window_plus_max_age(
+        #[case] created: &str,
+        #[case] start: Option<&str>,
+        #[case] now: &str,
+        #[case] young: bool,
+    ) {
+        let mut fs = crate::engine::test_support::file_system("fs-0123456789abcdef0", "OPENZFS");
+        fs.creation_time = Some(at(created));
+        if let Some(settings) = fs.backup_settings.as_mut() {
+            settings.daily_automatic_backup_start_time = start.map(str::to_string);
+        }
+        assert_eq!(too_young(&fs, at(now), 26.0).is_some(), young);
+    }
+
+    #[test]
+    fn no_creation_time_is_never_too_young() {
+        let mut fs = crate::engine::test_support::file_system("fs-0123456789abcdef0", "OPENZFS");
+        fs.creation_time = None;
+        assert_eq!(too_young(&fs, at("2026-11-25T06:00:00Z"), 26.0), None);
+    }
+
+    #[rstest::rstest]
+    #[case("CREATING", true)]
+    #[case("DELETING", true)]
+    #[case("FAILED", true)]
+    #[case("AVAILABLE", false)]
+    #[case("UPDATING", false)]
+    #[case("MISCONFIGURED", false)]
+    #[case("MISCONFIGURED_UNAVAILABLE", false)]
+    fn lifecycles_without_backups(#[case] lifecycle: &str, #[case] none: bool) {
+        let mut fs = crate::engine::test_support::file_system("fs-0123456789abcdef0", "OPENZFS");
+        fs.lifecycle = Some(crate::inventory::model::FileSystemLifecycle::parse(lifecycle));
+        assert_eq!(no_backups(&fs).is_some(), none, "{lifecycle}");
+    }
 }
