@@ -37,9 +37,18 @@ pub struct AwsArgs {
     /// Endpoint for every AWS service (emulators); also AWS_ENDPOINT_URL
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Concurrent requests
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    /// Concurrent requests (1 to 256)
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = concurrency)]
     pub concurrency: usize,
+}
+
+/// `--concurrency`: 1 to 256 (tokio's semaphore cannot hold more than a few billion permits, and
+/// no AWS account answers more in parallel anyway).
+fn concurrency(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n),
+        _ => Err(format!("`{text}` is not a number from 1 to 256")),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -233,14 +233,35 @@ pub fn read_text(
     if meta.is_dir() {
         return Err(InputError::Unreadable { path: display.to_string(), reason: "it is a directory".into() });
     }
+    let too_large = |size: u64| InputError::TooLarge { path: display.to_string(), size, limit: limit_text.to_string() };
     if meta.len() > limit {
-        return Err(InputError::TooLarge {
-            path: display.to_string(),
-            size: meta.len(),
-            limit: limit_text.to_string(),
-        });
+        return Err(too_large(meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+    // The size a file claims is not a bound on what it yields (`/dev/zero`, a FIFO, a device, a
+    // file that grows): the cap applies to the bytes read.
+    let mut file = std::io::Read::take(std::fs::File::open(path).map_err(unreadable)?, limit.saturating_add(1));
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let read = match std::io::Read::read(&mut file, &mut chunk) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(unreadable(e)),
+        };
+        let fresh = chunk.get(..read).unwrap_or(&[]);
+        // JSON and YAML text never holds a NUL byte: a binary file or a device fails at once.
+        if let Some(at) = fresh.iter().position(|b| *b == 0) {
+            return Err(InputError::Unreadable {
+                path: display.to_string(),
+                reason: format!("byte {} is NUL: this is not a text file", bytes.len() + at),
+            });
+        }
+        bytes.extend_from_slice(fresh);
+    }
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
     String::from_utf8(bytes)
         .map(Arc::new)
         .map_err(|e| InputError::NotUtf8 { path: display.to_string(), offset: e.utf8_error().valid_up_to() })

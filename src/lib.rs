@@ -178,6 +178,7 @@ fn write_out(out: &mut dyn Write, text: &str) -> Result<(), Error> {
 /// `fsx-guard check`: callable in-process by tests.
 pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> Result<Outcome, Error> {
     let formats = report::parse_formats(&args.formats)?;
+    refuse_overwriting_inputs(&formats, args)?;
     let explicit_now = args
         .now
         .as_deref()
@@ -215,11 +216,34 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         let rendered = report::render(*format, &context, color && path.is_none(), err)?;
         match path {
             None => write_out(out, &rendered)?,
-            Some(path) => std::fs::write(path, rendered)
-                .map_err(|e| Error::Output { path: path.display().to_string(), reason: e.to_string() })?,
+            Some(path) => report::write_atomically(path, &rendered)?,
         }
     }
     Ok(outcome(&report, &policies, args.fail_on))
+}
+
+/// A report path that is one of the inputs would overwrite it: a usage error before anything
+/// is read.
+fn refuse_overwriting_inputs(formats: &[(report::Format, Option<PathBuf>)], args: &CheckArgs) -> Result<(), Error> {
+    for path in formats.iter().filter_map(|(_, path)| path.as_ref()) {
+        let target = report::comparable(path);
+        for (kind, input) in
+            args.policies.iter().map(|p| ("policy", p)).chain(args.inventories.iter().map(|p| ("inventory", p)))
+        {
+            let input_path = report::comparable(input);
+            // A policy directory loads every *.yaml/*.yml in it.
+            let inside = input.is_dir()
+                && target.parent() == Some(input_path.as_path())
+                && matches!(target.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+            if target == input_path || inside {
+                return Err(Error::usage(
+                    format!("the report `{}` would overwrite the {kind} `{}`", path.display(), input.display()),
+                    "write reports to files that are not inputs",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Tells stderr what collection could not read.
@@ -244,8 +268,7 @@ pub fn collect(args: &cli::CollectArgs, out: &mut dyn Write, err: &mut dyn Write
     text.push('\n');
     match &args.output {
         None => write_out(out, &text)?,
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| Error::Output { path: path.display().to_string(), reason: e.to_string() })?,
+        Some(path) => report::write_atomically(path, &text)?,
     }
     if collection.reads == 0 {
         return Err(Error::usage("nothing could be read from AWS", "see the recorded errors in the inventory written"));

@@ -37,6 +37,37 @@ impl Format {
 }
 
 /// Parses `--format FMT[=PATH]` options; default `pretty` to stdout. Two to stdout is an error.
+/// A path as it can be compared with another: canonical when it exists (links, `..`), else
+/// absolute with its parent made canonical.
+pub fn comparable(path: &std::path::Path) -> PathBuf {
+    if let Ok(canonical) = std::fs::canonicalize(path) {
+        return canonical;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent().map(std::fs::canonicalize), absolute.file_name()) {
+        (Some(Ok(parent)), Some(name)) => parent.join(name),
+        _ => absolute,
+    }
+}
+
+/// Writes `text` to `path` whole or not at all: a temporary file beside it, then a rename, so a
+/// full disk or a crash never leaves half a report where the last good one was.
+pub fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let failed = |reason: String| Error::Output { path: path.display().to_string(), reason };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+    let temporary = path.with_file_name(format!(".{name}.fsx-guard-{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temporary).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&temporary, path)) {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(failed(format!("{e}; the previous file, if any, is unchanged")));
+    }
+    Ok(())
+}
+
 pub fn parse_formats(options: &[String]) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
     if options.is_empty() {
         return Ok(vec![(Format::Pretty, None)]);
@@ -44,6 +75,8 @@ pub fn parse_formats(options: &[String]) -> Result<Vec<(Format, Option<PathBuf>)
     let mut formats = Vec::new();
     for option in options {
         let (name, path) = match option.split_once('=') {
+            // `FMT=-` is stdout, as in most tools.
+            Some((name, "-")) => (name, None),
             Some((name, path)) if !path.is_empty() => (name, Some(PathBuf::from(path))),
             Some((name, _)) => {
                 return Err(Error::Usage {
@@ -69,6 +102,19 @@ pub fn parse_formats(options: &[String]) -> Result<Vec<(Format, Option<PathBuf>)
             });
         }
         formats.push((*format, path));
+    }
+    let mut seen: Vec<(PathBuf, &str)> = Vec::new();
+    for ((format, path), option) in formats.iter().zip(options) {
+        let Some(path) = path else { continue };
+        let key = comparable(path);
+        if let Some((_, first)) = seen.iter().find(|(p, _)| *p == key) {
+            return Err(Error::Usage {
+                message: format!("`--format {option}` and `--format {first}` write the same file"),
+                help: Some("give each report its own file".into()),
+            });
+        }
+        let _ = format;
+        seen.push((key, option));
     }
     if formats.iter().filter(|(_, path)| path.is_none()).count() > 1 {
         return Err(Error::Usage {
