@@ -17,6 +17,10 @@ use crate::span::{self, ByteSpan};
 /// Deepest nesting accepted in a YAML document (serde_yaml's own recursion limit is 128).
 pub const MAX_DEPTH: usize = 100;
 
+/// Nodes that aliases may add by expansion, in all (a 740 KB file of anchors referenced many
+/// times would otherwise expand to gigabytes). Nodes written out are bounded by the file size.
+pub const MAX_ALIAS_EXPANSION: u64 = 1_000_000;
+
 /// A YAML syntax or structure problem at a byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
@@ -32,8 +36,23 @@ pub fn node_spans(text: &str) -> Result<HashMap<String, NodeSpan>, YamlError> {
     };
 
     enum Frame {
-        Map { pointer: String, start: usize, key: Option<(String, ByteSpan)> },
-        Seq { pointer: String, start: usize, next: usize },
+        Map {
+            pointer: String,
+            start: usize,
+            key: Option<(String, ByteSpan)>,
+            /// Keys seen so far, with where they were: a key twice is an error, never "the last
+            /// one wins".
+            seen: HashMap<String, usize>,
+            anchor: usize,
+            nodes: u64,
+        },
+        Seq {
+            pointer: String,
+            start: usize,
+            next: usize,
+            anchor: usize,
+            nodes: u64,
+        },
     }
 
     let mut spans = HashMap::new();
@@ -41,32 +60,58 @@ pub fn node_spans(text: &str) -> Result<HashMap<String, NodeSpan>, YamlError> {
     let mut documents = 0usize;
 
     // The pointer and key span of the node that starts now, advancing the parent's state.
-    // Returns None when the event is a mapping key rather than a value.
-    fn place(stack: &mut [Frame], scalar: Option<(&str, ByteSpan)>) -> Option<(String, Option<ByteSpan>)> {
+    // Returns None when the event is a mapping key rather than a value; an error for a key that
+    // the mapping already has.
+    fn place(
+        stack: &mut [Frame],
+        scalar: Option<(&str, ByteSpan)>,
+        text: &str,
+    ) -> Result<Option<(String, Option<ByteSpan>)>, YamlError> {
         match stack.last_mut() {
-            None => Some((String::new(), None)),
+            None => Ok(Some((String::new(), None))),
             Some(Frame::Seq { pointer, next, .. }) => {
                 let mut p = pointer.clone();
                 span::push_token(&mut p, &next.to_string());
                 *next += 1;
-                Some((p, None))
+                Ok(Some((p, None)))
             }
-            Some(Frame::Map { pointer, key, .. }) => match key.take() {
+            Some(Frame::Map { pointer, key, seen, .. }) => match key.take() {
                 Some((name, key_span)) => {
                     let mut p = pointer.clone();
                     span::push_token(&mut p, &name);
-                    Some((p, Some(key_span)))
+                    Ok(Some((p, Some(key_span))))
                 }
                 None => {
                     // A key. Complex (non-scalar) keys get a placeholder name.
                     let (name, key_span) = scalar
                         .map_or_else(|| ("?".to_string(), ByteSpan::new(0, 0)), |(s, span)| (s.to_string(), span));
+                    if name != "?"
+                        && let Some(first) = seen.get(&name)
+                    {
+                        let (line, column) = span::line_col(text, *first);
+                        return Err(YamlError {
+                            message: format!(
+                                "duplicate key `{name}` (first at line {line}, column {column}): a key may appear once in a mapping"
+                            ),
+                            offset: key_span.start,
+                        });
+                    }
+                    seen.insert(name.clone(), key_span.start);
                     *key = Some((name, key_span));
-                    None
+                    Ok(None)
                 }
             },
         }
     }
+
+    // Nodes a completed node adds to its parent (aliases count what they expand to).
+    fn add_nodes(stack: &mut [Frame], n: u64) {
+        if let Some(Frame::Map { nodes, .. } | Frame::Seq { nodes, .. }) = stack.last_mut() {
+            *nodes = nodes.saturating_add(n);
+        }
+    }
+    let mut anchor_sizes: HashMap<usize, u64> = HashMap::new();
+    let mut expanded = 0u64;
 
     let mut parser = Parser::new_from_str(text);
     while let Some(event) = parser.next_event() {
@@ -85,15 +130,30 @@ pub fn node_spans(text: &str) -> Result<HashMap<String, NodeSpan>, YamlError> {
                     });
                 }
             }
-            Event::Scalar(value, ..) => {
-                if let Some((pointer, key)) = place(&mut stack, Some((&value, here))) {
+            Event::Scalar(value, _, anchor, _) => {
+                if let Some((pointer, key)) = place(&mut stack, Some((&value, here)), text)? {
                     spans.insert(pointer, NodeSpan { key, value: here });
+                }
+                add_nodes(&mut stack, 1);
+                if anchor > 0 {
+                    anchor_sizes.insert(anchor, 1);
                 }
             }
-            Event::Alias(_) => {
-                if let Some((pointer, key)) = place(&mut stack, None) {
+            Event::Alias(anchor) => {
+                if let Some((pointer, key)) = place(&mut stack, None, text)? {
                     spans.insert(pointer, NodeSpan { key, value: here });
                 }
+                let size = anchor_sizes.get(&anchor).copied().unwrap_or(1);
+                expanded = expanded.saturating_add(size);
+                if expanded > MAX_ALIAS_EXPANSION {
+                    return Err(YamlError {
+                        message: format!(
+                            "aliases expand to more than {MAX_ALIAS_EXPANSION} nodes: write the values out, or use fewer references to large anchors"
+                        ),
+                        offset: here.start,
+                    });
+                }
+                add_nodes(&mut stack, size);
             }
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 if stack.len() >= MAX_DEPTH {
@@ -102,22 +162,33 @@ pub fn node_spans(text: &str) -> Result<HashMap<String, NodeSpan>, YamlError> {
                         offset: here.start,
                     });
                 }
-                let placed = place(&mut stack, None);
+                let placed = place(&mut stack, None, text)?;
                 let (pointer, key) = placed.unwrap_or_else(|| ("?".to_string(), None));
                 if let Some(key) = key {
                     spans.insert(pointer.clone(), NodeSpan { key: Some(key), value: here });
                 }
-                stack.push(if matches!(event, Event::MappingStart(..)) {
-                    Frame::Map { pointer, start: here.start, key: None }
-                } else {
-                    Frame::Seq { pointer, start: here.start, next: 0 }
+                stack.push(match event {
+                    Event::MappingStart(anchor, _) => {
+                        Frame::Map { pointer, start: here.start, key: None, seen: HashMap::new(), anchor, nodes: 1 }
+                    }
+                    Event::SequenceStart(anchor, _) => {
+                        Frame::Seq { pointer, start: here.start, next: 0, anchor, nodes: 1 }
+                    }
+                    _ => Frame::Seq { pointer, start: here.start, next: 0, anchor: 0, nodes: 1 },
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                if let Some(Frame::Map { pointer, start, .. } | Frame::Seq { pointer, start, .. }) = stack.pop() {
+                if let Some(
+                    Frame::Map { pointer, start, anchor, nodes, .. } | Frame::Seq { pointer, start, anchor, nodes, .. },
+                ) = stack.pop()
+                {
                     let entry =
                         spans.entry(pointer).or_insert(NodeSpan { key: None, value: ByteSpan::new(start, here.end) });
                     entry.value = ByteSpan::new(start, here.end.max(start));
+                    if anchor > 0 {
+                        anchor_sizes.insert(anchor, nodes);
+                    }
+                    add_nodes(&mut stack, nodes);
                 }
             }
             Event::StreamEnd => break,
@@ -164,6 +235,38 @@ mod tests {
         let deep = "[".repeat(100_000);
         let error = node_spans(&deep).unwrap_err();
         assert!(error.message.contains("nesting") || error.message.contains("recursion"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_key_twice_is_an_error_at_the_second() {
+        let text = "version: 1\nrules:\n  - id: A\n    kind: backup-retention\nrules: []\n";
+        let error = node_spans(text).unwrap_err();
+        assert!(error.message.contains("duplicate key `rules` (first at line 2, column 1)"), "{}", error.message);
+        assert_eq!(&text[error.offset..error.offset + 5], "rules");
+        assert!(text[..error.offset].contains("kind"));
+        let nested = "a:\n  tags: {env: prod, env: dev}\n";
+        assert!(node_spans(nested).unwrap_err().message.contains("duplicate key `env`"));
+        // The same key in two mappings is fine.
+        assert!(node_spans("a: {x: 1}\nb: {x: 1}\n").is_ok());
+    }
+
+    #[test]
+    fn alias_expansion_is_bounded() {
+        // 10,000 references to a 1,000-item anchored list: 10 million nodes once expanded.
+        let mut text = format!("base: &base [{}]\nrules:\n", vec!["x"; 1000].join(", "));
+        for _ in 0..10_000 {
+            text.push_str("  - *base\n");
+        }
+        let error = node_spans(&text).unwrap_err();
+        assert!(error.message.contains("aliases expand to more than"), "{}", error.message);
+        // Nested anchors multiply: a0 (9) -> a1 (81) -> ... is caught too.
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 9].join(", ")));
+        }
+        assert!(node_spans(&bomb).unwrap_err().message.contains("aliases expand"));
+        // A few references to small anchors are fine.
+        assert!(node_spans("d: &d {a: 1}\nx: *d\ny: *d\n").is_ok());
     }
 
     #[test]

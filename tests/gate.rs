@@ -153,3 +153,81 @@ fn a_report_that_cannot_be_written_whole_keeps_the_previous_one_and_exits_2() {
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers.len(), 1, "no temporary file is left: {leftovers:?}");
 }
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_policy_key_twice_is_an_error_at_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    // `rules:` twice, the second empty: before, "0 rule(s): valid" and a pass on retention 0.
+    let rules_twice = write(
+        dir.path(),
+        "rules-twice.yaml",
+        "version: 1\nrules:\n  - id: A\n    kind: backup-retention\n    params: {min_days: 7}\nrules: []\n",
+    );
+    let stderr = usage_error(&["validate", &rules_twice], "duplicate key `rules` (first at line 2, column 1)");
+    assert!(stderr.contains("rules-twice.yaml:6:1"), "{stderr}");
+    usage_error(&["check", "--inventory", EXAMPLE, "--policy", &rules_twice], "duplicate key `rules`");
+    let param_twice = write(
+        dir.path(),
+        "param-twice.yaml",
+        "version: 1\nrules:\n  - id: A\n    kind: backup-retention\n    params:\n      min_days: 7\n      min_days: 1\n",
+    );
+    usage_error(&["validate", &param_twice], "duplicate key `min_days`");
+    let tag_twice = write(
+        dir.path(),
+        "tag-twice.yaml",
+        "version: 1\nrules:\n  - id: A\n    kind: backup-retention\n    select: {tags: {env: prod, env: dev}}\n",
+    );
+    usage_error(&["validate", &tag_twice], "duplicate key `env`");
+}
+
+#[test]
+fn an_inventory_key_twice_is_an_input_error_in_json_and_yaml() {
+    let dir = tempfile::tempdir().unwrap();
+    let region_twice = write(
+        dir.path(),
+        "region-twice.json",
+        r#"{"version": 1, "accounts": [{"account_id": "111122223333", "regions": {"us-east-1": {"FileSystems": [], "Backups": []}, "us-east-1": {"FileSystems": []}}}]}"#,
+    );
+    usage_error(&["check", "--inventory", &region_twice], "duplicate key `us-east-1`");
+    let list_twice = write(
+        dir.path(),
+        "list-twice.json",
+        r#"{"version": 1, "accounts": [{"account_id": "111122223333", "regions": {"us-east-1": {"FileSystems": [], "FileSystems": []}}}]}"#,
+    );
+    usage_error(&["check", "--inventory", &list_twice], "duplicate field `FileSystems`");
+    let yaml = write(
+        dir.path(),
+        "region-twice.yaml",
+        "version: 1\naccounts:\n  - account_id: \"111122223333\"\n    regions:\n      us-east-1: {FileSystems: []}\n      us-east-1: {Backups: []}\n",
+    );
+    usage_error(&["check", "--inventory", &yaml], "duplicate key `us-east-1`");
+}
+
+#[test]
+fn yaml_anchors_referenced_many_times_are_refused_within_the_expansion_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    // A 740 KB policy: 10,000 rules sharing one anchored 10,000-item list.
+    let ids: Vec<String> = (0..10_000).map(|i| format!("fs-{i:017x}")).collect();
+    let mut policy = format!("version: 1\nx-ids: &ids [{}]\nrules:\n", ids.join(", "));
+    for i in 0..10_000 {
+        policy.push_str(&format!("  - {{id: R{i}, kind: backup-recency, select: {{file_system_ids: *ids}}}}\n"));
+    }
+    let policy = write(dir.path(), "anchors.yaml", &policy);
+    let started = std::time::Instant::now();
+    usage_error(&["validate", &policy], "aliases expand to more than 1000000 nodes");
+    // A 4 MB inventory: a 5,000-tag anchor used 30,000 times.
+    let tags: Vec<String> = (0..5_000).map(|i| format!("{{Key: k{i}, Value: v}}")).collect();
+    let mut inventory = format!("x-tags: &tags [{}]\nBackups:\n", tags.join(", "));
+    for i in 0..30_000 {
+        inventory.push_str(&format!("  - {{BackupId: backup-{i:017x}, Tags: *tags}}\n"));
+    }
+    let inventory = write(dir.path(), "anchors.yaml.yaml", &inventory);
+    usage_error(&["check", "--inventory", &inventory], "aliases expand to more than");
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+}

@@ -69,7 +69,7 @@ struct InputFile {
 struct AccountDocument {
     account_id: String,
     partition: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     regions: BTreeMap<String, RegionDocument>,
     iam: Option<IamLists>,
     #[serde(default)]
@@ -84,6 +84,34 @@ struct RegionDocument {
     backups: Option<Vec<RawBackup>>,
     #[serde(rename = "Volumes")]
     volumes: Option<Vec<RawVolume>>,
+}
+
+/// A map whose keys must be unique: a Region key twice in one object is an input error, never
+/// "the second replaces the first".
+fn unique_keys<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Visitor<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map with unique keys")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Visitor(std::marker::PhantomData))
 }
 
 /// Where a resource must belong, when its container says so (document form).
@@ -253,8 +281,9 @@ fn parse_json(text: &str) -> Result<InputFile, (String, usize)> {
         let message = e.to_string();
         let message = message.rfind(" at line ").and_then(|i| message.get(..i)).unwrap_or(&message).to_string();
         let error = (message, span::offset_of(text, e.line(), e.column()));
-        // A value of the wrong type inside a resource is that resource's problem, not the file's.
-        if e.classify() != serde_json::error::Category::Data {
+        // A value of the wrong type inside a resource is that resource's problem, not the file's;
+        // a key twice (serde's "duplicate field", or a Region twice) is always the file's.
+        if e.classify() != serde_json::error::Category::Data || error.0.starts_with("duplicate") {
             return Err(error);
         }
         serde_json::from_str::<serde_json::Value>(text).ok().and_then(lenient).ok_or(error)
