@@ -76,6 +76,9 @@ pub struct CheckArgs {
     /// Also list passing results in the pretty report
     #[arg(long)]
     pub include_passed: bool,
+    /// Exit 0 when the run judged nothing at all (no result), instead of 3
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Args)]

@@ -219,6 +219,17 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
             Some(path) => report::write_atomically(path, &rendered)?,
         }
     }
+    if report.results.is_empty() && !args.allow_empty {
+        // A run that judged nothing is not "compliant".
+        let _ = writeln!(
+            err,
+            "error: nothing was judged: no rule selected anything in the inventory (exit 3); pass `--allow-empty` if that is expected"
+        );
+        return Ok(match args.fail_on {
+            FailOn::Never => Outcome::Compliant,
+            _ => Outcome::Undetermined,
+        });
+    }
     Ok(outcome(&report, &policies, args.fail_on))
 }
 

@@ -231,3 +231,132 @@ fn yaml_anchors_referenced_many_times_are_refused_within_the_expansion_bound() {
     usage_error(&["check", "--inventory", &inventory], "aliases expand to more than");
     assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
 }
+
+fn exit_code(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = fsx_guard().args(args).output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).to_string(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+    )
+}
+
+#[test]
+fn inventories_that_hold_nothing_to_judge_never_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw_backups = std::fs::read_to_string("examples/raw/111122223333-us-east-1-describe-backups.json").unwrap();
+    for (name, text) in [
+        ("version-only.json", r#"{"version": 1}"#.to_string()),
+        ("no-accounts.json", r#"{"version": 1, "accounts": []}"#.to_string()),
+        (
+            "backups-without-file-systems.json",
+            r#"{"version": 1, "accounts": [{"account_id": "111122223333", "regions": {"us-east-1": {"Backups": []}}}]}"#
+                .to_string(),
+        ),
+        ("raw-backups-only.json", raw_backups),
+        ("iam-only.json", std::fs::read_to_string("tests/fixtures/real/get-account-authorization-details.json").unwrap()),
+    ] {
+        let path = write(dir.path(), name, &text);
+        let (code, _, stderr) = exit_code(&["check", "--inventory", &path]);
+        assert_eq!(code, Some(3), "{name}: {stderr}");
+        let (code, stdout, _) = exit_code(&["check", "--inventory", &path, "--format", "json"]);
+        assert_eq!(code, Some(3));
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert!(json["summary"]["error"].as_u64().unwrap() > 0, "{name}: {stdout}");
+        assert_eq!(json["summary"]["pass"], 0, "{name}");
+    }
+}
+
+#[test]
+fn typos_in_an_inventory_document_are_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = write(dir.path(), "acounts.json", r#"{"version": 1, "acounts": [{"account_id": "111122223333"}]}"#);
+    usage_error(&["check", "--inventory", &accounts], "did you mean `accounts`?");
+    let lists = write(
+        dir.path(),
+        "filesystems.json",
+        r#"{"version": 1, "accounts": [{"account_id": "111122223333", "regions": {"us-east-1": {"Filesystems": [], "Backups": []}}}]}"#,
+    );
+    usage_error(&["check", "--inventory", &lists], "unknown field `Filesystems`");
+}
+
+#[test]
+fn a_run_that_judged_nothing_exits_3_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(
+        dir.path(),
+        "lustre.yaml",
+        "version: 1\nrules:\n  - id: L\n    kind: backup-recency\n    select: {accounts: [\"111122223333\"], regions: [us-east-1], tags: {no-such-tag: \"*\"}}\n",
+    );
+    let (code, _, stderr) = exit_code(&["check", "--inventory", EXAMPLE, "--policy", &policy]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("nothing was judged"), "{stderr}");
+    let (code, _, _) = exit_code(&["check", "--inventory", EXAMPLE, "--policy", &policy, "--allow-empty"]);
+    assert_eq!(code, Some(0));
+}
+
+fn example_with_errors(errors: serde_json::Value) -> (tempfile::TempDir, String) {
+    let mut document: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(EXAMPLE).unwrap()).unwrap();
+    document["accounts"][0]["errors"] = errors;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "inventory.json", &serde_json::to_string_pretty(&document).unwrap());
+    (dir, path)
+}
+
+fn verdicts(path: &str, policy: &str) -> Vec<(String, String, String)> {
+    let (_, stdout, stderr) = exit_code(&["check", "--inventory", path, "--policy", policy, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["rule_id"].as_str().unwrap().to_string(),
+                r["resource"].as_str().unwrap().to_string(),
+                r["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_iam_failure_in_errors_is_never_a_pass_even_with_iam_present() {
+    let (_dir, path) = example_with_errors(serde_json::json!([
+        {"service": "iam", "operation": "GetAccountAuthorizationDetails", "message": "Throttling: Rate exceeded"}
+    ]));
+    let results = verdicts(&path, "examples/policies/who-may-delete.yaml");
+    let account: Vec<_> = results.iter().filter(|(_, r, _)| r.contains("111122223333")).collect();
+    assert!(!account.is_empty());
+    assert!(account.iter().all(|(_, _, v)| v == "error"), "{account:?}");
+}
+
+#[test]
+fn errors_without_a_region_or_in_the_cli_spelling_are_understood() {
+    let policy = "policies/baseline.yaml";
+    // No Region: every Region of the account.
+    let (_dir, path) = example_with_errors(serde_json::json!([
+        {"service": "fsx", "operation": "DescribeBackups", "message": "AccessDenied"}
+    ]));
+    let recency: Vec<_> = verdicts(&path, policy)
+        .into_iter()
+        .filter(|(rule, r, _)| rule == "FSX-BASE-RECENCY" && r.contains("111122223333"))
+        .collect();
+    assert!(!recency.is_empty());
+    assert!(recency.iter().all(|(_, _, v)| v == "error"), "{recency:?}");
+    // The CLI's spelling of the operation.
+    let (_dir, path) = example_with_errors(serde_json::json!([
+        {"region": "us-east-1", "service": "fsx", "operation": "describe-backups", "message": "AccessDenied"}
+    ]));
+    let east: Vec<_> = verdicts(&path, policy)
+        .into_iter()
+        .filter(|(rule, r, _)| rule == "FSX-BASE-RECENCY" && r.contains("us-east-1:111122223333"))
+        .collect();
+    assert!(!east.is_empty());
+    assert!(east.iter().all(|(_, _, v)| v == "error"), "{east:?}");
+    // An operation fsx-guard does not know is refused with its position, never ignored.
+    let (_dir, path) = example_with_errors(serde_json::json!([
+        {"region": "us-east-1", "service": "fsx", "operation": "DescribeBackupz", "message": "AccessDenied"}
+    ]));
+    usage_error(&["check", "--inventory", &path], "is not an operation fsx-guard reads");
+}

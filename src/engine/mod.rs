@@ -183,7 +183,9 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
                 .map(String::as_str)
                 .filter(|r| crate::regions::lookup(r).is_none_or(|r| r.partition == account.partition))
                 .collect(),
-            None => account.failed_regions(),
+            // Every Region the inputs mention or a failure names: one with backups but no
+            // `FileSystems` list is one whose file systems were not collected.
+            None => account.failed_regions().into_iter().chain(account.regions_seen.iter().copied()).collect(),
         };
         for region in regions {
             if let Collected::No(reason) = account.file_systems_in(region) {
@@ -194,6 +196,26 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
                 out.push(missing_result(subject, reason));
             }
         }
+    }
+    // No Region whose file systems were read could hold what the rule selects: its scope could
+    // not be established (IAM-only or backups-only input, an empty document, a failure without
+    // a Region), which is never a pass by default.
+    let established = inventory.accounts.values().filter(|a| select.matches_account(&a.id)).any(|a| {
+        a.file_systems_collected.iter().any(|r| select.regions.as_ref().is_none_or(|list| list.iter().any(|x| x == r)))
+    });
+    if !established && uncollected == 0 && out.is_empty() {
+        let accounts: Vec<&str> = select.accounts.iter().flatten().map(String::as_str).collect();
+        let account = if accounts.len() == 1 { accounts.first().copied().unwrap_or("*") } else { "*" };
+        let reason = match inventory.accounts.values().find_map(|a| a.errors.iter().find(|e| e.region.is_none())) {
+            Some(e) => format!(
+                "{} failed: {}; no file systems the rule could select were read, so its scope could not be established",
+                e.operation.as_deref().unwrap_or("collection"),
+                e.message
+            ),
+            None => "no file systems the rule could select were collected (the inventory has no `FileSystems` for the selected accounts and Regions), so its scope could not be established".to_string(),
+        };
+        out.push(missing_result(Subject::all_file_systems("aws", "*", account), reason));
+        return;
     }
     // Ids that are nowhere, while every Region they could be in was read: a typo, or a file
     // system that no longer exists. Never a silent pass.

@@ -43,25 +43,87 @@ struct IamLists {
     policies: Vec<RawManagedPolicy>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default)]
 struct InputFile {
     version: Option<u64>,
     collected_at: Option<Timestamp>,
     accounts: Option<Vec<AccountDocument>>,
-    #[serde(rename = "FileSystems")]
     file_systems: Option<Vec<RawFileSystem>>,
-    #[serde(rename = "Backups")]
     backups: Option<Vec<RawBackup>>,
-    #[serde(rename = "Volumes")]
     volumes: Option<Vec<RawVolume>>,
-    #[serde(rename = "UserDetailList")]
     users: Option<Vec<RawUser>>,
-    #[serde(rename = "GroupDetailList")]
     groups: Option<Vec<RawGroup>>,
-    #[serde(rename = "RoleDetailList")]
     roles: Option<Vec<RawRole>>,
-    #[serde(rename = "Policies")]
     policies: Option<Vec<RawManagedPolicy>>,
+    /// Top-level keys fsx-guard does not read: AWS adds some to raw output (`NextToken`,
+    /// `IsTruncated`), but in an inventory document each is a typo (`acounts`) that would
+    /// otherwise leave the run judging nothing.
+    unknown_keys: Vec<String>,
+}
+
+/// The top-level keys fsx-guard reads.
+const TOP_LEVEL_KEYS: [&str; 10] = [
+    "version",
+    "collected_at",
+    "accounts",
+    "FileSystems",
+    "Backups",
+    "Volumes",
+    "UserDetailList",
+    "GroupDetailList",
+    "RoleDetailList",
+    "Policies",
+];
+
+impl<'de> Deserialize<'de> for InputFile {
+    /// By hand, in one pass, to keep the names of unknown keys (serde's `flatten` would buffer
+    /// the whole file) and to refuse a key given twice.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = InputFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an inventory document or AWS CLI output (a JSON object)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<InputFile, A::Error> {
+                fn set<'de, A: serde::de::MapAccess<'de>, T: Deserialize<'de>>(
+                    map: &mut A,
+                    slot: &mut Option<T>,
+                    key: &str,
+                ) -> Result<(), A::Error> {
+                    if slot.is_some() {
+                        return Err(serde::de::Error::custom(format!("duplicate field `{key}`")));
+                    }
+                    *slot = Some(map.next_value()?);
+                    Ok(())
+                }
+                let mut file = InputFile::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "version" => set(&mut map, &mut file.version, &key)?,
+                        "collected_at" => set(&mut map, &mut file.collected_at, &key)?,
+                        "accounts" => set(&mut map, &mut file.accounts, &key)?,
+                        "FileSystems" => set(&mut map, &mut file.file_systems, &key)?,
+                        "Backups" => set(&mut map, &mut file.backups, &key)?,
+                        "Volumes" => set(&mut map, &mut file.volumes, &key)?,
+                        "UserDetailList" => set(&mut map, &mut file.users, &key)?,
+                        "GroupDetailList" => set(&mut map, &mut file.groups, &key)?,
+                        "RoleDetailList" => set(&mut map, &mut file.roles, &key)?,
+                        "Policies" => set(&mut map, &mut file.policies, &key)?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                            if file.unknown_keys.contains(&key) {
+                                return Err(serde::de::Error::custom(format!("duplicate field `{key}`")));
+                            }
+                            file.unknown_keys.push(key);
+                        }
+                    }
+                }
+                Ok(file)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -76,7 +138,10 @@ struct AccountDocument {
     errors: Vec<CollectionError>,
 }
 
+/// A Region block of fsx-guard's own document format: an unknown key (`Filesystems`) is a typo
+/// that would make the list look uncollected, so it is an input error naming the keys allowed.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RegionDocument {
     #[serde(rename = "FileSystems")]
     file_systems: Option<Vec<RawFileSystem>>,
@@ -526,6 +591,15 @@ impl FileLoader {
             return;
         }
         if document {
+            for key in &file.unknown_keys {
+                let mut pointer = String::new();
+                span::push_token(&mut pointer, key);
+                let problem = Problem::at(pointer, format!("unknown key `{key}` in an inventory document")).on_key();
+                self.problems.push(match crate::suggest::closest(key, TOP_LEVEL_KEYS) {
+                    Some(near) => problem.with_help(format!("did you mean `{near}`?")),
+                    None => problem.with_help("an inventory document holds `version`, `collected_at` and `accounts`"),
+                });
+            }
             match file.version {
                 Some(1) => {}
                 Some(other) => {
@@ -546,31 +620,42 @@ impl FileLoader {
             return;
         }
         if !raw_keys {
+            let near =
+                file.unknown_keys.iter().find_map(|k| crate::suggest::closest(k, TOP_LEVEL_KEYS).map(|n| (k, n)));
+            let help = match near {
+                Some((key, near)) => format!("`{key}`: did you mean `{near}`?"),
+                None => "give an inventory document (`fsx-guard collect`) or the JSON output of describe-file-systems, describe-backups, describe-volumes or get-account-authorization-details".to_string(),
+            };
             self.problems.push(
-                Problem::at("", "not an inventory: no `accounts`, `FileSystems`, `Backups`, `Volumes` or IAM lists").with_help(
-                    "give an inventory document (`fsx-guard collect`) or the JSON output of describe-file-systems, describe-backups, describe-volumes or get-account-authorization-details",
-                ),
+                Problem::at("", "not an inventory: no `accounts`, `FileSystems`, `Backups`, `Volumes` or IAM lists")
+                    .with_help(help),
             );
             return;
         }
         for (i, raw) in file.file_systems.unwrap_or_default().into_iter().enumerate() {
             let pointer = format!("/FileSystems/{i}");
             if let Some(fs) = self.file_system(raw, &pointer, None) {
-                inventory.account_mut(&fs.account, fs.partition).file_systems_collected.insert(fs.region);
+                let account = inventory.account_mut(&fs.account, fs.partition);
+                account.file_systems_collected.insert(fs.region);
+                account.regions_seen.insert(fs.region);
                 self.resources.push(Resource::FileSystem(fs));
             }
         }
         for (i, raw) in file.backups.unwrap_or_default().into_iter().enumerate() {
             let pointer = format!("/Backups/{i}");
             if let Some(backup) = self.backup(raw, &pointer, None) {
-                inventory.account_mut(&backup.account, backup.partition).backups_collected.insert(backup.region);
+                let account = inventory.account_mut(&backup.account, backup.partition);
+                account.backups_collected.insert(backup.region);
+                account.regions_seen.insert(backup.region);
                 self.resources.push(Resource::Backup(backup));
             }
         }
         for (i, raw) in file.volumes.unwrap_or_default().into_iter().enumerate() {
             let pointer = format!("/Volumes/{i}");
             if let Some(volume) = self.volume(raw, &pointer, None) {
-                inventory.account_mut(&volume.account, volume.partition).volumes_collected.insert(volume.region);
+                let account = inventory.account_mut(&volume.account, volume.partition);
+                account.volumes_collected.insert(volume.region);
+                account.regions_seen.insert(volume.region);
                 self.resources.push(Resource::Volume(volume));
             }
         }
@@ -661,6 +746,7 @@ impl FileLoader {
         let placement_account = doc.account_id.clone();
         for ((region, _), region_doc, pointer) in regions_seen {
             let place = Placement { account: &placement_account, region, partition };
+            inventory.account_mut(&doc.account_id, partition).regions_seen.insert(region);
             if let Some(list) = region_doc.file_systems {
                 inventory.account_mut(&doc.account_id, partition).file_systems_collected.insert(region);
                 for (i, raw) in list.into_iter().enumerate() {
@@ -689,12 +775,50 @@ impl FileLoader {
         let account = inventory.account_mut(&doc.account_id, partition);
         let mut errors = doc.errors;
         for (i, error) in errors.iter_mut().enumerate() {
-            error.origin = Some(Origin { source: self.source, pointer: format!("{base}/errors/{i}") });
+            let at = format!("{base}/errors/{i}");
+            error.origin = Some(Origin { source: self.source, pointer: at.clone() });
             if let Some(region) = &error.region
                 && regions::intern(region).is_none()
             {
-                self.problems
-                    .push(Problem::at(format!("{base}/errors/{i}/region"), format!("unknown region `{region}`")));
+                self.problems.push(Problem::at(format!("{at}/region"), format!("unknown region `{region}`")));
+            }
+            // Understood in the API's spelling and the CLI's (`describe-backups`), or refused:
+            // an entry that matched nothing would be ignored, and what it names would pass.
+            if let Some(operation) = error.operation.as_deref() {
+                match super::model::canonical_operation(operation) {
+                    Some((service, canonical)) => {
+                        error.operation = Some(canonical.to_string());
+                        if error.service.is_none() {
+                            error.service = Some(service.to_string());
+                        }
+                    }
+                    None => self.problems.push(
+                        Problem::at(
+                            format!("{at}/operation"),
+                            format!("`{operation}` is not an operation fsx-guard reads"),
+                        )
+                        .with_help(format!(
+                            "one of {}",
+                            super::model::OPERATIONS_READ
+                                .iter()
+                                .map(|(_, o)| format!("`{o}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    ),
+                }
+            }
+            if let Some(service) = error.service.as_deref() {
+                match ["fsx", "iam", "sts", "account", "fsx-guard"]
+                    .into_iter()
+                    .find(|s| s.eq_ignore_ascii_case(service))
+                {
+                    Some(known) => error.service = Some(known.to_string()),
+                    None => self.problems.push(
+                        Problem::at(format!("{at}/service"), format!("`{service}` is not a service fsx-guard reads"))
+                            .with_help("one of `fsx`, `iam`, `sts`, `account`, `fsx-guard`"),
+                    ),
+                }
             }
         }
         account.errors.extend(errors);

@@ -110,6 +110,10 @@ pub struct Account {
     pub backups_collected: BTreeSet<&'static str>,
     /// Regions whose volumes were read.
     pub volumes_collected: BTreeSet<&'static str>,
+    /// Every Region the inputs mention for this account (a Region block, or a resource's ARN),
+    /// whatever was collected there: a Region with backups but no `FileSystems` list is one
+    /// whose file systems were not collected.
+    pub regions_seen: BTreeSet<&'static str>,
     pub iam: Option<iam::Iam>,
     pub errors: Vec<CollectionError>,
     /// Resources of this account that could not be understood.
@@ -130,6 +134,7 @@ impl Account {
             file_systems_collected: BTreeSet::new(),
             backups_collected: BTreeSet::new(),
             volumes_collected: BTreeSet::new(),
+            regions_seen: BTreeSet::new(),
             iam: None,
             errors: Vec::new(),
             unreadable: Vec::new(),
@@ -171,12 +176,31 @@ impl Account {
     }
 
     /// The recorded collection error that makes `operation` in `region` unreadable, if any.
+    ///
+    /// An entry without a Region stands for every Region; one without an operation for every
+    /// FSx operation (the loader has already put operations in the API's spelling).
     pub fn failure(&self, region: &str, operation: &str) -> Option<&CollectionError> {
         self.errors.iter().find(|e| {
-            e.region.as_deref() == Some(region)
-                && e.service.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("fsx"))
-                && e.operation.as_deref().is_none_or(|op| op == operation)
+            e.region.as_deref().is_none_or(|r| r == region)
+                && e.service.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("fsx") || s == "fsx-guard")
+                && e.operation.as_deref().is_none_or(|op| op == operation || op == "collect")
         })
+    }
+
+    /// The recorded failure that makes this account's IAM incomplete, if any: even with some IAM
+    /// present, a principal it left out might be allowed.
+    pub fn iam_failure(&self) -> Option<&CollectionError> {
+        self.errors.iter().find(|e| {
+            e.service.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("iam"))
+                || e.operation.as_deref() == Some("GetAccountAuthorizationDetails")
+        })
+    }
+
+    /// Whether a recorded failure has no Region: it stands for every Region.
+    pub fn failed_everywhere(&self) -> bool {
+        self.errors
+            .iter()
+            .any(|e| e.region.is_none() && e.service.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("fsx")))
     }
 
     fn collected(&self, set: &BTreeSet<&'static str>, region: &str, operation: &str, what: &str) -> Collected {

@@ -419,6 +419,25 @@ impl Backup {
     }
 }
 
+/// The operations whose failures `errors` records: (service, operation).
+pub const OPERATIONS_READ: [(&str, &str); 7] = [
+    ("fsx", "DescribeFileSystems"),
+    ("fsx", "DescribeBackups"),
+    ("fsx", "DescribeVolumes"),
+    ("iam", "GetAccountAuthorizationDetails"),
+    ("sts", "GetCallerIdentity"),
+    ("account", "ListRegions"),
+    ("fsx-guard", "collect"),
+];
+
+/// An operation as the API spells it (`DescribeBackups`), from that spelling or the CLI's
+/// (`describe-backups`), with its service.
+pub fn canonical_operation(text: &str) -> Option<(&'static str, &'static str)> {
+    let squash = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+    let wanted = squash(text);
+    OPERATIONS_READ.into_iter().find(|(_, op)| squash(op) == wanted)
+}
+
 /// An entry of the inventory's `errors`: something collection could not read.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct CollectionError {

@@ -378,6 +378,19 @@ fn find_principal(account: &Account, arn: &str) -> Option<Principal> {
         .or_else(|| iam.roles.iter().find(|r| r.arn == arn).map(|r| Principal::role(r, &account.id)))
 }
 
+/// Why an account's IAM cannot be judged: a recorded failure (data listed in `errors` never
+/// yields `pass`, even with some IAM present), or none collected.
+fn iam_missing(account: Option<&Account>, account_id: &str) -> String {
+    match account.and_then(Account::iam_failure) {
+        Some(e) => format!(
+            "{} failed for account {account_id}: {}",
+            e.operation.as_deref().unwrap_or("IAM collection"),
+            e.message
+        ),
+        None => format!("the IAM of account {account_id} was not collected"),
+    }
+}
+
 fn describe(denied: &[(String, Option<String>, Decision, usize)]) -> String {
     let shown: Vec<String> = denied
         .iter()
@@ -439,11 +452,13 @@ pub fn evaluate(
             origin: None,
         };
         let kind = if arn.contains(":user/") { ResourceType::IamUser } else { ResourceType::IamRole };
-        let Some(account) = context.account(&account_id).filter(|a| a.iam.is_some()) else {
+        let Some(account) = context.account(&account_id).filter(|a| a.iam.is_some() && a.iam_failure().is_none())
+        else {
+            let reason = iam_missing(context.account(&account_id), &account_id);
             out.push(Finding {
                 subject: subject(kind),
                 verdict: Verdict::Error,
-                message: format!("could not evaluate: the IAM of account {account_id} was not collected"),
+                message: format!("could not evaluate: {reason}"),
                 evidence: with(json!({})),
             });
             continue;
@@ -532,11 +547,11 @@ pub fn evaluate(
             region: None,
             origin: None,
         };
-        let Some(iam) = account.iam.as_ref() else {
+        let Some(iam) = account.iam.as_ref().filter(|_| account.iam_failure().is_none()) else {
             out.push(Finding {
                 subject: root,
                 verdict: Verdict::Error,
-                message: format!("could not evaluate: the IAM of account {account_id} was not collected"),
+                message: format!("could not evaluate: {}", iam_missing(Some(account), account_id)),
                 evidence: with(json!({})),
             });
             continue;
