@@ -14,6 +14,14 @@ pub struct Arn<'a> {
 
 /// Parses an ARN, checking the partition and the account id.
 pub fn parse(text: &str) -> Result<Arn<'_>, String> {
+    // No ARN AWS issues holds white space or a control character; one that does would print
+    // as something else (a newline can start a CI log command).
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "`{}` is not an ARN: it holds white space or a control character",
+            crate::diag::terminal_safe(text)
+        ));
+    }
     let mut parts = text.splitn(6, ':');
     let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
         (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())

@@ -14,6 +14,27 @@ use crate::span::ByteSpan;
 pub const MAX_LABELS: usize = 50;
 
 /// A problem in an input file, located by JSON pointer (resolved to a span when reported).
+/// Text safe to print to a terminal or a CI log: control characters (a newline could start a
+/// GitHub Actions workflow command such as `::error`; an escape sequence could rewrite the
+/// terminal) and bidirectional overrides are shown escaped, never sent as they are.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub pointer: String,
@@ -146,9 +167,12 @@ impl FileDiagnostic {
             .take(MAX_LABELS)
             .map(|(problem, span)| {
                 let text = if total == 1 && problem.help.is_some() { problem.message.clone() } else { problem.label() };
-                LabeledSpan::new_with_span(Some(text), *span)
+                LabeledSpan::new_with_span(Some(terminal_safe(&text).into_owned()), *span)
             })
             .collect();
+        // Messages quote what the files hold: never print a control character as it is.
+        let message = terminal_safe(&message).into_owned();
+        let help = help.map(|h| terminal_safe(&h).into_owned());
         FileDiagnostic {
             message,
             src: NamedSource::new(name, Excerpt(Arc::clone(text))),
@@ -176,10 +200,10 @@ impl FileDiagnostic {
             span
         };
         FileDiagnostic {
-            message,
+            message: terminal_safe(&message).into_owned(),
             src: NamedSource::new(name, Excerpt(Arc::clone(text))),
-            labels: vec![LabeledSpan::new_with_span(Some(label.to_string()), span)],
-            help,
+            labels: vec![LabeledSpan::new_with_span(Some(terminal_safe(label).into_owned()), span)],
+            help: help.map(|h| terminal_safe(&h).into_owned()),
             related: Vec::new(),
         }
     }

@@ -360,3 +360,41 @@ fn errors_without_a_region_or_in_the_cli_spelling_are_understood() {
     ]));
     usage_error(&["check", "--inventory", &path], "is not an operation fsx-guard reads");
 }
+
+/// No line of what a gate prints may start a GitHub Actions workflow command, and no escape
+/// sequence may reach the terminal.
+fn assert_log_safe(text: &str) {
+    for line in text.lines() {
+        assert!(!line.trim_start().starts_with("::"), "a workflow command could start here: {line:?}");
+    }
+    assert!(!text.contains('\u{1b}'), "an escape sequence reached the output");
+}
+
+#[test]
+fn newlines_and_escape_sequences_in_ids_tags_and_errors_are_never_printed_raw() {
+    let mut document: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(EXAMPLE).unwrap()).unwrap();
+    let account = &mut document["accounts"][0];
+    let region = account["regions"].as_object_mut().unwrap().values_mut().next().unwrap();
+    // An id AWS could not have issued: an input problem at its position, not a resource.
+    region["FileSystems"][0]["FileSystemId"] = "fs-0a1b2c3d4e5f60001\n::error title=ok::all good".into();
+    region["FileSystems"][0]["ResourceARN"] = serde_json::Value::Null;
+    // A backup name with an escape sequence, and an errors message with a workflow command.
+    region["Backups"][0]["Tags"] = serde_json::json!([{"Key": "Name", "Value": "x\u{1b}[2J\n::warning::owned"}]);
+    account["errors"] = serde_json::json!([
+        {"region": "eu-west-1", "service": "fsx", "operation": "DescribeFileSystems", "message": "denied\n::error title=ok::all good\u{1b}]0;title\u{7}"}
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "injected.json", &serde_json::to_string_pretty(&document).unwrap());
+    for format in ["pretty", "json", "sarif"] {
+        let (code, stdout, stderr) =
+            exit_code(&["check", "--inventory", &path, "--include-passed", "--format", format, "--fail-on", "never"]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_log_safe(&stdout);
+        assert_log_safe(&stderr);
+        if format == "pretty" {
+            assert!(stdout.contains("denied\\n::error title=ok::all good\\u{1b}]0;title\\u{7}"), "{stdout}");
+            assert!(stderr.contains("is not a file system id AWS issues"), "{stderr}");
+            assert!(stderr.contains("injected.json:"), "the problem is reported where it is: {stderr}");
+        }
+    }
+}

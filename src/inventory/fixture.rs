@@ -980,6 +980,17 @@ impl FileLoader {
             }
         };
         let id = id.unwrap_or_default();
+        if !super::model::is_file_system_id(&id) {
+            let problem = Problem::at(
+                format!("{pointer}/FileSystemId"),
+                format!(
+                    "`{id}` is not a file system id AWS issues (`fs-` and at least 8 lower-case hex digits, at most 21 characters)"
+                ),
+            );
+            let whereabouts = Whereabouts { account: Some(placed.account), region: Some(placed.region) };
+            self.unreadable(DataKind::FileSystems, whereabouts, None, None, problem);
+            return None;
+        }
         let backup_settings = match &file_system_type {
             super::model::FileSystemType::Openzfs => raw.openzfs_configuration.clone(),
             super::model::FileSystemType::Windows => raw.windows_configuration.clone(),
@@ -1037,6 +1048,15 @@ impl FileLoader {
             (Ok(placed), None) => placed,
         };
         let (Some(id), Some(file_system_id)) = (id, raw.file_system_id) else { return None };
+        if !super::model::is_volume_id(&id) || !super::model::is_file_system_id(&file_system_id) {
+            let problem = Problem::at(
+                pointer,
+                format!("`{file_system_id}/{id}` is not a volume of a file system as AWS names them"),
+            );
+            let whereabouts = Whereabouts { account: Some(placed.account), region: Some(placed.region) };
+            self.unreadable(DataKind::Volumes, whereabouts, None, None, problem);
+            return None;
+        }
         let arn = placed.arn;
         Some(Volume {
             arn,
@@ -1131,6 +1151,36 @@ impl FileLoader {
         else {
             return None;
         };
+        let bad_id = [
+            (!super::model::is_backup_id(&id)).then_some((
+                "BackupId",
+                id.as_str(),
+                "a backup id (`backup-` and at least 8 lower-case hex digits)",
+            )),
+            (!super::model::is_file_system_id(&file_system_id)).then_some((
+                "FileSystem/FileSystemId",
+                file_system_id.as_str(),
+                "a file system id (`fs-` and at least 8 lower-case hex digits)",
+            )),
+            raw.source_backup_id
+                .as_deref()
+                .filter(|s| !super::model::is_backup_id(s))
+                .map(|s| ("SourceBackupId", s, "a backup id")),
+            volume_id
+                .as_deref()
+                .filter(|v| !super::model::is_volume_id(v))
+                .map(|v| ("Volume/VolumeId", v, "a volume id")),
+        ]
+        .into_iter()
+        .flatten()
+        .next();
+        if let Some((field, value, what)) = bad_id {
+            let problem = Problem::at(format!("{pointer}/{field}"), format!("`{value}` is not {what} AWS issues"));
+            let whereabouts = Whereabouts { account: Some(placed.account), region: Some(placed.region) };
+            // Which file system it is cannot be trusted either: it could be any in its Region.
+            self.unreadable(DataKind::Backups, whereabouts, None, None, problem);
+            return None;
+        }
         Some(Backup {
             arn: placed.arn,
             id,

@@ -419,6 +419,31 @@ impl Backup {
     }
 }
 
+/// Whether `id` is one AWS could have issued, by the API model's pattern and length
+/// (`FileSystemId`, `BackupId`, `VolumeId`): `prefix` and then at least `min_hex` lower-case hex
+/// digits, at most `max_len` characters in all.
+fn aws_id(id: &str, prefix: &str, min_hex: usize, max_len: usize) -> bool {
+    id.len() <= max_len
+        && id
+            .strip_prefix(prefix)
+            .is_some_and(|hex| hex.len() >= min_hex && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+}
+
+/// `FileSystemId`: `^(fs-[0-9a-f]{8,})$`, 11 to 21 characters.
+pub fn is_file_system_id(id: &str) -> bool {
+    aws_id(id, "fs-", 8, 21)
+}
+
+/// `BackupId`: `^(backup-[0-9a-f]{8,})$`, 12 to 128 characters.
+pub fn is_backup_id(id: &str) -> bool {
+    aws_id(id, "backup-", 8, 128)
+}
+
+/// `VolumeId`: `^(fsvol-[0-9a-f]{17,})$`, 23 characters.
+pub fn is_volume_id(id: &str) -> bool {
+    aws_id(id, "fsvol-", 17, 23)
+}
+
 /// The operations whose failures `errors` records: (service, operation).
 pub const OPERATIONS_READ: [(&str, &str); 7] = [
     ("fsx", "DescribeFileSystems"),
@@ -471,6 +496,20 @@ mod tests {
         assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
         assert!(serde_json::from_str::<Timestamp>("1e300").is_err());
         assert!(serde_json::from_str::<Timestamp>("\"2026-11-25T06:00:00\"").is_err());
+    }
+
+    #[test]
+    fn ids_follow_the_api_model_patterns() {
+        assert!(is_file_system_id("fs-0123456789abcdef0"));
+        assert!(is_file_system_id("fs-01234567"));
+        assert!(!is_file_system_id("fs-0123456"));
+        assert!(!is_file_system_id("fs-0123456789abcdef0\n::error title=ok::all good"));
+        assert!(!is_file_system_id("fs-0123456789ABCDEF0"));
+        assert!(!is_file_system_id("fs-0123456789abcdef0123"));
+        assert!(is_backup_id("backup-0a00000000000a001"));
+        assert!(!is_backup_id("backup-\u{1b}[2J"));
+        assert!(is_volume_id("fsvol-0a1b2c3d4e5f60000"));
+        assert!(!is_volume_id("fsvol-0a1b"));
     }
 
     #[test]

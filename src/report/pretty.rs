@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use owo_colors::{OwoColorize, Style};
 
 use super::Context;
+use crate::diag::terminal_safe;
 use crate::engine::{RuleResult, Verdict};
 
 /// Lines of a rule's policy text shown under a failure.
@@ -43,7 +44,7 @@ pub fn render(context: &Context<'_>, color: bool) -> String {
         let _ = writeln!(
             out,
             "{}{}",
-            paint.paint(resource, Style::new().bold()),
+            paint.paint(&terminal_safe(resource), Style::new().bold()),
             paint.paint(&place, Style::new().dimmed())
         );
         for result in results {
@@ -60,12 +61,13 @@ pub fn render(context: &Context<'_>, color: bool) -> String {
                 paint.paint(mark, style),
                 paint.paint(&rule.id, Style::new().bold()),
                 rule.severity.as_str(),
-                result.message
+                terminal_safe(&result.message)
             );
             // Rule kinds with several parts (destinations, copies) list them one per line.
             let details = result.evidence.get("details").and_then(|d| d.as_array());
             if matches!(result.verdict, Verdict::Fail | Verdict::Error) && details.is_some_and(|d| d.len() > 1) {
                 for line in details.into_iter().flatten().filter_map(|d| d.as_str()) {
+                    let line = terminal_safe(line);
                     let _ = writeln!(out, "      {}", paint.paint(&format!("· {line}"), Style::new().dimmed()));
                 }
             }
