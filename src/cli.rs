@@ -26,7 +26,7 @@ pub enum Command {
 }
 
 /// Live collection settings (SPEC §4).
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone)]
 pub struct AwsArgs {
     /// Region to collect (repeatable; `all` = every Region enabled for the account)
     #[arg(long = "region", value_name = "REGION")]
@@ -40,6 +40,33 @@ pub struct AwsArgs {
     /// Concurrent requests (1 to 256)
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = concurrency)]
     pub concurrency: usize,
+    /// Seconds to establish a connection to an AWS endpoint
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub connect_timeout: u64,
+    /// Seconds to wait for a response to arrive (each attempt; throttling is retried)
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub read_timeout: u64,
+    /// Seconds for the whole collection; calls still running then are recorded as failed
+    #[arg(long, value_name = "SECONDS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub deadline: u64,
+    /// Pages read from one paginated call at most; past it the call is recorded as failed
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub max_pages: u64,
+}
+
+impl Default for AwsArgs {
+    fn default() -> Self {
+        AwsArgs {
+            regions: Vec::new(),
+            profile: None,
+            endpoint_url: None,
+            concurrency: 8,
+            connect_timeout: 10,
+            read_timeout: 60,
+            deadline: 900,
+            max_pages: 100_000,
+        }
+    }
 }
 
 /// `--concurrency`: 1 to 256 (tokio's semaphore cannot hold more than a few billion permits, and

@@ -398,3 +398,111 @@ fn newlines_and_escape_sequences_in_ids_tags_and_errors_are_never_printed_raw() 
         }
     }
 }
+
+/// A loopback endpoint that answers `sts:GetCallerIdentity` and `fsx:DescribeFileSystems` (or
+/// nothing, with `sts: false`) and holds every other request open without a word. It stops by itself after `life`.
+fn silent_endpoint(sts: bool, life: Duration) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        let mut held = Vec::new();
+        while started.elapsed() < life {
+            let Ok((mut stream, _)) = listener.accept() else {
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            };
+            stream.set_nonblocking(false).unwrap();
+            stream.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 8192];
+            while let Ok(n) = stream.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buffer[..n]);
+                let text = String::from_utf8_lossy(&request);
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if request.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+            }
+            let text = String::from_utf8_lossy(&request).to_string();
+            if sts && text.contains("GetCallerIdentity") {
+                let body = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:sts::111122223333:assumed-role/a/s</Arn><UserId>AROAEXAMPLE:s</UserId><Account>111122223333</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+            } else if sts && text.contains("DescribeFileSystems") {
+                let body = "{\"FileSystems\": []}";
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+            held.push(stream);
+        }
+    });
+    (url, handle)
+}
+
+fn collect_against(url: &str) -> (Option<i32>, String, String, Duration) {
+    let started = std::time::Instant::now();
+    let output = fsx_guard()
+        .args(["collect", "--region", "us-east-1", "--endpoint-url", url])
+        .args(["--connect-timeout", "1", "--read-timeout", "1", "--deadline", "6"])
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).to_string(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+        started.elapsed(),
+    )
+}
+
+#[test]
+fn an_endpoint_that_never_answers_ends_within_the_deadline_with_each_call_recorded() {
+    let (url, server) = silent_endpoint(true, Duration::from_secs(25));
+    let (code, stdout, stderr, elapsed) = collect_against(&url);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
+    let document: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let errors = document["accounts"][0]["errors"].as_array().unwrap();
+    let operations: Vec<&str> = errors.iter().filter_map(|e| e["operation"].as_str()).collect();
+    for operation in ["DescribeBackups", "GetAccountAuthorizationDetails"] {
+        assert!(operations.contains(&operation), "{operation} is recorded: {errors:?}");
+    }
+    // What did answer is kept.
+    assert_eq!(document["accounts"][0]["regions"]["us-east-1"]["FileSystems"], serde_json::json!([]));
+    drop(server);
+}
+
+#[test]
+fn an_endpoint_that_never_answers_anything_is_exit_2_within_the_deadline() {
+    let (url, server) = silent_endpoint(false, Duration::from_secs(25));
+    let (code, _, stderr, elapsed) = collect_against(&url);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
+    drop(server);
+}

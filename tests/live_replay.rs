@@ -500,3 +500,47 @@ rules:
     assert_eq!(verdict("DELETE", "role/fsx-operator").map(|v| v.0), Some(Verdict::Fail));
     assert_eq!(verdict("DELETE", "user/dana").map(|v| v.0), Some(Verdict::Fail));
 }
+
+/// A paginator that hands out a new token for ever: the call stops at `--max-pages`, is recorded
+/// as failed, and the rest of the collection goes on.
+#[test]
+fn an_endless_paginator_stops_at_the_page_limit_and_is_recorded() {
+    let pages = Arc::new(Mutex::new(0usize));
+    let counter = Arc::clone(&pages);
+    let client = infallible_client_fn(move |request: http::Request<SdkBody>| {
+        let host = request.uri().host().unwrap_or("").to_string();
+        let target = request.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let ok = |body: String, kind: &str| {
+            http::Response::builder().status(200).header("content-type", kind).body(body).unwrap()
+        };
+        if host.starts_with("sts.") {
+            return ok(
+                format!(
+                    "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:sts::{ACCOUNT}:assumed-role/a/s</Arn><UserId>AROAEXAMPLE:s</UserId><Account>{ACCOUNT}</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"
+                ),
+                "text/xml",
+            );
+        }
+        if host.starts_with("iam.") {
+            return ok("<GetAccountAuthorizationDetailsResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetAccountAuthorizationDetailsResult><IsTruncated>false</IsTruncated><UserDetailList/><GroupDetailList/><RoleDetailList/><Policies/></GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResponse>".into(), "text/xml");
+        }
+        if target.ends_with("DescribeBackups") {
+            let mut n = counter.lock().unwrap();
+            *n += 1;
+            return ok(
+                json!({"Backups": [], "NextToken": format!("token-{n}")}).to_string(),
+                "application/x-amz-json-1.1",
+            );
+        }
+        ok(json!({"FileSystems": []}).to_string(), "application/x-amz-json-1.1")
+    });
+    let args = AwsArgs { regions: vec!["us-east-1".into()], max_pages: 5, ..AwsArgs::default() };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let collection = runtime.block_on(live::collect_with(&config_with(client), &args, &BTreeSet::new())).unwrap();
+    let errors = collection.document["accounts"][0]["errors"].as_array().unwrap().clone();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["operation"], "DescribeBackups");
+    assert!(errors[0]["message"].as_str().unwrap().contains("more than 5 pages"), "{errors:?}");
+    assert_eq!(*pages.lock().unwrap(), 6, "the sixth page ends it");
+    assert!(collection.document["accounts"][0]["regions"]["us-east-1"].get("Backups").is_none());
+}

@@ -78,6 +78,16 @@ pub struct Collection {
     pub reads: usize,
 }
 
+/// A paginator that hands out a new token for ever would never end: past `--max-pages` pages
+/// (default 100,000, far past any real account) the call fails and is recorded.
+fn too_many_pages(pages: usize, max_pages: usize) -> Result<(), String> {
+    if pages > max_pages {
+        Err(format!("more than {max_pages} pages (--max-pages): the paginator did not end, so the list is incomplete"))
+    } else {
+        Ok(())
+    }
+}
+
 /// Collects an inventory: blocking wrapper around the async collector.
 pub fn collect(args: &AwsArgs, policy_regions: &BTreeSet<String>) -> Result<Collection, LiveError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -105,7 +115,16 @@ async fn collect_async(args: &AwsArgs, policy_regions: &BTreeSet<String>) -> Res
     if let Some(url) = &args.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    let config = loader.load().await;
+    // Every call has bounds: an endpoint that accepts the connection and never answers fails
+    // the call (recorded in `errors`), never hangs the run.
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(std::time::Duration::from_secs(args.connect_timeout))
+        .read_timeout(std::time::Duration::from_secs(args.read_timeout))
+        .operation_attempt_timeout(std::time::Duration::from_secs(
+            args.read_timeout.saturating_add(args.connect_timeout),
+        ))
+        .build();
+    let config = loader.timeout_config(timeouts).load().await;
     collect_with(&config, args, policy_regions).await
 }
 
@@ -117,6 +136,8 @@ pub async fn collect_with(
     policy_regions: &BTreeSet<String>,
 ) -> Result<Collection, LiveError> {
     let started = Timestamp::now();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(args.deadline);
+    let max_pages = usize::try_from(args.max_pages).unwrap_or(usize::MAX);
 
     // Regions: --region, else the policies' plus the configured default. Never a fallback.
     let mut regions: BTreeSet<String> = BTreeSet::new();
@@ -144,7 +165,16 @@ pub async fn collect_with(
     let sts_config = aws_sdk_sts::config::Builder::from(config)
         .region(config.region().cloned().or_else(|| Some(aws_config::Region::new(home.clone()))))
         .build();
-    let identity = match aws_sdk_sts::Client::from_conf(sts_config).get_caller_identity().send().await {
+    let caller = aws_sdk_sts::Client::from_conf(sts_config).get_caller_identity().send();
+    let Ok(answer) = tokio::time::timeout_at(deadline, caller).await else {
+        return Err(LiveError::Unreachable {
+            reason: format!(
+                "sts:GetCallerIdentity did not answer within the collection deadline (--deadline {}s)",
+                args.deadline
+            ),
+        });
+    };
+    let identity = match answer {
         Ok(identity) => identity,
         Err(e) => {
             let reason = error_text(&e);
@@ -167,7 +197,10 @@ pub async fn collect_with(
         let account_config =
             aws_sdk_account::config::Builder::from(config).region(aws_config::Region::new(home.clone())).build();
         let client = aws_sdk_account::Client::from_conf(account_config);
-        for region in enabled_regions(&client).await.map_err(|reason| LiveError::AllRegions { reason })? {
+        let listed = tokio::time::timeout_at(deadline, enabled_regions(&client, max_pages))
+            .await
+            .unwrap_or_else(|_| Err("account:ListRegions did not answer within the collection deadline".to_string()));
+        for region in listed.map_err(|reason| LiveError::AllRegions { reason })? {
             // A Region newer than the built-in table is read like any other.
             if crate::regions::intern(&region).is_some() {
                 regions.insert(region);
@@ -186,17 +219,21 @@ pub async fn collect_with(
     );
     let mut tasks = tokio::task::JoinSet::new();
     let mut clients = std::collections::BTreeMap::new();
+    // What is still running, so that calls cut off by the deadline are recorded as failed.
+    let mut pending: BTreeSet<(String, &'static str)> = BTreeSet::new();
     let spawn_fsx = |tasks: &mut tokio::task::JoinSet<Part>,
+                     pending: &mut BTreeSet<(String, &'static str)>,
                      client: &aws_sdk_fsx::Client,
                      region: &str,
                      operation: &'static str| {
+        pending.insert((region.to_string(), operation));
         let (client, region, semaphore) = (client.clone(), region.to_string(), Arc::clone(&semaphore));
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await.ok();
             let result = match operation {
-                "DescribeFileSystems" => describe_file_systems(&client).await,
-                "DescribeVolumes" => describe_volumes(&client).await,
-                _ => describe_backups(&client).await,
+                "DescribeFileSystems" => describe_file_systems(&client, max_pages).await,
+                "DescribeVolumes" => describe_volumes(&client, max_pages).await,
+                _ => describe_backups(&client, max_pages).await,
             };
             Part::Fsx { region, operation, result }
         });
@@ -206,7 +243,7 @@ pub async fn collect_with(
             aws_sdk_fsx::config::Builder::from(config).region(aws_config::Region::new(region.clone())).build();
         let client = aws_sdk_fsx::Client::from_conf(fsx_config);
         for operation in ["DescribeFileSystems", "DescribeBackups"] {
-            spawn_fsx(&mut tasks, &client, region, operation);
+            spawn_fsx(&mut tasks, &mut pending, &client, region, operation);
         }
         clients.insert(region.clone(), client);
     }
@@ -215,9 +252,10 @@ pub async fn collect_with(
         let iam_config = aws_sdk_iam::config::Builder::from(config).region(aws_config::Region::new(iam_region)).build();
         let client = aws_sdk_iam::Client::from_conf(iam_config);
         let semaphore = Arc::clone(&semaphore);
+        pending.insert((String::new(), "GetAccountAuthorizationDetails"));
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await.ok();
-            Part::Iam(authorization_details(&client).await)
+            Part::Iam(authorization_details(&client, max_pages).await)
         });
     }
 
@@ -225,7 +263,22 @@ pub async fn collect_with(
     let mut errors = Vec::new();
     let mut iam = None;
     let mut reads = 0usize;
-    while let Some(joined) = tasks.join_next().await {
+    loop {
+        let joined = match tokio::time::timeout_at(deadline, tasks.join_next()).await {
+            Ok(Some(joined)) => joined,
+            Ok(None) => break,
+            Err(_) => {
+                // The whole collection's deadline: what has not answered is recorded as failed.
+                tasks.abort_all();
+                for (region, operation) in std::mem::take(&mut pending) {
+                    let (region, service) = if region.is_empty() { (None, "iam") } else { (Some(region), "fsx") };
+                    let message =
+                        format!("not finished within the collection deadline (--deadline {}s)", args.deadline);
+                    errors.push(failure(region.as_deref(), service, operation, message));
+                }
+                break;
+            }
+        };
         progress.inc(1);
         let part = match joined {
             Ok(part) => part,
@@ -235,8 +288,8 @@ pub async fn collect_with(
             }
         };
         match part {
-            Part::Fsx { region, operation, result } => match result {
-                Ok(items) => {
+            Part::Fsx { region, operation, result } => match (pending.remove(&(region.clone(), operation)), result) {
+                (_, Ok(items)) => {
                     reads += 1;
                     // ONTAP backs up volumes, and `CopyTagsToBackups` is a volume setting there:
                     // read the volumes of every Region that has an ONTAP file system.
@@ -246,7 +299,7 @@ pub async fn collect_with(
                         && ontap
                         && let Some(client) = clients.get(&region)
                     {
-                        spawn_fsx(&mut tasks, client, &region, "DescribeVolumes");
+                        spawn_fsx(&mut tasks, &mut pending, client, &region, "DescribeVolumes");
                         progress.inc_length(1);
                     }
                     let key = match operation {
@@ -258,14 +311,14 @@ pub async fn collect_with(
                         doc.insert(key.to_string(), Value::Array(items));
                     }
                 }
-                Err(message) => errors.push(failure(Some(&region), "fsx", operation, message)),
+                (_, Err(message)) => errors.push(failure(Some(&region), "fsx", operation, message)),
             },
-            Part::Iam(result) => match result {
-                Ok(details) => {
+            Part::Iam(result) => match (pending.remove(&(String::new(), "GetAccountAuthorizationDetails")), result) {
+                (_, Ok(details)) => {
                     reads += 1;
                     iam = Some(details);
                 }
-                Err(message) => errors.push(failure(None, "iam", "GetAccountAuthorizationDetails", message)),
+                (_, Err(message)) => errors.push(failure(None, "iam", "GetAccountAuthorizationDetails", message)),
             },
         }
     }
@@ -281,7 +334,7 @@ pub async fn collect_with(
 }
 
 /// Regions the account has enabled (opted in, or enabled by default), all pages.
-async fn enabled_regions(client: &aws_sdk_account::Client) -> Result<Vec<String>, String> {
+async fn enabled_regions(client: &aws_sdk_account::Client, max_pages: usize) -> Result<Vec<String>, String> {
     use aws_sdk_account::types::RegionOptStatus;
     let mut regions = Vec::new();
     let mut pages = client
@@ -290,7 +343,10 @@ async fn enabled_regions(client: &aws_sdk_account::Client) -> Result<Vec<String>
         .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
         .into_paginator()
         .send();
+    let mut count = 0usize;
     while let Some(page) = pages.next().await {
+        count += 1;
+        too_many_pages(count, max_pages)?;
         let page = page.map_err(|e| error_text(&e))?;
         regions.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_string)));
     }
@@ -484,10 +540,13 @@ fn require(items: &[Value], fields: &[&str], what: &str) -> Result<(), String> {
     ))
 }
 
-async fn describe_file_systems(client: &aws_sdk_fsx::Client) -> Result<Vec<Value>, String> {
+async fn describe_file_systems(client: &aws_sdk_fsx::Client, max_pages: usize) -> Result<Vec<Value>, String> {
     let mut items = Vec::new();
     let mut pages = client.describe_file_systems().into_paginator().send();
+    let mut count = 0usize;
     while let Some(page) = pages.next().await {
+        count += 1;
+        too_many_pages(count, max_pages)?;
         let page = page.map_err(|e| error_text(&e))?;
         items.extend(page.file_systems().iter().map(file_system_json));
     }
@@ -495,10 +554,13 @@ async fn describe_file_systems(client: &aws_sdk_fsx::Client) -> Result<Vec<Value
     Ok(items)
 }
 
-async fn describe_backups(client: &aws_sdk_fsx::Client) -> Result<Vec<Value>, String> {
+async fn describe_backups(client: &aws_sdk_fsx::Client, max_pages: usize) -> Result<Vec<Value>, String> {
     let mut items = Vec::new();
     let mut pages = client.describe_backups().into_paginator().send();
+    let mut count = 0usize;
     while let Some(page) = pages.next().await {
+        count += 1;
+        too_many_pages(count, max_pages)?;
         let page = page.map_err(|e| error_text(&e))?;
         items.extend(page.backups().iter().map(backup_json));
     }
@@ -517,10 +579,13 @@ async fn describe_backups(client: &aws_sdk_fsx::Client) -> Result<Vec<Value>, St
     Ok(items)
 }
 
-async fn describe_volumes(client: &aws_sdk_fsx::Client) -> Result<Vec<Value>, String> {
+async fn describe_volumes(client: &aws_sdk_fsx::Client, max_pages: usize) -> Result<Vec<Value>, String> {
     let mut items = Vec::new();
     let mut pages = client.describe_volumes().into_paginator().send();
+    let mut count = 0usize;
     while let Some(page) = pages.next().await {
+        count += 1;
+        too_many_pages(count, max_pages)?;
         let page = page.map_err(|e| error_text(&e))?;
         items.extend(page.volumes().iter().map(volume_json));
     }
@@ -549,10 +614,13 @@ fn boundary(b: Option<&aws_sdk_iam::types::AttachedPermissionsBoundary>) -> Valu
     })
 }
 
-async fn authorization_details(client: &aws_sdk_iam::Client) -> Result<Value, String> {
+async fn authorization_details(client: &aws_sdk_iam::Client, max_pages: usize) -> Result<Value, String> {
     let (mut users, mut groups, mut roles, mut policies) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut pages = client.get_account_authorization_details().into_paginator().send();
+    let mut count = 0usize;
     while let Some(page) = pages.next().await {
+        count += 1;
+        too_many_pages(count, max_pages)?;
         let page = page.map_err(|e| error_text(&e))?;
         for u in page.user_detail_list() {
             users.push(object(vec![
