@@ -62,13 +62,26 @@ impl<'a> Index<'a> {
         }
         let mut copies: HashMap<FsKey<'a>, Vec<Copy<'a>>> = HashMap::new();
         let mut copy_accounts: HashMap<(&'a str, &'a str), Vec<(&'a str, &'a str)>> = HashMap::new();
+        // Each file system's Region, by (account, id).
+        let home: HashMap<(&'a str, &'a str), &'a str> = inventory
+            .accounts
+            .values()
+            .flat_map(|a| a.file_systems.iter().map(move |fs| ((a.id.as_str(), fs.id.as_str()), fs.region)))
+            .collect();
         for account in inventory.accounts.values() {
             for backup in account.backups.iter().filter(|b| b.creation_time <= now) {
-                let (Some(source_id), Some(source_region)) = (&backup.source_backup_id, &backup.source_backup_region)
-                else {
-                    continue;
+                let Some(source_id) = &backup.source_backup_id else { continue };
+                // Without `SourceBackupRegion`, the source is taken to be in its file system's
+                // Region (where AWS backs it up); the copy is never dropped.
+                let source_region = match (
+                    &backup.source_backup_region,
+                    home.get(&(account.id.as_str(), backup.file_system_id.as_str())),
+                ) {
+                    (Some(region), _) => region.as_str(),
+                    (None, Some(region)) => region,
+                    (None, None) => continue,
                 };
-                let source = by_id.get(&(account.id.as_str(), source_region.as_str(), source_id.as_str())).copied();
+                let source = by_id.get(&(account.id.as_str(), source_region, source_id.as_str())).copied();
                 let (file_system, recovery_point, volume) = match source {
                     Some(source) if source.is_copy() => continue,
                     Some(source) => {
@@ -76,13 +89,13 @@ impl<'a> Index<'a> {
                     }
                     None => (backup.file_system_id.as_str(), None, backup.volume_id.as_deref()),
                 };
-                copies.entry((account.id.as_str(), source_region.as_str(), file_system)).or_default().push(Copy {
+                copies.entry((account.id.as_str(), source_region, file_system)).or_default().push(Copy {
                     backup,
                     recovery_point,
                     volume,
                 });
                 copy_accounts
-                    .entry((source_region.as_str(), backup.file_system_id.as_str()))
+                    .entry((source_region, backup.file_system_id.as_str()))
                     .or_default()
                     .push((&account.id, backup.region));
             }
@@ -97,9 +110,25 @@ impl<'a> Index<'a> {
             .values()
             .flat_map(|a| a.file_systems.iter().map(move |fs| (a.id.as_str(), fs.region, fs.id.as_str())))
             .collect();
+        // A backup in a Region other than its file system's, without `SourceBackupId`: AWS only
+        // backs a file system up in its own Region, so it is a copy whose source fields are
+        // missing. It counts as a copy of unknown recovery point, never as nothing at all.
+        for ((account, region, file_system), list) in &own_backups {
+            if let Some(home_region) = home.get(&(*account, *file_system)).filter(|h| **h != *region) {
+                let entry = copies.entry((account, home_region, file_system)).or_default();
+                entry.extend(list.iter().map(|b| Copy {
+                    backup: b,
+                    recovery_point: None,
+                    volume: b.volume_id.as_deref(),
+                }));
+                entry.sort_by(|a, b| {
+                    a.backup.creation_time.cmp(&b.backup.creation_time).then_with(|| a.backup.arn.cmp(&b.backup.arn))
+                });
+            }
+        }
         let mut orphans: std::collections::BTreeMap<FsKey<'a>, Vec<&'a Backup>> = std::collections::BTreeMap::new();
         for (key, list) in &own_backups {
-            if !existing.contains(key) {
+            if !existing.contains(key) && !home.contains_key(&(key.0, key.2)) {
                 orphans.entry(*key).or_default().extend(list.iter().copied());
             }
         }

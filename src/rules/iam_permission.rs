@@ -207,22 +207,32 @@ fn requests(
         let account = context.account(&fs.account);
         if let Some(Collected::No(reason)) = account.map(|a| a.backups_in(fs.region)) {
             out.push(could_not(Subject::file_system(fs), reason));
-        } else if let Some(reason) = context.unreadable_backup(fs, fs.region) {
-            out.push(could_not(
-                Subject::file_system(fs),
-                reason.trim_start_matches("could not evaluate: ").to_string(),
-            ));
         }
         // Copies may be in any Region of the account: one whose backups could not be read might
-        // hold some.
+        // hold some, and a backup that could not be read might be one of them.
         if let Some(account) = account {
-            for region in account.failed_regions() {
-                if let Collected::No(reason) = account.backups_in(region)
+            let known: BTreeSet<&str> = account
+                .failed_regions()
+                .into_iter()
+                .chain(account.regions_seen.iter().copied())
+                .chain(std::iter::once(fs.region))
+                .collect();
+            let mut unreadable_reported = false;
+            for region in known {
+                if region != fs.region
+                    && let Collected::No(reason) = account.backups_in(region)
                     && failed_regions_reported.insert((account.id.as_str(), region))
                 {
                     out.push(could_not(
                         Subject::all_file_systems(account.partition.as_str(), region, &account.id),
                         format!("{reason} (copies of the selected file systems' backups may be there)"),
+                    ));
+                }
+                if !unreadable_reported && let Some(unreadable) = account.unreadable_backup(region, &fs.id) {
+                    unreadable_reported = true;
+                    out.push(could_not(
+                        Subject::file_system(fs),
+                        unreadable.describe(&context.index.inventory.sources),
                     ));
                 }
             }
