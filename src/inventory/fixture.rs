@@ -195,6 +195,17 @@ struct Placed {
     partition: Partition,
 }
 
+/// What a resource says about itself, for placing it.
+struct Claimed<'r> {
+    arn: Option<&'r str>,
+    /// `file-system`, `backup` or `volume`, as in the ARN.
+    resource_type: &'r str,
+    id: Option<&'r str>,
+    owner: Option<&'r str>,
+    /// Set when the lenient re-read replaced the resource: why.
+    unreadable: Option<&'r str>,
+}
+
 /// Where a resource that could not be placed probably belongs, for the results it taints.
 #[derive(Default)]
 struct Whereabouts {
@@ -945,20 +956,17 @@ impl FileLoader {
 
     fn file_system(&mut self, raw: RawFileSystem, pointer: &str, place: Option<Placement<'_>>) -> Option<FileSystem> {
         let id = raw.file_system_id.clone();
-        let placed = match &raw.unreadable {
-            Some(reason) => Err((
-                self.whereabouts(raw.resource_arn.as_deref(), raw.owner_id.as_deref(), place),
-                Problem::at(pointer, reason),
-            )),
-            None => self.place(
-                raw.resource_arn.as_deref(),
-                "file-system",
-                id.as_deref(),
-                raw.owner_id.as_deref(),
-                pointer,
-                place,
-            ),
-        };
+        let placed = self.place(
+            Claimed {
+                arn: raw.resource_arn.as_deref(),
+                resource_type: "file-system",
+                id: id.as_deref(),
+                owner: raw.owner_id.as_deref(),
+                unreadable: raw.unreadable.as_deref(),
+            },
+            pointer,
+            place,
+        );
         let (placed, file_system_type) = match (placed, id.as_ref(), raw.file_system_type.clone()) {
             (Ok(placed), Some(_), Some(file_system_type)) => (placed, file_system_type),
             (placed, _, file_system_type) => {
@@ -1025,12 +1033,17 @@ impl FileLoader {
             (Some(fs), Some(volume)) => Some(format!("{fs}/{volume}")),
             _ => None,
         };
-        let placed = match &raw.unreadable {
-            Some(reason) => {
-                Err((self.whereabouts(raw.resource_arn.as_deref(), None, place), Problem::at(pointer, reason)))
-            }
-            None => self.place(raw.resource_arn.as_deref(), "volume", composite.as_deref(), None, pointer, place),
-        };
+        let placed = self.place(
+            Claimed {
+                arn: raw.resource_arn.as_deref(),
+                resource_type: "volume",
+                id: composite.as_deref(),
+                owner: None,
+                unreadable: raw.unreadable.as_deref(),
+            },
+            pointer,
+            place,
+        );
         let failure = match (&placed, &composite) {
             (Ok(placed), None) => Some((
                 Whereabouts { account: Some(placed.account.clone()), region: Some(placed.region) },
@@ -1085,20 +1098,17 @@ impl FileLoader {
             .and_then(|fs| fs.file_system_id.clone())
             .or_else(|| raw.volume.as_ref().and_then(|v| v.file_system_id.clone()));
         let volume_id = raw.volume.as_ref().and_then(|v| v.volume_id.clone());
-        let placed = match &raw.unreadable {
-            Some(reason) => Err((
-                self.whereabouts(raw.resource_arn.as_deref(), raw.owner_id.as_deref(), place),
-                Problem::at(pointer, reason),
-            )),
-            None => self.place(
-                raw.resource_arn.as_deref(),
-                "backup",
-                id.as_deref(),
-                raw.owner_id.as_deref(),
-                pointer,
-                place,
-            ),
-        };
+        let placed = self.place(
+            Claimed {
+                arn: raw.resource_arn.as_deref(),
+                resource_type: "backup",
+                id: id.as_deref(),
+                owner: raw.owner_id.as_deref(),
+                unreadable: raw.unreadable.as_deref(),
+            },
+            pointer,
+            place,
+        );
         let mut missing = Vec::new();
         if id.is_none() {
             missing.push("`BackupId`");
@@ -1228,14 +1238,16 @@ impl FileLoader {
     /// the document form, or built from the container when the ARN is absent. On failure, the
     /// problem and where the resource probably belongs.
     fn place(
-        &mut self,
-        arn_text: Option<&str>,
-        resource_type: &str,
-        id: Option<&str>,
-        owner: Option<&str>,
+        &self,
+        claimed: Claimed<'_>,
         pointer: &str,
         place: Option<Placement<'_>>,
     ) -> Result<Placed, (Whereabouts, Problem)> {
+        let Claimed { arn: arn_text, resource_type, id, owner, unreadable } = claimed;
+        // A resource the lenient re-read replaced (a value of the wrong type): why, where it was.
+        if let Some(reason) = unreadable {
+            return Err((self.whereabouts(arn_text, owner, place), Problem::at(pointer, reason)));
+        }
         let arn_pointer = format!("{pointer}/ResourceARN");
         let whereabouts = || self.whereabouts(arn_text, owner, place);
         let placed = match (arn_text, place) {
