@@ -271,6 +271,15 @@ fn report_collection(collection: &inventory::live::Collection, err: &mut dyn Wri
 
 /// `fsx-guard collect`: 0 everything read, 3 some reads failed, 2 nothing could be read.
 pub fn collect(args: &cli::CollectArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, Error> {
+    if let Some(output) = &args.output {
+        let target = report::comparable(output);
+        if let Some(policy) = args.policies.iter().find(|p| report::comparable(p) == target) {
+            return Err(Error::usage(
+                format!("the inventory `{}` would overwrite the policy `{}`", output.display(), policy.display()),
+                "write the inventory to a file that is not an input",
+            ));
+        }
+    }
     let policies = if args.policies.is_empty() { None } else { Some(policy::load(&args.policies)?) };
     let regions = policies.as_ref().map(policy::PolicySet::regions_named).unwrap_or_default();
     let collection = inventory::live::collect(&args.aws, &regions)?;

@@ -506,3 +506,16 @@ fn an_endpoint_that_never_answers_anything_is_exit_2_within_the_deadline() {
     assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
     drop(server);
 }
+
+#[test]
+fn collect_output_over_its_policy_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.yaml");
+    std::fs::copy("policies/baseline.yaml", &policy).unwrap();
+    let policy = policy.to_str().unwrap().to_string();
+    usage_error(
+        &["collect", "--region", "us-east-1", "--policy", &policy, "--output", &policy],
+        "would overwrite the policy",
+    );
+    assert_eq!(std::fs::read_to_string(&policy).unwrap(), std::fs::read_to_string("policies/baseline.yaml").unwrap());
+}
