@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use fsx_guard::engine;
-use fsx_guard::inventory::fixture;
+use fsx_guard::inventory::source;
 use fsx_guard::policy;
 use fsx_guard::report::{self, Context, Format};
 
@@ -31,8 +31,8 @@ fn bench(c: &mut Criterion) {
     let policies = policy::load_builtin().unwrap();
     let mut group = c.benchmark_group(format!("{BACKUPS}_backups"));
     group.sample_size(10);
-    group.bench_function("load", |b| b.iter(|| fixture::load(std::slice::from_ref(&path)).unwrap()));
-    let inventory = fixture::load(std::slice::from_ref(&path)).unwrap();
+    group.bench_function("load", |b| b.iter(|| source::load(std::slice::from_ref(&path)).unwrap()));
+    let inventory = source::load(std::slice::from_ref(&path)).unwrap();
     let now = inventory.collected_at.unwrap();
     group.bench_function("evaluate", |b| b.iter(|| engine::evaluate(&policies, &inventory, now)));
     let report = engine::evaluate(&policies, &inventory, now);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use fsx_guard::engine;
 use fsx_guard::inventory::iam::Iam;
-use fsx_guard::inventory::{SourceFormat, fixture};
+use fsx_guard::inventory::{SourceFormat, source};
 use fsx_guard::policy;
 use serde_json::{Value, json};
 
@@ -53,7 +53,7 @@ fn bench(c: &mut Criterion) {
     generate::inventory(BACKUPS, &mut text).unwrap();
     let text = String::from_utf8(text).unwrap();
     let mut inventory =
-        fixture::load_texts(vec![("generated.json".into(), Arc::new(text), SourceFormat::Json)]).unwrap();
+        source::load_texts(vec![("generated.json".into(), Arc::new(text), SourceFormat::Json)]).unwrap();
     let roles: Vec<_> = (0..ROLES).map(|i| serde_json::from_value(role(i)).unwrap()).collect();
     inventory.accounts.get_mut("111122223333").unwrap().iam =
         Some(Iam { users: Vec::new(), groups: Vec::new(), roles, policies: Vec::new() });

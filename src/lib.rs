@@ -199,9 +199,9 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         let collection = inventory::live::collect(&args.aws, &policies.regions_named())?;
         report_collection(&collection, err);
         let text = serde_json::to_string(&collection.document).map_err(|e| Error::Internal(e.to_string()))?;
-        inventory::fixture::load_texts(vec![("live".into(), std::sync::Arc::new(text), inventory::SourceFormat::Json)])?
+        inventory::source::load_texts(vec![("live".into(), std::sync::Arc::new(text), inventory::SourceFormat::Json)])?
     } else {
-        inventory::fixture::load(&args.inventories)?
+        inventory::source::load(&args.inventories)?
     };
     print_file_warnings(&inventory.warnings, err);
     let now = explicit_now.or(inventory.collected_at).unwrap_or_else(Timestamp::now);

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use fsx_guard::engine::{self, Report};
-use fsx_guard::inventory::{Inventory, fixture};
+use fsx_guard::inventory::{Inventory, source};
 use fsx_guard::policy::{self, PolicySet};
 use fsx_guard::report::Format;
 
@@ -45,7 +45,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
 
 fn scenarios() -> (PolicySet, Inventory, Report) {
     let policies = policy::load(&[PathBuf::from("tests/fixtures/scenarios/iam-policy.yaml")]).unwrap();
-    let inventory = fixture::load(&[PathBuf::from("tests/fixtures/scenarios/iam-inventory.json")]).unwrap();
+    let inventory = source::load(&[PathBuf::from("tests/fixtures/scenarios/iam-inventory.json")]).unwrap();
     let mut report = engine::evaluate(&policies, &inventory, inventory.collected_at.unwrap());
     report.elapsed = Duration::ZERO;
     (policies, inventory, report)

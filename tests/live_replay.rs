@@ -15,7 +15,7 @@ use aws_smithy_http_client::test_util::infallible_client_fn;
 use aws_smithy_types::body::SdkBody;
 use fsx_guard::cli::AwsArgs;
 use fsx_guard::engine::{self, Verdict};
-use fsx_guard::inventory::{SourceFormat, fixture, live};
+use fsx_guard::inventory::{SourceFormat, live, source};
 use fsx_guard::policy;
 use serde_json::{Value, json};
 
@@ -262,7 +262,7 @@ fn recorded_responses_become_the_inventory_document() {
 fn recorded_responses_give_fail_closed_verdicts() {
     let (collection, _) = collect();
     let text = serde_json::to_string(&collection.document).unwrap();
-    let inventory = fixture::load_texts(vec![("live".into(), Arc::new(text), SourceFormat::Json)]).unwrap();
+    let inventory = source::load_texts(vec![("live".into(), Arc::new(text), SourceFormat::Json)]).unwrap();
     let policy = r#"
 version: 1
 rules:
@@ -318,7 +318,7 @@ fn access_denied_on_iam_is_recorded_and_iam_rules_give_error() {
         "{errors:?}"
     );
     let text = serde_json::to_string(&collection.document).unwrap();
-    let inventory = fixture::load_texts(vec![("live".into(), Arc::new(text), SourceFormat::Json)]).unwrap();
+    let inventory = source::load_texts(vec![("live".into(), Arc::new(text), SourceFormat::Json)]).unwrap();
     let policy = "version: 1\nrules:\n  - id: DELETE\n    kind: iam-permission\n    params: {action: fsx:DeleteBackup, must_allow: [\"arn:aws:iam::111122223333:role/backup-admin\"], only: true}\n";
     let policies = policy::load_sources(vec![("p.yaml".into(), Arc::new(policy.to_string()), false)]).unwrap();
     let report = engine::evaluate(&policies, &inventory, collection.started);
@@ -457,7 +457,7 @@ fn recorded_real_account_shapes_are_collected_and_judged_as_aws_defines_them() {
     assert_eq!(account["iam"]["Policies"][0]["Arn"], "arn:aws:iam::aws:policy/AmazonFSxFullAccess");
 
     let text = serde_json::to_string(&collection.document).unwrap();
-    let inventory = fixture::load_texts(vec![("live".into(), Arc::new(text), SourceFormat::Json)]).unwrap();
+    let inventory = source::load_texts(vec![("live".into(), Arc::new(text), SourceFormat::Json)]).unwrap();
     let policy = r#"
 version: 1
 new_regions: [eu-west-4]

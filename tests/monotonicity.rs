@@ -14,7 +14,7 @@ use std::sync::{Arc, LazyLock};
 
 use fsx_guard::cli::FailOn;
 use fsx_guard::engine::{self, Verdict};
-use fsx_guard::inventory::{SourceFormat, Timestamp, fixture};
+use fsx_guard::inventory::{SourceFormat, Timestamp, source};
 use fsx_guard::policy::{self, PolicySet};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -182,7 +182,7 @@ fn deletions(document: &Value) -> Vec<(String, String)> {
 
 fn judge(document: &Value) -> (BTreeMap<(String, String), Verdict>, u8) {
     let inventory =
-        fixture::load_texts(vec![("random.json".into(), Arc::new(document.to_string()), SourceFormat::Json)]).unwrap();
+        source::load_texts(vec![("random.json".into(), Arc::new(document.to_string()), SourceFormat::Json)]).unwrap();
     let now = Timestamp::parse_rfc3339(NOW).unwrap();
     let report = engine::evaluate(&POLICIES, &inventory, now);
     let verdicts =

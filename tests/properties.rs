@@ -7,7 +7,7 @@
 use std::sync::{Arc, LazyLock};
 
 use fsx_guard::iam::pattern::Pattern;
-use fsx_guard::inventory::{SourceFormat, fixture};
+use fsx_guard::inventory::{SourceFormat, source};
 use fsx_guard::policy;
 use fsx_guard::rules::backup_retention::{TimeOfDay, Window};
 use fsx_guard::span;
@@ -17,7 +17,7 @@ static EXAMPLE: LazyLock<String> = LazyLock::new(|| std::fs::read_to_string("exa
 static BASELINE: LazyLock<String> = LazyLock::new(|| std::fs::read_to_string("policies/baseline.yaml").unwrap());
 
 fn load_inventory(text: String, format: SourceFormat) {
-    let _ = fixture::load_texts(vec![("fuzz".into(), Arc::new(text), format)]);
+    let _ = source::load_texts(vec![("fuzz".into(), Arc::new(text), format)]);
 }
 
 fn load_policy(text: String) {

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use fsx_guard::engine::{self, Report};
-use fsx_guard::inventory::{Inventory, fixture};
+use fsx_guard::inventory::{Inventory, source};
 use fsx_guard::policy::{self, PolicySet};
 
 const ACCOUNT: &str = "111122223333";
@@ -112,7 +112,7 @@ fn expected() -> Vec<(&'static str, String, &'static str)> {
 fn evaluate(policy: &str, inventories: &[&str]) -> (PolicySet, Inventory, Report) {
     let policies = policy::load(&[PathBuf::from(policy)]).unwrap();
     let paths: Vec<PathBuf> = inventories.iter().map(PathBuf::from).collect();
-    let inventory = fixture::load(&paths).unwrap();
+    let inventory = source::load(&paths).unwrap();
     let mut report = engine::evaluate(&policies, &inventory, inventory.collected_at.unwrap());
     report.elapsed = Duration::ZERO;
     (policies, inventory, report)
@@ -263,7 +263,7 @@ fn a_backup_whose_arn_cannot_be_read_is_an_error_for_its_file_system_only() {
 
 #[test]
 fn region_keys_newer_than_the_table_load() {
-    let inventory = fixture::load(&[PathBuf::from("tests/fixtures/real/new-region-keys.json")]).unwrap();
+    let inventory = source::load(&[PathBuf::from("tests/fixtures/real/new-region-keys.json")]).unwrap();
     let account = &inventory.accounts[ACCOUNT];
     assert!(account.file_systems_collected.contains("us-east-7"));
     assert!(account.file_systems_collected.contains("eu-wset-1"));
@@ -285,7 +285,7 @@ fn ontap_volume_backups_and_raw_describe_volumes() {
     assert!(copies.message.contains("volume `fsvol-0a00000000009000b`"), "{}", copies.message);
     assert!(!copies.message.contains("volume `fsvol-0a00000000009000a`: no copy"), "{}", copies.message);
     // Raw `aws fsx describe-volumes` output is an inventory too.
-    let raw = fixture::load(&[PathBuf::from("tests/fixtures/real/describe-volumes.json")]).unwrap();
+    let raw = source::load(&[PathBuf::from("tests/fixtures/real/describe-volumes.json")]).unwrap();
     assert_eq!(raw.accounts[ACCOUNT].volumes.len(), 3);
     assert!(raw.accounts[ACCOUNT].volumes_collected.contains("us-east-1"));
 }

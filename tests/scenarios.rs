@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use fsx_guard::engine::{self, Report, Verdict};
-use fsx_guard::inventory::{Inventory, fixture};
+use fsx_guard::inventory::{Inventory, source};
 use fsx_guard::policy::{self, PolicySet};
 use fsx_guard::report::Format;
 
@@ -53,7 +53,7 @@ const EXPECTED: &[(&str, Verdict)] = &[
 
 fn scenarios() -> (PolicySet, Inventory, Report) {
     let policies = policy::load(&[PathBuf::from("tests/fixtures/scenarios/dr-policy.yaml")]).unwrap();
-    let inventory = fixture::load(&[PathBuf::from("tests/fixtures/scenarios/dr-inventory.json")]).unwrap();
+    let inventory = source::load(&[PathBuf::from("tests/fixtures/scenarios/dr-inventory.json")]).unwrap();
     let mut report = engine::evaluate(&policies, &inventory, inventory.collected_at.unwrap());
     report.elapsed = Duration::ZERO;
     (policies, inventory, report)

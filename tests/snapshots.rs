@@ -12,14 +12,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fsx_guard::engine::{self, Report};
-use fsx_guard::inventory::{Inventory, Timestamp, fixture};
+use fsx_guard::inventory::{Inventory, Timestamp, source};
 use fsx_guard::policy::{self, PolicySet};
 use fsx_guard::report::{self, Context, Format};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
 fn example() -> (PolicySet, Inventory, Report) {
     let policies = policy::load_builtin().unwrap();
-    let inventory = fixture::load(&[PathBuf::from("examples/inventory.json")]).unwrap();
+    let inventory = source::load(&[PathBuf::from("examples/inventory.json")]).unwrap();
     let now = inventory.collected_at.unwrap();
     let mut report = engine::evaluate(&policies, &inventory, now);
     report.elapsed = Duration::ZERO;
@@ -178,7 +178,7 @@ fn duplicate_ids_across_files_show_both_places() {
 
 fn inventory_diagnostic(files: &[&str]) -> String {
     let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
-    match fixture::load(&paths) {
+    match source::load(&paths) {
         Ok(_) => panic!("inventory unexpectedly valid"),
         Err(e) => diagnostic(e),
     }
@@ -194,7 +194,7 @@ fn inventory_warnings() {
         ("real_account", "tests/fixtures/real/account.json"),
         ("wrong_types", "tests/fixtures/real/wrong-types.json"),
     ] {
-        let inventory = fixture::load(&[PathBuf::from(file)]).unwrap();
+        let inventory = source::load(&[PathBuf::from(file)]).unwrap();
         assert!(!inventory.warnings.is_empty(), "{file} has resources that cannot be read");
         let mut out = String::new();
         for warning in &inventory.warnings {

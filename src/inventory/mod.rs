@@ -1,11 +1,11 @@
 //! The inventory: file systems, backups and IAM of one or more accounts, with what could and
 //! could not be collected.
 
-pub mod fixture;
 pub mod iam;
 pub mod index;
 pub mod live;
 pub mod model;
+pub mod source;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;

@@ -1,0 +1,388 @@
+//! Inventory sources: each input kind turns its text into the one inventory model, so rules
+//! never know where a resource came from. `wire` reads the text (typed, with a lenient re-read
+//! for values of the wrong type), `document` and `aws_cli` place what each form holds, and
+//! `resource` converts one file system, volume, backup or IAM entry, recording what it cannot
+//! understand. This module reads files, merges them and turns problems into diagnostics.
+//!
+//! Each file is deserialised straight into typed structs (no generic JSON tree), converted into
+//! the model with every problem recorded at its JSON pointer, then merged. Problems are turned
+//! into one diagnostic per file only when there are some, so the happy path never computes a
+//! position.
+
+mod aws_cli;
+mod document;
+mod resource;
+mod wire;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::iam::Iam;
+use super::{Account, DataKind, Inventory, SourceFile, SourceFormat, Unreadable};
+use crate::diag::{self, FileDiagnostic, Problem};
+use crate::inventory::model::{Backup, FileSystem, Origin, Volume};
+use crate::regions::Partition;
+use crate::span::{self, ByteSpan};
+use wire::{IamLists, InputFile, TOP_LEVEL_KEYS, parse_json, parse_yaml};
+
+/// Warnings about one file printed in full; the rest are counted.
+const MAX_ISSUES_SHOWN: usize = 20;
+
+/// YAML inventories are for small hand-written fixtures.
+const YAML_LIMIT: u64 = 64 * 1024 * 1024;
+/// JSON inventories may be large, but not larger than memory can sensibly hold.
+const JSON_LIMIT: u64 = 8 * 1024 * 1024 * 1024;
+
+/// Loads and merges inventory files.
+pub fn load(paths: &[PathBuf]) -> Result<Inventory, crate::Error> {
+    let mut texts = Vec::with_capacity(paths.len());
+    for path in paths {
+        let display = display_path(path);
+        let yaml = is_yaml(path);
+        let (limit, limit_text) = if yaml {
+            (YAML_LIMIT, "YAML inventories are limited to 64 MiB: save large inventories as JSON")
+        } else {
+            (JSON_LIMIT, "JSON inventories are limited to 8 GiB")
+        };
+        let text = diag::read_text(path, &display, limit, limit_text)?;
+        texts.push((display, text, if yaml { SourceFormat::Yaml } else { SourceFormat::Json }));
+    }
+    load_texts(texts)
+}
+
+/// Loads and merges inventories already in memory: (name, text, format).
+pub fn load_texts(texts: Vec<(String, Arc<String>, SourceFormat)>) -> Result<Inventory, crate::Error> {
+    let mut inventory = Inventory::default();
+    let mut problems: Vec<(usize, Problem)> = Vec::new();
+    let mut first_seen: HashMap<String, Seen> = HashMap::new();
+    let mut diagnostics = Vec::new();
+
+    for (display, text, format) in texts {
+        let source = inventory.sources.len();
+        inventory.sources.push(SourceFile { path: display.clone(), text: Arc::clone(&text), format });
+        let parsed = match format {
+            SourceFormat::Yaml => parse_yaml(&text),
+            SourceFormat::Json => parse_json(&text),
+        };
+        let file = match parsed {
+            Ok(file) => file,
+            Err((message, offset)) => {
+                diagnostics.push(FileDiagnostic::single(
+                    &display,
+                    &text,
+                    format!("inventory `{display}` cannot be parsed: {message}"),
+                    ByteSpan::new(offset, offset),
+                    &message,
+                    Some("an inventory is an inventory document or the JSON output of `aws fsx describe-file-systems`, `aws fsx describe-backups` or `aws iam get-account-authorization-details`".into()),
+                ));
+                continue;
+            }
+        };
+        let mut loader = FileLoader {
+            source,
+            problems: Vec::new(),
+            issues: Vec::new(),
+            unreadable: Vec::new(),
+            resources: Vec::new(),
+        };
+        loader.convert(file, &mut inventory);
+        problems.extend(loader.problems.into_iter().map(|p| (source, p)));
+        if !loader.issues.is_empty()
+            && let Some(file) = inventory.sources.get(source)
+        {
+            // One warning each (labels far apart in one diagnostic would print every line
+            // between them), the first ones in full.
+            let total = loader.issues.len();
+            let located = locate(file, loader.issues.into_iter().take(MAX_ISSUES_SHOWN).collect());
+            for one in located {
+                let diagnostic =
+                    FileDiagnostic::from_findings(&file.path, &file.text, "inventory", "warnings", vec![one]);
+                inventory.warnings.push(Arc::new(diagnostic.into()));
+            }
+            if total > MAX_ISSUES_SHOWN {
+                let rest = FileDiagnostic::single(
+                    &file.path,
+                    &file.text,
+                    format!("inventory `{}`: {} more warnings are not shown", file.path, total - MAX_ISSUES_SHOWN),
+                    ByteSpan::new(0, 0),
+                    "",
+                    None,
+                );
+                inventory.warnings.push(Arc::new(rest.into()));
+            }
+        }
+        for (account, unreadable) in loader.unreadable {
+            match account {
+                Some(account) => {
+                    // The account exists in the inventory even if this was all it held.
+                    let partition = inventory.accounts.get(&account).map_or(Partition::Aws, |a| a.partition);
+                    inventory.account_mut(&account, partition).unreadable.push(unreadable);
+                }
+                None => inventory.unplaced.push(unreadable),
+            }
+        }
+        for resource in loader.resources {
+            merge(&mut inventory, &mut first_seen, &mut problems, source, resource);
+        }
+    }
+
+    // Problems found while merging may belong to an earlier file: group them by file.
+    let mut by_source: BTreeMap<usize, Vec<Problem>> = BTreeMap::new();
+    for (source, problem) in problems {
+        by_source.entry(source).or_default().push(problem);
+    }
+    for (source, problems) in by_source {
+        if let Some(file) = inventory.sources.get(source) {
+            let located = locate(file, problems);
+            diagnostics.push(FileDiagnostic::from_problems(&file.path, &file.text, "inventory", located));
+        }
+    }
+    match diagnostics.len() {
+        0 => {
+            inventory.finish();
+            Ok(inventory)
+        }
+        1 => Err(diagnostics
+            .into_iter()
+            .next()
+            .map_or(crate::Error::Internal("lost a diagnostic".into()), |d| crate::Error::File(Box::new(d)))),
+        _ => Err(crate::Error::Files { diagnostics }),
+    }
+}
+
+/// Resolves problem pointers to spans (one pass over the file).
+pub(crate) fn locate(file: &SourceFile, problems: Vec<Problem>) -> Vec<(Problem, ByteSpan)> {
+    let spans = file.spans(problems.iter().map(|p| p.pointer.as_str()));
+    problems
+        .into_iter()
+        .map(|problem| {
+            let span =
+                spans.get(&problem.pointer).map_or(ByteSpan::new(0, 0), |node| node.label(&file.text, problem.at_key));
+            (problem, span)
+        })
+        .collect()
+}
+
+fn display_path(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// Where a merged resource went: its account and its place in that account's list.
+struct Seen {
+    account: String,
+    kind: DataKind,
+    index: usize,
+}
+
+/// A resource about to be merged into the inventory.
+enum Resource {
+    FileSystem(FileSystem),
+    Backup(Backup),
+    Volume(Volume),
+}
+
+impl Resource {
+    fn arn(&self) -> &str {
+        match self {
+            Resource::FileSystem(fs) => &fs.arn,
+            Resource::Backup(b) => &b.arn,
+            Resource::Volume(v) => &v.arn,
+        }
+    }
+
+    fn origin(&self) -> &Origin {
+        match self {
+            Resource::FileSystem(fs) => &fs.origin,
+            Resource::Backup(b) => &b.origin,
+            Resource::Volume(v) => &v.origin,
+        }
+    }
+
+    /// Equal in every field but where it came from; `None` when `seen` does not resolve.
+    fn same_content(&self, inventory: &Inventory, seen: &Seen) -> Option<(bool, Origin)> {
+        let account = inventory.accounts.get(&seen.account)?;
+        match self {
+            Resource::FileSystem(a) if seen.kind == DataKind::FileSystems => {
+                let b = account.file_systems.get(seen.index)?;
+                Some((FileSystem { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
+            }
+            Resource::Backup(a) if seen.kind == DataKind::Backups => {
+                let b = account.backups.get(seen.index)?;
+                Some((Backup { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
+            }
+            Resource::Volume(a) if seen.kind == DataKind::Volumes => {
+                let b = account.volumes.get(seen.index)?;
+                Some((Volume { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
+            }
+            _ => Some((false, Origin { source: usize::MAX, pointer: String::new() })),
+        }
+    }
+}
+
+fn merge(
+    inventory: &mut Inventory,
+    first_seen: &mut HashMap<String, Seen>,
+    problems: &mut Vec<(usize, Problem)>,
+    source: usize,
+    resource: Resource,
+) {
+    if let Some(seen) = first_seen.get(resource.arn()) {
+        let (same, first_origin) = resource
+            .same_content(inventory, seen)
+            .unwrap_or((false, Origin { source: usize::MAX, pointer: String::new() }));
+        let (first_source, first_pointer) = (&first_origin.source, &first_origin.pointer);
+        if !same {
+            // Both places get a label, each naming the other.
+            let path_of = |i: usize| inventory.sources.get(i).map_or("?", |s| s.path.as_str()).to_string();
+            let help = "the same ARN in two inputs must describe the same resource: drop one of them";
+            problems.push((
+                source,
+                Problem::at(
+                    resource.origin().pointer.clone(),
+                    format!(
+                        "`{}` differs from the one in `{}` at `{first_pointer}`",
+                        resource.arn(),
+                        path_of(*first_source)
+                    ),
+                )
+                .with_help(help),
+            ));
+            problems.push((
+                *first_source,
+                Problem::at(
+                    first_pointer.clone(),
+                    format!(
+                        "`{}` differs from the one in `{}` at `{}`",
+                        resource.arn(),
+                        path_of(source),
+                        resource.origin().pointer
+                    ),
+                )
+                .with_help(help),
+            ));
+        }
+        return;
+    }
+    let (account_id, partition) = match &resource {
+        Resource::FileSystem(fs) => (fs.account.clone(), fs.partition),
+        Resource::Backup(b) => (b.account.clone(), b.partition),
+        Resource::Volume(v) => (v.account.clone(), v.partition),
+    };
+    let account = inventory.account_mut(&account_id, partition);
+    if account.partition != partition {
+        problems.push((
+            source,
+            Problem::at(
+                resource.origin().pointer.clone(),
+                format!("account `{account_id}` is in partition `{}` elsewhere, `{partition}` here", account.partition),
+            ),
+        ));
+        return;
+    }
+    let arn = resource.arn().to_string();
+    let seen = match resource {
+        Resource::FileSystem(fs) => {
+            account.file_systems.push(fs);
+            Seen { account: account_id, kind: DataKind::FileSystems, index: account.file_systems.len() - 1 }
+        }
+        Resource::Backup(b) => {
+            account.backups.push(b);
+            Seen { account: account_id, kind: DataKind::Backups, index: account.backups.len() - 1 }
+        }
+        Resource::Volume(v) => {
+            account.volumes.push(v);
+            Seen { account: account_id, kind: DataKind::Volumes, index: account.volumes.len() - 1 }
+        }
+    };
+    first_seen.insert(arn, seen);
+}
+
+struct FileLoader {
+    pub(super) source: usize,
+    /// What makes the whole file unusable (exit 2).
+    pub(super) problems: Vec<Problem>,
+    /// Resources that could not be understood: warnings, with the taint in `unreadable`.
+    pub(super) issues: Vec<Problem>,
+    /// (account, what could not be read).
+    pub(super) unreadable: Vec<(Option<String>, Unreadable)>,
+    pub(super) resources: Vec<Resource>,
+}
+
+impl FileLoader {
+    fn convert(&mut self, file: InputFile, inventory: &mut Inventory) {
+        let raw_keys = file.file_systems.is_some()
+            || file.backups.is_some()
+            || file.volumes.is_some()
+            || file.users.is_some()
+            || file.groups.is_some()
+            || file.roles.is_some()
+            || file.policies.is_some();
+        let document = file.accounts.is_some() || file.version.is_some();
+        if document && raw_keys {
+            self.problems.push(
+                Problem::at(
+                    "",
+                    "this file mixes an inventory document (`version`, `accounts`) with raw AWS CLI output",
+                )
+                .with_help("keep each in its own file and pass both with `--inventory`"),
+            );
+            return;
+        }
+        if document {
+            for key in &file.unknown_keys {
+                let mut pointer = String::new();
+                span::push_token(&mut pointer, key);
+                let problem = Problem::at(pointer, format!("unknown key `{key}` in an inventory document")).on_key();
+                self.problems.push(match crate::suggest::closest(key, TOP_LEVEL_KEYS) {
+                    Some(near) => problem.with_help(format!("did you mean `{near}`?")),
+                    None => problem.with_help("an inventory document holds `version`, `collected_at` and `accounts`"),
+                });
+            }
+            match file.version {
+                Some(1) => {}
+                Some(other) => {
+                    self.problems.push(
+                        Problem::at("/version", format!("inventory format version {other} is not supported"))
+                            .with_help("this fsx-guard reads version 1"),
+                    );
+                    return;
+                }
+                None => self.problems.push(Problem::at("", "an inventory document needs `version: 1`")),
+            }
+            if let Some(at) = file.collected_at {
+                inventory.collected_at = Some(inventory.collected_at.map_or(at, |prev| prev.max(at)));
+            }
+            for (index, account) in file.accounts.unwrap_or_default().into_iter().enumerate() {
+                self.document_account(index, account, inventory);
+            }
+            return;
+        }
+        if !raw_keys {
+            let near =
+                file.unknown_keys.iter().find_map(|k| crate::suggest::closest(k, TOP_LEVEL_KEYS).map(|n| (k, n)));
+            let help = match near {
+                Some((key, near)) => format!("`{key}`: did you mean `{near}`?"),
+                None => "give an inventory document (`fsx-guard collect`) or the JSON output of describe-file-systems, describe-backups, describe-volumes or get-account-authorization-details".to_string(),
+            };
+            self.problems.push(
+                Problem::at("", "not an inventory: no `accounts`, `FileSystems`, `Backups`, `Volumes` or IAM lists")
+                    .with_help(help),
+            );
+            return;
+        }
+        self.raw_output(file, inventory);
+    }
+}
+
+fn merge_iam(account: &mut Account, lists: IamLists) {
+    let iam = account.iam.get_or_insert_with(Iam::default);
+    iam.users.extend(lists.user_detail_list);
+    iam.groups.extend(lists.group_detail_list);
+    iam.roles.extend(lists.role_detail_list);
+    iam.policies.extend(lists.policies);
+}
