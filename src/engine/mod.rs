@@ -204,8 +204,7 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
         a.file_systems_collected.iter().any(|r| select.regions.as_ref().is_none_or(|list| list.iter().any(|x| x == r)))
     });
     if !established && uncollected == 0 && out.is_empty() {
-        let accounts: Vec<&str> = select.accounts.iter().flatten().map(String::as_str).collect();
-        let account = if accounts.len() == 1 { accounts.first().copied().unwrap_or("*") } else { "*" };
+        let account = only_one(select.accounts.as_ref());
         let reason = match inventory.accounts.values().find_map(|a| a.errors.iter().find(|e| e.region.is_none())) {
             Some(e) => format!(
                 "{} failed: {}; no file systems the rule could select were read, so its scope could not be established",
@@ -221,10 +220,7 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
     // system that no longer exists. Never a silent pass.
     if uncollected == 0 {
         for id in missing_ids.into_iter().flatten() {
-            let accounts: Vec<&str> = select.accounts.iter().flatten().map(String::as_str).collect();
-            let account = if accounts.len() == 1 { accounts.first().copied().unwrap_or("*") } else { "*" };
-            let regions: Vec<&str> = select.regions.iter().flatten().map(String::as_str).collect();
-            let region = if regions.len() == 1 { regions.first().copied().unwrap_or("*") } else { "*" };
+            let (account, region) = (only_one(select.accounts.as_ref()), only_one(select.regions.as_ref()));
             let partition = crate::regions::lookup(region).map_or("aws", |r| r.partition.as_str());
             out.push(missing_result(
                 Subject {
@@ -237,6 +233,14 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
                 format!("selected file system `{id}` is not in the inventory"),
             ));
         }
+    }
+}
+
+/// The one value a selection list holds, or `*` (none or several).
+fn only_one(list: Option<&Vec<String>>) -> &str {
+    match list.map(Vec::as_slice) {
+        Some([one]) => one.as_str(),
+        _ => "*",
     }
 }
 
