@@ -16,7 +16,8 @@ pub struct Arn<'a> {
 pub fn parse(text: &str) -> Result<Arn<'_>, String> {
     // No ARN AWS issues holds white space or a control character; one that does would print
     // as something else (a newline can start a CI log command).
-    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    let odd_byte = |b: u8| b <= b' ' || b == 0x7f;
+    if text.bytes().any(odd_byte) || (!text.is_ascii() && text.chars().any(|c| c.is_whitespace() || c.is_control())) {
         return Err(format!(
             "`{}` is not an ARN: it holds white space or a control character",
             crate::diag::terminal_safe(text)

@@ -264,24 +264,30 @@ pub fn read_text(
     // The size a file claims is not a bound on what it yields (`/dev/zero`, a FIFO, a device, a
     // file that grows): the cap applies to the bytes read.
     let mut file = std::io::Read::take(std::fs::File::open(path).map_err(unreadable)?, limit.saturating_add(1));
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    let mut chunk = vec![0u8; 1 << 16];
-    loop {
-        let read = match std::io::Read::read(&mut file, &mut chunk) {
-            Ok(0) => break,
-            Ok(read) => read,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(unreadable(e)),
-        };
-        let fresh = chunk.get(..read).unwrap_or(&[]);
-        // JSON and YAML text never holds a NUL byte: a binary file or a device fails at once.
-        if let Some(at) = fresh.iter().position(|b| *b == 0) {
-            return Err(InputError::Unreadable {
-                path: display.to_string(),
-                reason: format!("byte {} is NUL: this is not a text file", bytes.len() + at),
-            });
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+    if meta.is_file() {
+        // A regular file: one read into the buffer sized for it.
+        std::io::Read::read_to_end(&mut file, &mut bytes).map_err(unreadable)?;
+    } else {
+        // A device or a FIFO: in chunks, stopping at the first NUL byte (JSON and YAML text never
+        // holds one), so `/dev/zero` fails at once instead of filling memory to the cap.
+        let mut chunk = vec![0u8; 1 << 16];
+        loop {
+            let read = match std::io::Read::read(&mut file, &mut chunk) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(unreadable(e)),
+            };
+            let fresh = chunk.get(..read).unwrap_or(&[]);
+            if let Some(at) = fresh.iter().position(|b| *b == 0) {
+                return Err(InputError::Unreadable {
+                    path: display.to_string(),
+                    reason: format!("byte {} is NUL: this is not a text file", bytes.len() + at),
+                });
+            }
+            bytes.extend_from_slice(fresh);
         }
-        bytes.extend_from_slice(fresh);
     }
     if bytes.len() as u64 > limit {
         return Err(too_large(bytes.len() as u64));
