@@ -87,6 +87,27 @@ fn iam_page(marker: Option<&str>) -> String {
     )
 }
 
+/// A recorded FSx (JSON 1.1) response.
+fn json_response(status: u16, value: Value) -> http::Response<String> {
+    http::Response::builder()
+        .status(status)
+        .header("content-type", "application/x-amz-json-1.1")
+        .body(value.to_string())
+        .unwrap()
+}
+
+/// A recorded IAM or STS (XML) response.
+fn xml_response(text: String) -> http::Response<String> {
+    http::Response::builder().status(200).header("content-type", "text/xml").body(text).unwrap()
+}
+
+/// `sts:GetCallerIdentity` for the test account.
+fn caller_identity() -> http::Response<String> {
+    xml_response(format!(
+        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:sts::{ACCOUNT}:assumed-role/fsx-guard-audit/session</Arn><UserId>AROAEXAMPLE:session</UserId><Account>{ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+    ))
+}
+
 /// Answers every request from what it asks for: service, Region, operation and page token.
 fn recorded_aws(
     calls: Arc<Mutex<HashMap<String, usize>>>,
@@ -107,19 +128,9 @@ fn recorded_aws(
             *count += 1;
             *count
         };
-        let json = |status: u16, value: Value| {
-            http::Response::builder()
-                .status(status)
-                .header("content-type", "application/x-amz-json-1.1")
-                .body(value.to_string())
-                .unwrap()
-        };
-        let xml =
-            |text: String| http::Response::builder().status(200).header("content-type", "text/xml").body(text).unwrap();
+        let (json, xml) = (json_response, xml_response);
         if host.starts_with("sts.") {
-            return xml(format!(
-                "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:sts::{ACCOUNT}:assumed-role/fsx-guard-audit/session</Arn><UserId>AROAEXAMPLE:session</UserId><Account>{ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
-            ));
+            return caller_identity();
         }
         if host.starts_with("account.") {
             return json(
@@ -337,19 +348,10 @@ fn recorded_real_account(calls: Arc<Mutex<Vec<String>>>) -> aws_smithy_runtime_a
         let target = request.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         let operation = target.rsplit('.').next().unwrap_or("").to_string();
         calls.lock().unwrap().push(format!("{host} {operation}"));
-        let json = |value: Value| {
-            http::Response::builder()
-                .status(200)
-                .header("content-type", "application/x-amz-json-1.1")
-                .body(value.to_string())
-                .unwrap()
-        };
-        let xml =
-            |text: String| http::Response::builder().status(200).header("content-type", "text/xml").body(text).unwrap();
+        let json = |value: Value| json_response(200, value);
+        let xml = xml_response;
         if host.starts_with("sts.") {
-            return xml(format!(
-                "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:sts::{ACCOUNT}:assumed-role/fsx-guard-audit/session</Arn><UserId>AROAEXAMPLE:session</UserId><Account>{ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
-            ));
+            return caller_identity();
         }
         if host.starts_with("iam.") {
             let full = enc(&json!({"Version": "2012-10-17", "Statement": [
@@ -510,29 +512,18 @@ fn an_endless_paginator_stops_at_the_page_limit_and_is_recorded() {
     let client = infallible_client_fn(move |request: http::Request<SdkBody>| {
         let host = request.uri().host().unwrap_or("").to_string();
         let target = request.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        let ok = |body: String, kind: &str| {
-            http::Response::builder().status(200).header("content-type", kind).body(body).unwrap()
-        };
         if host.starts_with("sts.") {
-            return ok(
-                format!(
-                    "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:sts::{ACCOUNT}:assumed-role/a/s</Arn><UserId>AROAEXAMPLE:s</UserId><Account>{ACCOUNT}</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"
-                ),
-                "text/xml",
-            );
+            return caller_identity();
         }
         if host.starts_with("iam.") {
-            return ok("<GetAccountAuthorizationDetailsResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetAccountAuthorizationDetailsResult><IsTruncated>false</IsTruncated><UserDetailList/><GroupDetailList/><RoleDetailList/><Policies/></GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResponse>".into(), "text/xml");
+            return xml_response("<GetAccountAuthorizationDetailsResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetAccountAuthorizationDetailsResult><IsTruncated>false</IsTruncated><UserDetailList/><GroupDetailList/><RoleDetailList/><Policies/></GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResponse>".into());
         }
         if target.ends_with("DescribeBackups") {
             let mut n = counter.lock().unwrap();
             *n += 1;
-            return ok(
-                json!({"Backups": [], "NextToken": format!("token-{n}")}).to_string(),
-                "application/x-amz-json-1.1",
-            );
+            return json_response(200, json!({"Backups": [], "NextToken": format!("token-{n}")}));
         }
-        ok(json!({"FileSystems": []}).to_string(), "application/x-amz-json-1.1")
+        json_response(200, json!({"FileSystems": []}))
     });
     let args = AwsArgs { regions: vec!["us-east-1".into()], max_pages: 5, ..AwsArgs::default() };
     let runtime = tokio::runtime::Runtime::new().unwrap();

@@ -28,6 +28,13 @@ pub(super) struct Placed {
     pub(super) partition: Partition,
 }
 
+impl Placed {
+    /// Where a placed resource that turns out unreadable belongs.
+    fn whereabouts(&self) -> Whereabouts {
+        Whereabouts { account: Some(self.account.clone()), region: Some(self.region) }
+    }
+}
+
 /// What a resource says about itself, for placing it.
 pub(super) struct Claimed<'r> {
     pub(super) arn: Option<&'r str>,
@@ -139,7 +146,7 @@ impl FileLoader {
                         let missing = if id.is_none() { "`FileSystemId`" } else { "`FileSystemType`" };
                         let _ = file_system_type;
                         (
-                            Whereabouts { account: Some(placed.account), region: Some(placed.region) },
+                            placed.whereabouts(),
                             Problem::at(pointer, format!("file system lacks {missing}"))
                                 .with_help("describe-file-systems always returns it"),
                         )
@@ -158,7 +165,7 @@ impl FileLoader {
                     "`{id}` is not a file system id AWS issues (`fs-` and at least 8 lower-case hex digits, at most 21 characters)"
                 ),
             );
-            let whereabouts = Whereabouts { account: Some(placed.account), region: Some(placed.region) };
+            let whereabouts = placed.whereabouts();
             self.unreadable(DataKind::FileSystems, whereabouts, None, None, problem);
             return None;
         }
@@ -209,7 +216,7 @@ impl FileLoader {
         );
         let failure = match (&placed, &composite) {
             (Ok(placed), None) => Some((
-                Whereabouts { account: Some(placed.account.clone()), region: Some(placed.region) },
+                placed.whereabouts(),
                 Problem::at(pointer, "volume lacks `VolumeId` or `FileSystemId`")
                     .with_help("describe-volumes always returns them"),
             )),
@@ -229,7 +236,7 @@ impl FileLoader {
                 pointer,
                 format!("`{file_system_id}/{id}` is not a volume of a file system as AWS names them"),
             );
-            let whereabouts = Whereabouts { account: Some(placed.account), region: Some(placed.region) };
+            let whereabouts = placed.whereabouts();
             self.unreadable(DataKind::Volumes, whereabouts, None, None, problem);
             return None;
         }
@@ -296,12 +303,12 @@ impl FileLoader {
         let failure = match (&placed, &source_region) {
             (Err(_), _) => None,
             (Ok(placed), _) if !missing.is_empty() => Some((
-                Whereabouts { account: Some(placed.account.clone()), region: Some(placed.region) },
+                placed.whereabouts(),
                 Problem::at(pointer, format!("backup lacks {}", missing.join(", ")))
                     .with_help("describe-backups always returns these fields"),
             )),
             (Ok(placed), Err(name)) => Some((
-                Whereabouts { account: Some(placed.account.clone()), region: Some(placed.region) },
+                placed.whereabouts(),
                 Problem::at(format!("{pointer}/SourceBackupRegion"), format!("`{name}` is not a Region name")),
             )),
             (Ok(_), Ok(_)) => None,
@@ -349,7 +356,7 @@ impl FileLoader {
         .next();
         if let Some((field, value, what)) = bad_id {
             let problem = Problem::at(format!("{pointer}/{field}"), format!("`{value}` is not {what} AWS issues"));
-            let whereabouts = Whereabouts { account: Some(placed.account), region: Some(placed.region) };
+            let whereabouts = placed.whereabouts();
             // Which file system it is cannot be trusted either: it could be any in its Region.
             self.unreadable(DataKind::Backups, whereabouts, None, None, problem);
             return None;
@@ -470,7 +477,7 @@ impl FileLoader {
             ));
         }
         if let Some(owner) = owner.filter(|o| *o != placed.account) {
-            let whereabouts = Whereabouts { account: Some(placed.account.clone()), region: Some(placed.region) };
+            let whereabouts = placed.whereabouts();
             return Err((
                 whereabouts,
                 Problem::at(
