@@ -7,15 +7,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use assert_cmd::Command;
+mod common;
+
+use common::fsx_guard;
 
 const EXAMPLE: &str = "examples/inventory.json";
-
-fn fsx_guard() -> Command {
-    let mut cmd = Command::cargo_bin("fsx-guard").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1").timeout(Duration::from_secs(60));
-    cmd
-}
 
 fn usage_error(args: &[&str], expected: &str) -> String {
     let output = fsx_guard().args(args).output().unwrap();

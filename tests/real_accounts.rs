@@ -10,7 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use assert_cmd::Command;
+mod common;
+
+use common::fsx_guard;
 use fsx_guard::engine::{self, Report};
 use fsx_guard::inventory::{Inventory, source};
 use fsx_guard::policy::{self, PolicySet};
@@ -325,12 +327,6 @@ fn lifecycle_and_no_backup_reasons_are_named() {
         let r = result(&policies, &report, rule, &fs(n));
         assert!(r.message.contains(words), "{rule} {n}: {}", r.message);
     }
-}
-
-fn fsx_guard() -> Command {
-    let mut cmd = Command::cargo_bin("fsx-guard").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1").timeout(Duration::from_secs(60));
-    cmd
 }
 
 /// A policy author's traps (point 10): every problem in one run, forms explained.

@@ -20,6 +20,13 @@ macro_rules! snapshot {
     };
 }
 
+/// The binary, run from the crate root without colour, killed after a minute.
+pub fn fsx_guard() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("fsx-guard").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1").timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
 /// Renders a report in one format, without colour.
 pub fn render(
     policies: &PolicySet,
