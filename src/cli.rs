@@ -106,6 +106,18 @@ pub struct CheckArgs {
     /// Exit 0 when the run judged nothing at all (no result), instead of 3
     #[arg(long)]
     pub allow_empty: bool,
+    /// The AWS account infrastructure code (Terraform, CloudFormation) deploys to
+    #[arg(long, value_name = "ID", value_parser = account_id)]
+    pub account: Option<String>,
+}
+
+/// `--account`: the 12 digits of an AWS account id.
+fn account_id(text: &str) -> Result<String, String> {
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("`{text}` is not an AWS account id (12 digits)"))
+    }
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::inventory::model::Planned;
 use crate::inventory::{Backup, FileSystem, Origin};
 
 /// The outcome of one check on one resource. Four states and no default: missing data is
@@ -74,12 +75,14 @@ pub struct Subject {
 }
 
 impl Subject {
+    /// A file system; a planned one is named by its address, and its account or Region is
+    /// `None` when the infrastructure code does not say.
     pub fn file_system(fs: &FileSystem) -> Subject {
         Subject {
             id: fs.arn.clone(),
             resource_type: ResourceType::FileSystem,
-            account: Some(fs.account.clone()),
-            region: Some(fs.region.to_string()),
+            account: (!fs.account.is_empty()).then(|| fs.account.clone()),
+            region: (!fs.region.is_empty()).then(|| fs.region.to_string()),
             origin: Some(fs.origin.clone()),
         }
     }
@@ -153,11 +156,53 @@ impl Parts {
             _ => serde_json::Map::new(),
         };
         evidence.insert("parts".into(), Value::Array(parts));
-        Finding {
-            subject: Subject::file_system(fs),
-            verdict,
-            message: messages.join("; "),
-            evidence: Value::Object(evidence),
+        let mut subject = Subject::file_system(fs);
+        if let Some(planned) = &fs.planned {
+            evidence.insert("planned".into(), planned_evidence(planned));
+            // Point at the line that decides the verdict: the field of the first worst part.
+            let decisive = self.parts.iter().find(|(_, v, _)| *v == verdict).and_then(|(check, _, _)| field_of(check));
+            if let Some(origin) = decisive.and_then(|field| planned.location(field)) {
+                subject.origin = Some(origin.clone());
+            }
+        }
+        Finding { subject, verdict, message: messages.join("; "), evidence: Value::Object(evidence) }
+    }
+}
+
+/// The API field a part of a file-system check reads, for pointing at its line in code.
+fn field_of(check: &str) -> Option<&'static str> {
+    match check {
+        "retention" => Some("AutomaticBackupRetentionDays"),
+        "copy_tags_to_backups" => Some("CopyTagsToBackups"),
+        "avoid_window" => Some("DailyAutomaticBackupStartTime"),
+        _ => None,
+    }
+}
+
+/// The `planned` block of a planned resource's evidence: its address, its ARN when known, and
+/// which values were defaults or unknown.
+pub fn planned_evidence(planned: &Planned) -> Value {
+    let pairs = |list: &[(&str, String)]| -> Value {
+        Value::Object(list.iter().map(|(k, v)| ((*k).to_string(), Value::String(v.clone()))).collect())
+    };
+    let mut block = serde_json::json!({
+        "input": planned.input,
+        "address": planned.address,
+        "arn": planned.arn,
+    });
+    if let Value::Object(map) = &mut block {
+        if !planned.defaulted.is_empty() {
+            map.insert("defaults".into(), pairs(&planned.defaulted));
+        }
+        if !planned.unknown.is_empty() {
+            map.insert("unknown_before_apply".into(), pairs(&planned.unknown));
+        }
+        if let Some(why) = &planned.region_unknown {
+            map.insert("region_unknown".into(), Value::String(why.clone()));
+        }
+        if let Some(why) = &planned.account_unknown {
+            map.insert("account_unknown".into(), Value::String(why.clone()));
         }
     }
+    block
 }

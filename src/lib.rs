@@ -15,6 +15,7 @@ pub mod policy;
 pub mod regions;
 pub mod report;
 pub mod rules;
+pub mod schedule;
 pub mod span;
 pub mod suggest;
 pub mod yaml;
@@ -201,7 +202,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         let text = serde_json::to_string(&collection.document).map_err(|e| Error::Internal(e.to_string()))?;
         inventory::source::load_texts(vec![("live".into(), std::sync::Arc::new(text), inventory::SourceFormat::Json)])?
     } else {
-        inventory::source::load(&args.inventories)?
+        inventory::source::load_with(&args.inventories, &iac_options(args)?)?
     };
     print_file_warnings(&inventory.warnings, err);
     let now = explicit_now.or(inventory.collected_at).unwrap_or_else(Timestamp::now);
@@ -231,6 +232,28 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         });
     }
     Ok(outcome(&report, &policies, args.fail_on))
+}
+
+/// `--account` and `--region` for infrastructure code read with `--inventory`: one Region, the
+/// default of providers and stacks that name none.
+fn iac_options(args: &CheckArgs) -> Result<inventory::source::Options, Error> {
+    let region = match args.aws.regions.as_slice() {
+        [] => None,
+        [one] if crate::regions::is_region_shaped(one) => Some(one.clone()),
+        [one] => {
+            return Err(Error::usage(
+                format!("`--region {one}` is not a Region name"),
+                "with --inventory, --region names the Region infrastructure code deploys to when it names none, e.g. `--region us-east-1`",
+            ));
+        }
+        _ => {
+            return Err(Error::usage(
+                "--region is given more than once with --inventory",
+                "with --inventory, --region names the one Region infrastructure code deploys to when it names none",
+            ));
+        }
+    };
+    Ok(inventory::source::Options { account: args.account.clone(), region })
 }
 
 /// A report path that is one of the inputs would overwrite it: a usage error before anything

@@ -140,6 +140,34 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
             }
         }
     }
+    // A planned file system whose account or Region the code does not say might be one this
+    // rule selects: never dropped in silence.
+    for fs in inventory.accounts.values().flat_map(|a| a.file_systems.iter()) {
+        let Some(planned) = &fs.planned else { continue };
+        let unknown = [
+            (select.accounts.is_some(), planned.account_unknown.as_ref()),
+            (select.regions.is_some(), planned.region_unknown.as_ref()),
+        ];
+        let Some(why) = unknown.into_iter().find_map(|(asked, why)| why.filter(|_| asked)) else { continue };
+        // Would it be selected if its unknown account or Region were the selected one?
+        let mut placeholder = fs.clone();
+        if planned.account_unknown.is_some()
+            && let Some(account) = select.accounts.iter().flatten().next()
+        {
+            placeholder.account = account.clone();
+        }
+        if planned.region_unknown.is_some()
+            && let Some(region) = select.regions.iter().flatten().find_map(|r| crate::regions::intern(r))
+        {
+            placeholder.region = region;
+        }
+        if select.matches(&placeholder) {
+            out.push(missing_result(
+                Subject::file_system(fs),
+                format!("whether the rule selects it is not known: {why}"),
+            ));
+        }
+    }
     // A file system that could not be read might be one this rule selects.
     for account in inventory.accounts.values().filter(|a| select.matches_account(&a.id)) {
         for unreadable in account.unreadable_of(crate::inventory::DataKind::FileSystems, None) {
@@ -276,6 +304,7 @@ pub(crate) mod test_support {
                 data_repository_configuration: None,
             }),
             origin: Origin { source: 0, pointer: String::new() },
+            planned: None,
         }
     }
 

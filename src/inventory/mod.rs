@@ -1,6 +1,7 @@
 //! The inventory: file systems, backups and IAM of one or more accounts, with what could and
 //! could not be collected.
 
+pub mod backup_plan;
 pub mod iam;
 pub mod index;
 pub mod live;
@@ -248,6 +249,8 @@ pub struct Inventory {
     pub unplaced: Vec<Unreadable>,
     /// What could not be understood, one warning per file, for stderr.
     pub warnings: Vec<Arc<crate::diag::FileWarning>>,
+    /// AWS Backup plans, selections and vaults declared in infrastructure code.
+    pub backup_plans: backup_plan::BackupPlans,
 }
 
 impl Inventory {

@@ -356,6 +356,51 @@ pub struct FileSystem {
     /// The type-specific configuration block, `None` when the inventory lacks it.
     pub backup_settings: Option<BackupSettings>,
     pub origin: Origin,
+    /// Set for a file system read from infrastructure code: it does not exist yet (or not as
+    /// planned), so it has no backups, and some of its values may be unknown before apply.
+    pub planned: Option<Box<Planned>>,
+}
+
+impl FileSystem {
+    /// Why `field` (an API field name such as `AutomaticBackupRetentionDays`) cannot be judged
+    /// for a planned file system, if it cannot.
+    pub fn unknown(&self, field: &str) -> Option<&str> {
+        self.planned.as_ref()?.unknown.iter().find(|(f, _)| *f == field).map(|(_, why)| why.as_str())
+    }
+}
+
+/// What infrastructure code says about a resource that rules need beyond its values: where it
+/// is declared, what is not known before apply, and which values are defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    /// The resource's address: Terraform's (`module.storage.aws_fsx_openzfs_file_system.home`)
+    /// or `<template>#<LogicalId>` for CloudFormation.
+    pub address: String,
+    /// The kind of input: `terraform plan`, `terraform`, `cloudformation`.
+    pub input: &'static str,
+    /// The resource's ARN when the input knows it (a resource that already exists).
+    pub arn: Option<String>,
+    /// Fields (API names) whose value is not known before apply, with why.
+    pub unknown: Vec<(&'static str, String)>,
+    /// Fields (API names) the code leaves out, judged at a documented default: the value and
+    /// whose default it is.
+    pub defaulted: Vec<(&'static str, String)>,
+    /// Where each field (API name) is set, for reports that point at a line.
+    pub locations: Vec<(&'static str, Origin)>,
+    /// Why the Region or the account is not known, when one is not.
+    pub region_unknown: Option<String>,
+    pub account_unknown: Option<String>,
+}
+
+impl Planned {
+    pub fn location(&self, field: &str) -> Option<&Origin> {
+        self.locations.iter().find(|(f, _)| *f == field).map(|(_, origin)| origin)
+    }
+
+    /// "planned resource (terraform plan `aws_fsx_openzfs_file_system.home`)".
+    pub fn describe(&self) -> String {
+        format!("planned resource ({} `{}`)", self.input, self.address)
+    }
 }
 
 /// A volume in the inventory (ONTAP volumes are what ONTAP backs up).

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::RuleContext;
 use crate::diag::Problem;
-use crate::finding::{Finding, Subject, Verdict};
+use crate::finding::{Finding, Parts, Subject, Verdict};
 use crate::inventory::model::BackupType;
 use crate::inventory::{Collected, FileSystem};
 
@@ -34,6 +34,8 @@ Parameters: `types` (default `[USER_INITIATED]`), `require_name` (default true),
 - `pass`: otherwise (an unnamed backup passes when names are not required).
 - `error`: the backups of the file system's Region were not collected (one result for the file system); a backup that could not be read might be one of the file system's (one result for it).
 One result per backup of the selected file systems with one of `types` (the file system's own backups in its own Region; copies are not included). Backups created after `--now` are ignored.
+
+Planned file systems (infrastructure code) are `not_applicable`: they have no backups before they are deployed.
 
 ## References
 - [FSx for OpenZFS: tagging resources](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/tag-resources.html)
@@ -144,6 +146,12 @@ pub fn check_name(params: &Params, name: Option<&str>) -> Option<String> {
 }
 
 pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>, out: &mut Vec<Finding>) {
+    if let Some(reason) = super::planned(fs) {
+        let mut parts = Parts::new();
+        parts.add("naming", Verdict::NotApplicable, reason);
+        out.push(parts.finish(fs, json!({})));
+        return;
+    }
     if let Some(Collected::No(reason)) = context.account(&fs.account).map(|a| a.backups_in(fs.region)) {
         out.push(Finding {
             subject: Subject::file_system(fs),

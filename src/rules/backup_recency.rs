@@ -34,6 +34,8 @@ Parameters: `max_age_hours` (default 26), `types` (subset of `AUTOMATIC`, `USER_
 - ONTAP backs up volumes, not file systems: each ONTAP volume of the file system (not the SVM root volume) needs such a backup of its own (`Volume.VolumeId` of a `ResourceType: VOLUME` backup), and the file system's result is the worst of its volumes'; `error` when the Region's volumes were not collected.
 - `not_applicable`: file systems that cannot be backed up (Lustre scratch deployments, Lustre linked to an S3 data repository through `DataRepositoryConfiguration`), that are `CREATING`, `DELETING` or `FAILED`, and file systems too young to have a backup that old: until their first daily backup window (the first `DailyAutomaticBackupStartTime` after `CreationTime`, or 24 hours after it when unknown) plus `max_age_hours` has passed. `UPDATING`, `MISCONFIGURED` and `MISCONFIGURED_UNAVAILABLE` file systems are judged as usual.
 
+Planned file systems (infrastructure code) are `not_applicable`: nothing has been backed up before they are deployed.
+
 ## References
 - [FSx for OpenZFS: protecting your data with backups](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/using-backups.html)
 - [DescribeBackups](https://docs.aws.amazon.com/fsx/latest/APIReference/API_DescribeBackups.html)
@@ -81,7 +83,10 @@ impl Params {
 
 pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>) -> Finding {
     let mut parts = Parts::new();
-    if let Some(reason) = super::no_backups(fs).or_else(|| super::too_young(fs, context.now(), params.max_age_hours)) {
+    if let Some(reason) = super::no_backups(fs)
+        .or_else(|| super::planned(fs))
+        .or_else(|| super::too_young(fs, context.now(), params.max_age_hours))
+    {
         parts.add("recency", Verdict::NotApplicable, reason);
         return parts.finish(fs, json!({}));
     }

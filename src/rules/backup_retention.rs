@@ -41,6 +41,8 @@ Parameters: `min_days` (1..90, default 1), `max_days` (1..90, default 90, at lea
 - `not_applicable`: file systems that cannot be backed up (Lustre scratch deployments; Lustre linked to an S3 data repository through `DataRepositoryConfiguration`) and file systems that are `CREATING`, `DELETING` or `FAILED`, with the reason; the copy-tags check on ONTAP volumes that are not backed up (the SVM root volume); the window check when automatic backups are disabled.
 - `pass`: otherwise. One result per file system, the worst of its parts.
 
+Planned file systems (a Terraform plan): a value the code sets to something not known before apply is `error` where it decides ("not known before apply: `automatic_backup_retention_days` comes from `var.x`"); an attribute the code leaves out is judged at the default the provider writes into the plan (Terraform AWS provider: OpenZFS and ONTAP retention 0, Windows 7, `copy_tags_to_backups` false), else the FSx API's default (Lustre retention 0, otherwise 30; `CopyTagsToBackups` false; Lustre `DeploymentType` `SCRATCH_1`), named in the evidence (`planned.defaults`). An omitted `daily_automatic_backup_start_time` is chosen by FSx at creation, so `avoid_window` is `error` for it. Planned ONTAP volumes are not read yet: the copy-tags check is `error` for a planned ONTAP file system.
+
 ## References
 - [FSx for OpenZFS: working with automatic daily backups](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/using-backups.html)
 - [UpdateFileSystem: AutomaticBackupRetentionDays, DailyAutomaticBackupStartTime](https://docs.aws.amazon.com/fsx/latest/APIReference/API_UpdateFileSystemOpenZFSConfiguration.html)
@@ -200,8 +202,18 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
         return parts.finish(fs, json!({}));
     };
 
+    // A planned file system: what is not known before apply is `error` where it decides.
+    if fs.file_system_type == FileSystemType::Lustre
+        && let Some(why) = fs.unknown("DeploymentType").or_else(|| fs.unknown("DataRepositoryConfiguration"))
+    {
+        parts.add("retention", Verdict::Error, format!("whether it can be backed up is {why}"));
+        return parts.finish(fs, json!({}));
+    }
     let retention = settings.automatic_backup_retention_days;
     match retention {
+        None if fs.unknown("AutomaticBackupRetentionDays").is_some() => {
+            parts.add("retention", Verdict::Error, fs.unknown("AutomaticBackupRetentionDays").unwrap_or_default())
+        }
         None => parts.add(
             "retention",
             Verdict::Error,
@@ -259,6 +271,11 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
             }
         } else {
             match settings.copy_tags_to_backups {
+                None if fs.unknown("CopyTagsToBackups").is_some() => parts.add(
+                    "copy_tags_to_backups",
+                    Verdict::Error,
+                    fs.unknown("CopyTagsToBackups").unwrap_or_default(),
+                ),
                 Some(true) => parts.add("copy_tags_to_backups", Verdict::Pass, "tags are copied to backups"),
                 Some(false) => parts.add(
                     "copy_tags_to_backups",
@@ -278,6 +295,11 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
         let start = settings.daily_automatic_backup_start_time.as_deref();
         match (retention, start.map(|s| (s, TimeOfDay::parse(s)))) {
             (Some(0), _) => parts.add("avoid_window", Verdict::NotApplicable, "automatic backups are disabled"),
+            (_, None) if fs.unknown("DailyAutomaticBackupStartTime").is_some() => parts.add(
+                "avoid_window",
+                Verdict::Error,
+                fs.unknown("DailyAutomaticBackupStartTime").unwrap_or_default(),
+            ),
             (_, None) => parts.add(
                 "avoid_window",
                 Verdict::Error,

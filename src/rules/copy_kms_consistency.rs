@@ -41,6 +41,8 @@ For the file system (for ONTAP: each volume, whose backups are copied separately
 - `pass` otherwise.
 Keys are compared as ARNs (a bare key id is read as a key in the copy's account and Region).
 
+Planned file systems (a Terraform plan): the copies the AWS Backup plans selecting it make (as `cross-region-copy` says) land in their destination vaults, encrypted with the vault's KMS key (a cross-Region copy must be re-encrypted with a key in its destination Region, and the vault's key is the one AWS Backup has there; no `kms_key_arn` means AWS Backup's default key `aws/backup`). `fail` when copies to one destination go to vaults with different keys, or the key is not the pinned one; `error` when a vault is not in the input, a key's ARN is not known before apply and must be compared with a pinned key, or a selection cannot be decided; `not_applicable` when no plan copies the file system to the destinations considered.
+
 ## References
 - [FSx for OpenZFS: copying backups (incremental copies and KMS keys)](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/copying-backups.html)
 - [CopyBackup: KmsKeyId](https://docs.aws.amazon.com/fsx/latest/APIReference/API_CopyBackup.html)
@@ -114,6 +116,9 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
     if let Some(reason) = super::no_backups(fs) {
         parts.add("destination", Verdict::NotApplicable, reason);
         return parts.finish(fs, json!({}));
+    }
+    if fs.planned.is_some() {
+        return evaluate_planned(params, fs, context);
     }
     let copies = context.index.copies_of(fs);
     let account = context.account(&fs.account);
@@ -215,4 +220,87 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
     }
     let destinations: Vec<&str> = destinations.into_iter().collect();
     parts.finish(fs, json!({"destinations": destinations, "offending_copies": offending, "details": details}))
+}
+
+/// A planned file system: the vaults the AWS Backup plans selecting it copy to, per
+/// destination, must share one key (and the pinned one). AWS Backup encrypts a cross-Region copy
+/// with the destination vault's key: a KMS key never leaves its Region.
+fn evaluate_planned(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>) -> Finding {
+    let mut parts = Parts::new();
+    if let Some(why) = super::planned_copies::region_unknown(fs) {
+        parts.add("destination", Verdict::Error, why);
+        return parts.finish(fs, json!({}));
+    }
+    let plans = &context.index.inventory.backup_plans;
+    let found = super::planned_copies::copies(fs, plans);
+    for why in &found.undecided {
+        parts.add("destination", Verdict::Error, format!("could not evaluate: {why}"));
+    }
+    let destinations: BTreeSet<&str> = match &params.destinations {
+        Some(list) => list.iter().map(String::as_str).collect(),
+        None => found.copies.iter().map(|c| c.destination).filter(|r| *r != fs.region).collect(),
+    };
+    let mut details = Vec::new();
+    for destination in &destinations {
+        let here: Vec<_> = found.copies.iter().filter(|c| c.destination == *destination).collect();
+        if here.is_empty() {
+            continue;
+        }
+        let mut keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut unknown = Vec::new();
+        for copy in &here {
+            match super::planned_copies::vault_key(plans, copy.vault) {
+                Ok(key) => keys.entry(key).or_default().push(format!("rule `{}` of `{}`", copy.rule, copy.plan)),
+                Err(why) => unknown.push(why),
+            }
+        }
+        let pinned = params.keys.get(*destination);
+        let verdict = if keys.len() > 1 {
+            parts.add(
+                "key",
+                Verdict::Fail,
+                format!(
+                    "{destination}: copies go to vaults with {} different keys ({}): each change of key makes a full copy, not an incremental one",
+                    keys.len(),
+                    keys.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                ),
+            );
+            Verdict::Fail
+        } else if !unknown.is_empty() {
+            parts.add("key", Verdict::Error, format!("{destination}: could not evaluate: {}", unknown.join("; ")));
+            Verdict::Error
+        } else if let (Some(pinned), Some(key)) = (pinned, keys.keys().next()) {
+            if key == pinned {
+                parts.add("key", Verdict::Pass, format!("{destination}: every copy uses the pinned key"));
+                Verdict::Pass
+            } else if key.starts_with("arn:") || key.starts_with("AWS Backup") {
+                parts.add(
+                    "key",
+                    Verdict::Fail,
+                    format!("{destination}: copies use `{key}`, not the pinned key `{pinned}`"),
+                );
+                Verdict::Fail
+            } else {
+                parts.add(
+                    "key",
+                    Verdict::Error,
+                    format!("{destination}: not known before apply: the copies' key is `{key}`, whose ARN is not known yet, so it cannot be compared with the pinned key `{pinned}`"),
+                );
+                Verdict::Error
+            }
+        } else {
+            let key = keys.keys().next().map_or("?", String::as_str);
+            parts.add("key", Verdict::Pass, format!("{destination}: every copy uses one key (`{key}`)"));
+            Verdict::Pass
+        };
+        details.push(json!({"destination": destination, "verdict": verdict.as_str(), "keys": keys}));
+    }
+    if parts.is_empty() {
+        parts.add(
+            "destination",
+            Verdict::NotApplicable,
+            "no AWS Backup plan in the input copies this file system to the destinations considered",
+        );
+    }
+    parts.finish(fs, json!({"destinations": details, "selections": found.selections}))
 }

@@ -43,7 +43,11 @@ Per destination, in this order:
 - `not_applicable` for file systems that cannot be backed up (Lustre scratch, Lustre linked to S3), that are `CREATING`, `DELETING` or `FAILED`, or that are too young: until their first daily backup window plus `max_age_hours` has passed.
 ONTAP backs up volumes: each ONTAP volume (not the SVM root) needs its own qualifying copy in each destination, and the file system's result is the worst over its volumes and destinations; `error` when the Region's volumes were not collected. The file system's result is the worst over its destinations. Copies of copies and copies in other accounts (AWS Backup cross-account copies) never count; the evidence says how many were seen.
 
+Planned file systems (a Terraform plan) have no copies yet; what counts is the AWS Backup plans in the same input. A rule of an `aws_backup_plan` copies a file system to a destination when an `aws_backup_selection` of that plan, in the file system's account and Region, covers it (by a reference to it or its ARN in `resources`, an ARN pattern naming every file system, or a `selection_tag` `STRINGEQUALS` its tags match; `condition` `string_equals` on `aws:ResourceTag/...` must also hold, and `not_resources` excludes), and a `copy_action` sends it to a vault in that Region (a vault of the input, or a vault ARN). The copy's worst recovery-point age is the schedule's longest gap (cron or rate, UTC) plus the start and completion windows (AWS Backup's defaults, 8 hours and 7 days, when unset); `pass` when the best such rule is within `max_age_hours`, `fail` when it is not or when nothing copies the file system there, `error` when a selection, plan, destination, schedule or window is not known before apply, when the file system's Region is not known (add `--region`), and for ONTAP (its volumes are not read from plans yet).
+
 ## References
+- [AWS Backup: creating a backup plan (schedule, start and completion windows, copy to another Region)](https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html)
+- [AWS Backup: assigning resources to a backup plan (resources, tags, conditions)](https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html)
 - [FSx for OpenZFS: copying backups](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/copying-backups.html)
 - [CopyBackup](https://docs.aws.amazon.com/fsx/latest/APIReference/API_CopyBackup.html)
 - [Opt-in Regions](https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html)
@@ -178,6 +182,9 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
         parts.add("destination", Verdict::NotApplicable, reason);
         return parts.finish(fs, json!({"max_age_hours": params.max_age_hours}));
     }
+    if fs.planned.is_some() {
+        return evaluate_planned(params, fs, context);
+    }
     let mut destinations = Vec::new();
     let mut details = Vec::new();
     let all_copies = context.index.copies_of(fs);
@@ -298,4 +305,101 @@ fn evaluate_destination(
         format!("no copy qualifies ({} in {destination}; newest: {})", here.len(), shown.join("; "))
     };
     (Verdict::Fail, message, Value::Null)
+}
+
+/// A planned file system: the AWS Backup plans in the input that select it must copy it to
+/// each destination often enough.
+fn evaluate_planned(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>) -> Finding {
+    let mut parts = Parts::new();
+    if let Some(why) = super::planned_copies::region_unknown(fs) {
+        parts.add("destination", Verdict::Error, why);
+        return parts.finish(fs, json!({"max_age_hours": params.max_age_hours}));
+    }
+    let plans = &context.index.inventory.backup_plans;
+    let found = super::planned_copies::copies(fs, plans);
+    let mut destinations = Vec::new();
+    let mut decisive: Option<crate::inventory::Origin> = None;
+    for name in &params.destinations {
+        let here: Vec<&super::planned_copies::PlannedCopy<'_>> =
+            found.copies.iter().filter(|c| c.destination == name.as_str()).collect();
+        let best = here
+            .iter()
+            .filter_map(|c| c.worst_age_hours.as_ref().ok().map(|age| (*age, *c)))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        let unknown_ages: Vec<&str> =
+            here.iter().filter_map(|c| c.worst_age_hours.as_ref().err()).map(String::as_str).collect();
+        let (verdict, message) = match best {
+            Some((age, copy)) if age <= params.max_age_hours => (
+                Verdict::Pass,
+                format!(
+                    "rule `{}` of `{}` copies to {name}; the newest copy's recovery point is at worst {} hours old ({}), within {}",
+                    copy.rule,
+                    copy.plan,
+                    hours(age),
+                    copy.explanation,
+                    params.max_age_hours
+                ),
+            ),
+            _ if !found.undecided.is_empty() || !unknown_ages.is_empty() => {
+                let why: Vec<&str> =
+                    found.undecided.iter().map(String::as_str).chain(unknown_ages.iter().copied()).collect();
+                (Verdict::Error, format!("could not evaluate copies to {name}: {}", why.join("; ")))
+            }
+            Some((age, copy)) => {
+                decisive.get_or_insert_with(|| copy.origin.clone());
+                (
+                    Verdict::Fail,
+                    format!(
+                        "rule `{}` of `{}` copies to {name}, but the newest copy's recovery point can be {} hours old ({}), more than {}",
+                        copy.rule,
+                        copy.plan,
+                        hours(age),
+                        copy.explanation,
+                        params.max_age_hours
+                    ),
+                )
+            }
+            None => match regions::lookup(name).and_then(|destination| impossible(fs, destination)) {
+                Some(reason) => (Verdict::Fail, format!("copies to {name} are impossible: {reason}")),
+                None if found.selections.is_empty() => (
+                    Verdict::Fail,
+                    format!(
+                        "no AWS Backup selection in the input covers this file system, so nothing copies it to {name}"
+                    ),
+                ),
+                None => (
+                    Verdict::Fail,
+                    format!(
+                        "the AWS Backup plans selecting it ({}) have no copy action to a vault in {name}",
+                        found.selections.join(", ")
+                    ),
+                ),
+            },
+        };
+        destinations.push(json!({"destination": name, "verdict": verdict.as_str(), "detail": message}));
+        parts.add("destination", verdict, format!("{name}: {message}"));
+    }
+    let copies: Vec<Value> = found
+        .copies
+        .iter()
+        .map(|c| {
+            json!({
+                "plan": c.plan,
+                "rule": c.rule,
+                "destination": c.destination,
+                "worst_recovery_point_age_hours": c.worst_age_hours.as_ref().ok().map(|h| hours(*h)),
+            })
+        })
+        .collect();
+    let evidence = json!({
+        "max_age_hours": params.max_age_hours,
+        "destinations": destinations,
+        "selections": found.selections,
+        "planned_copies": copies,
+    });
+    let mut finding = parts.finish(fs, evidence);
+    if let Some(origin) = decisive.filter(|_| finding.verdict == Verdict::Fail) {
+        finding.subject.origin = Some(origin);
+    }
+    finding
 }

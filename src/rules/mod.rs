@@ -9,6 +9,7 @@ pub mod backup_retention;
 pub mod copy_kms_consistency;
 pub mod cross_region_copy;
 pub mod iam_permission;
+pub(crate) mod planned_copies;
 
 use serde_json::Value;
 
@@ -252,6 +253,12 @@ pub(crate) fn no_backups(fs: &FileSystem) -> Option<String> {
     }
 }
 
+/// Why rules about existing backups do not apply to `fs`: it is planned in infrastructure code
+/// and has no backups before it is created.
+pub(crate) fn planned(fs: &FileSystem) -> Option<String> {
+    fs.planned.as_ref().map(|p| format!("{}: it has no backups before it is deployed", p.describe()))
+}
+
 /// Why `fs` is too young to be held to a backup (or copy) at most `max_age_hours` old, or
 /// `None`. Its first automatic backup starts at the first `DailyAutomaticBackupStartTime` after
 /// its `CreationTime` (within 24 hours when the time is unknown); until that moment plus
@@ -333,6 +340,11 @@ pub(crate) fn units<'a>(fs: &FileSystem, context: &RuleContext<'_, 'a>, max_age_
     use crate::inventory::model::{FileSystemType, VolumeLifecycle};
     if fs.file_system_type != FileSystemType::Ontap {
         return Units { volumes: None, unseen: None };
+    }
+    if fs.planned.is_some() {
+        let why =
+            "ONTAP backs up volumes, and fsx-guard does not read planned ONTAP volumes (`aws_fsx_ontap_volume`) yet";
+        return Units { volumes: Some(Vec::new()), unseen: Some(why.to_string()) };
     }
     let account = context.account(&fs.account);
     let mut unseen = match account.map(|a| a.volumes_in(fs.region)) {

@@ -12,6 +12,7 @@
 mod aws_cli;
 mod document;
 mod resource;
+mod terraform_plan;
 mod wire;
 
 use std::collections::{BTreeMap, HashMap};
@@ -34,8 +35,21 @@ const YAML_LIMIT: u64 = 64 * 1024 * 1024;
 /// JSON inventories may be large, but not larger than memory can sensibly hold.
 const JSON_LIMIT: u64 = 8 * 1024 * 1024 * 1024;
 
+/// What infrastructure code cannot say about itself: the account and the default Region its
+/// resources are planned in (`--account`, `--region`).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub account: Option<String>,
+    pub region: Option<String>,
+}
+
 /// Loads and merges inventory files.
 pub fn load(paths: &[PathBuf]) -> Result<Inventory, crate::Error> {
+    load_with(paths, &Options::default())
+}
+
+/// Loads and merges inventory files and infrastructure code.
+pub fn load_with(paths: &[PathBuf], options: &Options) -> Result<Inventory, crate::Error> {
     let mut texts = Vec::with_capacity(paths.len());
     for path in paths {
         let display = display_path(path);
@@ -48,11 +62,19 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, crate::Error> {
         let text = diag::read_text(path, &display, limit, limit_text)?;
         texts.push((display, text, if yaml { SourceFormat::Yaml } else { SourceFormat::Json }));
     }
-    load_texts(texts)
+    load_texts_with(texts, options)
 }
 
 /// Loads and merges inventories already in memory: (name, text, format).
 pub fn load_texts(texts: Vec<(String, Arc<String>, SourceFormat)>) -> Result<Inventory, crate::Error> {
+    load_texts_with(texts, &Options::default())
+}
+
+/// As [`load_texts`], with the options infrastructure code needs.
+pub fn load_texts_with(
+    texts: Vec<(String, Arc<String>, SourceFormat)>,
+    options: &Options,
+) -> Result<Inventory, crate::Error> {
     let mut inventory = Inventory::default();
     let mut problems: Vec<(usize, Problem)> = Vec::new();
     let mut first_seen: HashMap<String, Seen> = HashMap::new();
@@ -61,9 +83,25 @@ pub fn load_texts(texts: Vec<(String, Arc<String>, SourceFormat)>) -> Result<Inv
     for (display, text, format) in texts {
         let source = inventory.sources.len();
         inventory.sources.push(SourceFile { path: display.clone(), text: Arc::clone(&text), format });
-        let parsed = match format {
-            SourceFormat::Yaml => parse_yaml(&text),
-            SourceFormat::Json => parse_json(&text),
+        let mut loader = FileLoader {
+            source,
+            problems: Vec::new(),
+            issues: Vec::new(),
+            unreadable: Vec::new(),
+            resources: Vec::new(),
+        };
+        let parsed = if format == SourceFormat::Json && terraform_plan::looks_like(&text) {
+            match terraform_plan::convert(&text, options, &mut loader, &mut inventory) {
+                Ok(true) => Ok(None),
+                Ok(false) => parse_json(&text).map(Some),
+                Err(e) => Err(e),
+            }
+        } else {
+            match format {
+                SourceFormat::Yaml => parse_yaml(&text),
+                SourceFormat::Json => parse_json(&text),
+            }
+            .map(Some)
         };
         let file = match parsed {
             Ok(file) => file,
@@ -79,14 +117,9 @@ pub fn load_texts(texts: Vec<(String, Arc<String>, SourceFormat)>) -> Result<Inv
                 continue;
             }
         };
-        let mut loader = FileLoader {
-            source,
-            problems: Vec::new(),
-            issues: Vec::new(),
-            unreadable: Vec::new(),
-            resources: Vec::new(),
-        };
-        loader.convert(file, &mut inventory);
+        if let Some(file) = file {
+            loader.convert(file, &mut inventory);
+        }
         problems.extend(loader.problems.into_iter().map(|p| (source, p)));
         if !loader.issues.is_empty()
             && let Some(file) = inventory.sources.get(source)

@@ -193,6 +193,7 @@ impl FileLoader {
             tags: tags_from(raw.tags),
             backup_settings,
             origin: Origin { source: self.source, pointer: pointer.to_string() },
+            planned: None,
         })
     }
 

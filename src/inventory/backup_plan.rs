@@ -1,0 +1,245 @@
+//! AWS Backup plans, selections and vaults declared in infrastructure code: how planned file
+//! systems will be copied to other Regions before any copy exists.
+
+use super::model::{FileSystem, Origin};
+use crate::finding::Verdict;
+
+/// A reference to another resource: its address in the same input, an ARN, or something not
+/// known before apply (why).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Address(String),
+    Arn(String),
+    Unknown(String),
+}
+
+/// `aws_backup_plan` / `AWS::Backup::BackupPlan`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub address: String,
+    pub account: String,
+    /// `""` when not known (then `region_unknown` says why).
+    pub region: &'static str,
+    pub region_unknown: Option<String>,
+    pub rules: Vec<PlanRule>,
+    pub origin: Origin,
+}
+
+/// One rule of a backup plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRule {
+    pub name: String,
+    /// The schedule expression, or why it is not known.
+    pub schedule: Result<String, String>,
+    pub start_window_minutes: Result<i64, String>,
+    pub completion_window_minutes: Result<i64, String>,
+    /// Destination vaults of its copy actions.
+    pub copies: Vec<(Target, Origin)>,
+    pub origin: Origin,
+}
+
+/// `aws_backup_selection` / `AWS::Backup::BackupSelection`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
+    pub address: String,
+    pub account: String,
+    pub region: &'static str,
+    pub plan: Target,
+    /// Resources selected by ARN (or address); `Err` when not known before apply.
+    pub resources: Result<Vec<Target>, String>,
+    pub not_resources: Result<Vec<Target>, String>,
+    /// `selection_tag` entries with `STRINGEQUALS` (any one selects: AWS ORs them).
+    pub tags: Result<Vec<(String, String)>, String>,
+    /// `condition` `string_equals` entries on `aws:ResourceTag/...` (all must hold).
+    pub conditions: Result<Vec<(String, String)>, String>,
+    pub origin: Origin,
+}
+
+/// `aws_backup_vault` / `AWS::Backup::BackupVault`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vault {
+    pub address: String,
+    pub name: Option<String>,
+    pub arn: Option<String>,
+    pub account: String,
+    pub region: &'static str,
+    /// The vault's KMS key; `Ok(None)` when the code sets none (AWS Backup's default key).
+    pub kms_key: Result<Option<Target>, String>,
+    pub origin: Origin,
+}
+
+/// Everything about AWS Backup the inputs declare.
+#[derive(Debug, Clone, Default)]
+pub struct BackupPlans {
+    pub plans: Vec<Plan>,
+    pub selections: Vec<Selection>,
+    pub vaults: Vec<Vault>,
+}
+
+impl BackupPlans {
+    pub fn is_empty(&self) -> bool {
+        self.plans.is_empty() && self.selections.is_empty() && self.vaults.is_empty()
+    }
+
+    pub fn vault(&self, target: &Target) -> Result<&Vault, String> {
+        match target {
+            Target::Address(address) => self
+                .vaults
+                .iter()
+                .find(|v| v.address == *address)
+                .ok_or_else(|| format!("vault `{address}` is not in the input")),
+            Target::Arn(arn) => self
+                .vaults
+                .iter()
+                .find(|v| v.arn.as_deref() == Some(arn.as_str()))
+                .ok_or_else(|| format!("vault `{arn}` is not in the input")),
+            Target::Unknown(why) => Err(why.clone()),
+        }
+    }
+
+    /// The Region a copy action's destination vault is in.
+    pub fn vault_region(&self, target: &Target) -> Result<&'static str, String> {
+        if let Target::Arn(arn) = target
+            && let Some(region) = arn.split(':').nth(3).and_then(crate::regions::intern)
+        {
+            return Ok(region);
+        }
+        let vault = self.vault(target)?;
+        if vault.region.is_empty() {
+            return Err(format!("the Region of vault `{}` is not known: add `--region`", vault.address));
+        }
+        Ok(vault.region)
+    }
+
+    fn plan(&self, target: &Target) -> Result<&Plan, String> {
+        match target {
+            Target::Address(address) => self
+                .plans
+                .iter()
+                .find(|p| p.address == *address)
+                .ok_or_else(|| format!("backup plan `{address}` is not in the input")),
+            Target::Arn(arn) => Err(format!("backup plan `{arn}` is not in the input")),
+            Target::Unknown(why) => Err(why.clone()),
+        }
+    }
+
+    /// The plans whose selections cover `fs` in its Region, with the selection; `Err` entries
+    /// for selections that might cover it but cannot be decided.
+    pub fn covering<'s>(&'s self, fs: &FileSystem) -> Vec<Result<(&'s Selection, &'s Plan), String>> {
+        let mut out = Vec::new();
+        for selection in self.selections.iter().filter(|s| s.region == fs.region && s.account == fs.account) {
+            match selection.covers(fs) {
+                Verdict::Pass => out.push(self.plan(&selection.plan).map(|plan| (selection, plan))),
+                Verdict::Error => {
+                    out.push(Err(format!("whether selection `{}` covers it is not known", selection.address)))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+impl Selection {
+    /// `Pass`: covers `fs`; `Fail`: does not; `Error`: cannot tell before apply.
+    pub fn covers(&self, fs: &FileSystem) -> Verdict {
+        let arn = fs.planned.as_ref().and_then(|p| p.arn.as_deref());
+        let names = |list: &[Target]| -> Verdict {
+            let mut verdict = Verdict::Fail;
+            for target in list {
+                match target {
+                    Target::Address(address) if *address == fs.arn => return Verdict::Pass,
+                    Target::Arn(pattern) if arn_matches(pattern, fs, arn) => return Verdict::Pass,
+                    Target::Unknown(_) => verdict = Verdict::Error,
+                    _ => {}
+                }
+            }
+            verdict
+        };
+        let by_resource = match &self.resources {
+            Ok(list) => names(list),
+            Err(_) => Verdict::Error,
+        };
+        let by_tag = match &self.tags {
+            Ok(tags) if tags.iter().any(|(k, v)| fs.tags.get(k) == Some(v)) => Verdict::Pass,
+            Ok(_) => Verdict::Fail,
+            Err(_) => Verdict::Error,
+        };
+        let selected = match (by_resource, by_tag) {
+            (Verdict::Pass, _) | (_, Verdict::Pass) => Verdict::Pass,
+            (Verdict::Error, _) | (_, Verdict::Error) => Verdict::Error,
+            _ => Verdict::Fail,
+        };
+        if selected == Verdict::Fail {
+            return Verdict::Fail;
+        }
+        let conditions = match &self.conditions {
+            Ok(list) if list.iter().all(|(k, v)| fs.tags.get(k) == Some(v)) => Verdict::Pass,
+            Ok(_) => return Verdict::Fail,
+            Err(_) => Verdict::Error,
+        };
+        let excluded = match &self.not_resources {
+            Ok(list) => names(list),
+            Err(_) => Verdict::Error,
+        };
+        match (selected, conditions, excluded) {
+            (_, _, Verdict::Pass) => Verdict::Fail,
+            (Verdict::Pass, Verdict::Pass, Verdict::Fail) => Verdict::Pass,
+            _ => Verdict::Error,
+        }
+    }
+}
+
+/// Whether an ARN pattern in a selection (`*` wildcards) names `fs`: by its ARN when known,
+/// else only patterns that name every file system of its account and Region do.
+fn arn_matches(pattern: &str, fs: &FileSystem, arn: Option<&str>) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    match arn {
+        Some(arn) => glob(pattern, arn),
+        None => {
+            let parts: Vec<&str> = pattern.splitn(6, ':').collect();
+            let [_, partition, service, region, account, resource] = parts.as_slice() else { return false };
+            let fits = |p: &str, v: &str| p == "*" || (!v.is_empty() && p == v);
+            fits(partition, fs.partition.as_str())
+                && (*service == "fsx" || *service == "*")
+                && fits(region, fs.region)
+                && fits(account, &fs.account)
+                && (*resource == "*" || *resource == "file-system/*")
+        }
+    }
+}
+
+/// `*` matches any run of characters.
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else { return pattern == text };
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let Some(mut rest) = text.get(first.len()..text.len() - last.len()) else { return false };
+    for middle in parts.iter().skip(1).take(parts.len().saturating_sub(2)) {
+        match rest.find(middle).and_then(|at| rest.get(at + middle.len()..)) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob("arn:aws:fsx:*:*:file-system/*", "arn:aws:fsx:us-east-1:1:file-system/fs-1"));
+        assert!(glob("a*b*c", "axxbyyc"));
+        assert!(!glob("a*b*c", "axxcyyb"));
+        assert!(!glob("ab*ba", "aba"));
+    }
+}

@@ -1,0 +1,826 @@
+//! Terraform plan JSON (`terraform show -json plan.out`), as the JSON output format documents
+//! it: each entry of `resource_changes` is judged as it will be after apply (`change.after`,
+//! with `change.after_unknown` marking what is not known yet), resources being destroyed are
+//! left out, and `configuration` tells an attribute the code sets to a value unknown before
+//! apply from one it leaves out (judged at its documented default).
+//!
+//! Planned resources are named by their Terraform address; their Region comes from the
+//! resource's own `region` argument, else their provider's static `region` (aliases followed,
+//! root variables resolved from the plan's `variables`), else `--region`; their account from a
+//! known `owner_id`/ARN, else `--account`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use super::{FileLoader, Options, Resource};
+use crate::diag::Problem;
+use crate::inventory::backup_plan::{BackupPlans, Plan, PlanRule, Selection, Target, Vault};
+use crate::inventory::model::{
+    BackupSettings, DataRepositoryConfiguration, FileSystem, FileSystemType, Origin, Planned, StorageType, Tags,
+};
+use crate::inventory::{DataKind, Inventory, Unreadable};
+use crate::regions::Partition;
+
+const INPUT: &str = "terraform plan";
+
+/// Whether `text` could be a plan: its first kilobytes name Terraform's top-level keys.
+pub(super) fn looks_like(text: &str) -> bool {
+    let head = text.as_bytes().get(..text.len().min(4096)).unwrap_or_default();
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    has(b"\"terraform_version\"") || (has(b"\"format_version\"") && has(b"\"resource_changes\""))
+}
+
+/// How a plan attribute reads after apply.
+enum Attr<'v> {
+    Known(&'v Value),
+    /// Set in the code to something not known before apply: why.
+    Unknown(String),
+    /// Not set in the code (or set to null).
+    Omitted,
+}
+
+/// One resource change being read.
+struct Change<'v> {
+    index: usize,
+    address: &'v str,
+    /// `module.a[0]`, or `""` in the root module.
+    module_address: &'v str,
+    after: &'v serde_json::Map<String, Value>,
+    after_unknown: Option<&'v serde_json::Map<String, Value>>,
+    /// The resource's block in `configuration`, when the plan has one.
+    config: Option<&'v Value>,
+}
+
+impl<'v> Change<'v> {
+    fn attr(&self, name: &str) -> Attr<'v> {
+        let configured = self.config.and_then(|c| c.get("expressions")).and_then(|e| e.get(name));
+        if self.after_unknown.and_then(|u| u.get(name)).and_then(Value::as_bool) == Some(true) {
+            return match configured {
+                Some(expression) => {
+                    Attr::Unknown(format!("not known before apply: `{name}` {}", describe_expression(expression)))
+                }
+                None => Attr::Omitted,
+            };
+        }
+        match self.after.get(name) {
+            Some(value) if !value.is_null() => Attr::Known(value),
+            _ => Attr::Omitted,
+        }
+    }
+
+    fn pointer(&self, name: &str) -> String {
+        let mut pointer = format!("/resource_changes/{}/change/after", self.index);
+        crate::span::push_token(&mut pointer, name);
+        pointer
+    }
+
+    fn known_str(&self, name: &str) -> Option<&'v str> {
+        match self.attr(name) {
+            Attr::Known(value) => value.as_str(),
+            _ => None,
+        }
+    }
+}
+
+/// "comes from `var.retention`", from an expression's `references`.
+fn describe_expression(expression: &Value) -> String {
+    let references: Vec<&str> = expression
+        .get("references")
+        .and_then(Value::as_array)
+        .map(|list| list.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    // Terraform lists `aws_x.y.attr` and then `aws_x.y`: keep the most specific.
+    let specific: Vec<String> = references
+        .iter()
+        .filter(|r| !references.iter().any(|other| other.len() > r.len() && other.starts_with(&format!("{r}."))))
+        .map(|r| format!("`{r}`"))
+        .collect();
+    if specific.is_empty() {
+        "is computed from values Terraform does not know before apply".to_string()
+    } else {
+        format!("comes from {}", specific.join(", "))
+    }
+}
+
+/// `module.a["x"].module.b[0]` → `module.a.module.b`: the configuration's module path.
+fn module_path(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
+    for c in address.chars() {
+        if quoted {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                quoted = false;
+            }
+            continue;
+        }
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '"' if depth > 0 => quoted = true,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Configuration resource blocks by (module path, `type.name`), and provider blocks by key.
+struct Configuration<'v> {
+    resources: HashMap<(String, String), &'v Value>,
+    providers: Option<&'v serde_json::Map<String, Value>>,
+    variables: Option<&'v serde_json::Map<String, Value>>,
+}
+
+impl<'v> Configuration<'v> {
+    fn new(plan: &'v Value) -> Self {
+        let mut resources = HashMap::new();
+        let configuration = plan.get("configuration");
+        if let Some(root) = configuration.and_then(|c| c.get("root_module")) {
+            Self::walk(root, String::new(), &mut resources, 0);
+        }
+        Configuration {
+            resources,
+            providers: configuration.and_then(|c| c.get("provider_config")).and_then(Value::as_object),
+            variables: plan.get("variables").and_then(Value::as_object),
+        }
+    }
+
+    fn walk(module: &'v Value, path: String, out: &mut HashMap<(String, String), &'v Value>, depth: usize) {
+        // Terraform itself limits nesting far below this; a hostile file does not.
+        if depth > 64 {
+            return;
+        }
+        for resource in module.get("resources").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(address) = resource.get("address").and_then(Value::as_str) {
+                out.insert((path.clone(), address.to_string()), resource);
+            }
+        }
+        for (name, call) in module.get("module_calls").and_then(Value::as_object).into_iter().flatten() {
+            if let Some(child) = call.get("module") {
+                let child_path =
+                    if path.is_empty() { format!("module.{name}") } else { format!("{path}.module.{name}") };
+                Self::walk(child, child_path, out, depth + 1);
+            }
+        }
+    }
+
+    /// The Region a provider configuration sets: `Ok(None)` when it sets none.
+    fn provider_region(&self, key: &str) -> Result<Option<&'static str>, String> {
+        let Some(provider) = self.providers.and_then(|p| p.get(key)) else {
+            return Ok(None);
+        };
+        let Some(expression) = provider.get("expressions").and_then(|e| e.get("region")) else {
+            return Ok(None);
+        };
+        if let Some(text) = expression.get("constant_value").and_then(Value::as_str) {
+            return region_name(text).map(Some);
+        }
+        // A root module's variable has its value in the plan.
+        let references: Vec<&str> = expression
+            .get("references")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if !key.contains(':')
+            && let [one] = references.as_slice()
+            && let Some(name) = one.strip_prefix("var.")
+            && let Some(text) =
+                self.variables.and_then(|v| v.get(name)).and_then(|v| v.get("value")).and_then(Value::as_str)
+        {
+            return region_name(text).map(Some);
+        }
+        Err(format!("the Region of provider `{key}` {}", describe_expression(expression)))
+    }
+}
+
+fn region_name(text: &str) -> Result<&'static str, String> {
+    crate::regions::intern(text).ok_or_else(|| format!("`{text}` is not a Region name"))
+}
+
+/// Reads a plan into the loader. `Ok(false)`: not a plan after all (read it as an inventory).
+pub(super) fn convert(
+    text: &str,
+    options: &Options,
+    loader: &mut FileLoader,
+    inventory: &mut Inventory,
+) -> Result<bool, (String, usize)> {
+    let plan: Value = serde_json::from_str(text).map_err(|e| {
+        let offset = crate::span::offset_of(text, e.line(), e.column());
+        (e.to_string(), offset)
+    })?;
+    let Some(top) = plan.as_object() else { return Ok(false) };
+    if !top.contains_key("terraform_version") && !top.contains_key("resource_changes") {
+        return Ok(false);
+    }
+    if !top.contains_key("resource_changes") && !top.contains_key("planned_values") {
+        let help = if top.contains_key("values") {
+            "this is `terraform show -json` of a state: give the plan (`terraform plan -out=plan.out`, then `terraform show -json plan.out`)"
+        } else {
+            "give the output of `terraform show -json plan.out`"
+        };
+        loader.problems.push(Problem::at("", "Terraform JSON without `resource_changes`: not a plan").with_help(help));
+        return Ok(true);
+    }
+    match top.get("format_version").and_then(Value::as_str) {
+        Some(version) if version.split('.').next() == Some("1") => {}
+        Some(version) => {
+            loader.problems.push(
+                Problem::at("/format_version", format!("Terraform JSON format version {version} is not supported"))
+                    .with_help("fsx-guard reads format 1.x, which Terraform 1.0 and later write"),
+            );
+            return Ok(true);
+        }
+        None => {
+            loader.problems.push(Problem::at("", "a Terraform plan needs `format_version`"));
+            return Ok(true);
+        }
+    }
+    let configuration = Configuration::new(&plan);
+    let mut reader = PlanReader {
+        options,
+        loader,
+        configuration: &configuration,
+        regions: BTreeSet::new(),
+        backup: BackupPlans::default(),
+    };
+    // Regions the configuration's providers set: a Region with no planned file system holds
+    // none, which is a result, not a gap.
+    for key in configuration.providers.into_iter().flat_map(|p| p.keys()) {
+        if let Ok(Some(region)) = configuration.provider_region(key) {
+            reader.regions.insert(region);
+        }
+    }
+    if let Some(region) = options.region.as_deref().and_then(crate::regions::intern) {
+        reader.regions.insert(region);
+    }
+    let changes = top.get("resource_changes").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    for (index, change) in changes.iter().enumerate() {
+        reader.change(index, change);
+    }
+    let backup = std::mem::take(&mut reader.backup);
+    inventory.backup_plans.plans.extend(backup.plans);
+    inventory.backup_plans.selections.extend(backup.selections);
+    inventory.backup_plans.vaults.extend(backup.vaults);
+    // The plan holds every file system its configuration will have in the Regions it deploys
+    // to, in every account it places resources in.
+    let mut accounts: BTreeSet<String> = [options.account.clone().unwrap_or_default()].into();
+    for resource in &reader.loader.resources {
+        if let Resource::FileSystem(fs) = resource {
+            accounts.insert(fs.account.clone());
+        }
+    }
+    let regions = std::mem::take(&mut reader.regions);
+    for (account, region) in accounts.iter().flat_map(|a| regions.iter().map(move |r| (a, *r))) {
+        let partition = crate::regions::lookup(region).map_or(Partition::Aws, |r| r.partition);
+        let account = inventory.account_mut(account, partition);
+        account.file_systems_collected.insert(region);
+        account.regions_seen.insert(region);
+    }
+    Ok(true)
+}
+
+struct PlanReader<'a, 'v> {
+    options: &'a Options,
+    loader: &'a mut FileLoader,
+    configuration: &'a Configuration<'v>,
+    /// Regions planned resources are in.
+    regions: BTreeSet<&'static str>,
+    backup: BackupPlans,
+}
+
+impl<'v> PlanReader<'_, 'v> {
+    fn change(&mut self, index: usize, change: &'v Value) {
+        if change.get("mode").and_then(Value::as_str) != Some("managed") {
+            return;
+        }
+        let Some(resource_type) = change.get("type").and_then(Value::as_str) else { return };
+        let file_system_type = match resource_type {
+            "aws_fsx_openzfs_file_system" => Some(FileSystemType::Openzfs),
+            "aws_fsx_windows_file_system" => Some(FileSystemType::Windows),
+            "aws_fsx_lustre_file_system" => Some(FileSystemType::Lustre),
+            "aws_fsx_ontap_file_system" => Some(FileSystemType::Ontap),
+            "aws_backup_plan" | "aws_backup_selection" | "aws_backup_vault" => None,
+            _ => return,
+        };
+        let pointer = format!("/resource_changes/{index}");
+        let address = change.get("address").and_then(Value::as_str).unwrap_or("");
+        let actions: Vec<&str> = change
+            .get("change")
+            .and_then(|c| c.get("actions"))
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        // Destroyed (or forgotten) resources will not exist: nothing to judge.
+        if actions.iter().all(|a| matches!(*a, "delete" | "forget")) && !actions.is_empty() {
+            return;
+        }
+        let after = change.get("change").and_then(|c| c.get("after")).and_then(Value::as_object);
+        let (Some(after), false) = (after, address.is_empty()) else {
+            self.unreadable(&pointer, address, "a planned file system without `address` or `change.after`");
+            return;
+        };
+        let module_address = change.get("module_address").and_then(Value::as_str).unwrap_or("");
+        let name = change.get("name").and_then(Value::as_str).unwrap_or("");
+        let config = self
+            .configuration
+            .resources
+            .get(&(module_path(module_address), format!("{resource_type}.{name}")))
+            .copied();
+        let change_view = Change {
+            index,
+            address,
+            module_address,
+            after,
+            after_unknown: change.get("change").and_then(|c| c.get("after_unknown")).and_then(Value::as_object),
+            config,
+        };
+        match (file_system_type, resource_type) {
+            (Some(file_system_type), _) => {
+                let fs = self.file_system(&change_view, file_system_type, &pointer);
+                self.loader.resources.push(Resource::FileSystem(fs));
+            }
+            (None, "aws_backup_plan") => self.backup_plan(&change_view, &pointer),
+            (None, "aws_backup_selection") => self.backup_selection(&change_view, &pointer),
+            _ => self.backup_vault(&change_view, &pointer),
+        }
+    }
+
+    /// (account, Region, why the Region is unknown, why the account is unknown) of a change.
+    fn placement(&mut self, change: &Change<'v>) -> (String, &'static str, Option<String>, Option<String>) {
+        let region = match change.attr("region") {
+            Attr::Known(value) => value.as_str().map_or_else(|| Err("`region` is not a string".into()), region_name),
+            Attr::Unknown(why) => Err(why),
+            Attr::Omitted => {
+                let key = change.config.and_then(|c| c.get("provider_config_key")).and_then(Value::as_str);
+                match key.map(|k| self.configuration.provider_region(k)) {
+                    Some(Ok(Some(region))) => Ok(region),
+                    Some(Err(why)) => Err(why),
+                    Some(Ok(None)) | None => match self.options.region.as_deref() {
+                        Some(text) => region_name(text),
+                        None => Err(format!(
+                            "provider `{}` sets no `region` (Terraform takes it from the environment, which the plan does not record): add `--region`",
+                            key.unwrap_or("aws")
+                        )),
+                    },
+                }
+            }
+        };
+        let (region, region_unknown) = match region {
+            Ok(region) => {
+                self.regions.insert(region);
+                (region, None)
+            }
+            Err(why) => ("", Some(why)),
+        };
+        let from_arn = change.known_str("arn").and_then(|arn| arn.split(':').nth(4)).filter(|a| a.len() == 12);
+        match change.known_str("owner_id").or(from_arn) {
+            Some(account) => (account.to_string(), region, region_unknown, None),
+            None => match &self.options.account {
+                Some(account) => (account.clone(), region, region_unknown, None),
+                None => (
+                    String::new(),
+                    region,
+                    region_unknown,
+                    Some("the plan does not name the account: add `--account ID`".to_string()),
+                ),
+            },
+        }
+    }
+
+    fn origin(&self, pointer: String) -> Origin {
+        Origin { source: self.loader.source, pointer }
+    }
+
+    fn backup_plan(&mut self, change: &Change<'v>, pointer: &str) {
+        let (account, region, region_unknown, _) = self.placement(change);
+        let mut rules = Vec::new();
+        let after_rules = change.after.get("rule").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        let unknown_rules = change.after_unknown.and_then(|u| u.get("rule"));
+        let config_rules = change
+            .config
+            .and_then(|c| c.get("expressions"))
+            .and_then(|e| e.get("rule"))
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for (k, rule) in after_rules.iter().enumerate() {
+            let rule_pointer = format!("{}/rule/{k}", change.pointer("").trim_end_matches('/'));
+            let unknown = unknown_rules.and_then(|u| u.get(k));
+            let name = rule.get("rule_name").and_then(Value::as_str).unwrap_or("").to_string();
+            // Terraform keeps rules in a set: find the configured block by its name.
+            let config = config_rules
+                .iter()
+                .find(|c| {
+                    c.get("rule_name").and_then(|n| n.get("constant_value")).and_then(Value::as_str) == Some(&name)
+                })
+                .or_else(|| config_rules.get(k));
+            let is_unknown = |field: &str| unknown.and_then(|u| u.get(field)).and_then(Value::as_bool) == Some(true);
+            let why = |field: &str| match config.and_then(|c| c.get(field)) {
+                Some(e) => format!("not known before apply: `{field}` of rule `{name}` {}", describe_expression(e)),
+                None => format!("not known before apply: `{field}` of rule `{name}`"),
+            };
+            let schedule = if is_unknown("schedule") {
+                Err(why("schedule"))
+            } else {
+                match rule.get("schedule").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+                    Some(text) => Ok(text.to_string()),
+                    None => Err(format!("rule `{name}` has no `schedule`: it runs only when started by hand")),
+                }
+            };
+            let window = |field: &str, default: i64| {
+                if is_unknown(field) {
+                    Err(why(field))
+                } else {
+                    Ok(rule.get(field).and_then(Value::as_i64).unwrap_or(default))
+                }
+            };
+            // AWS Backup's defaults: start within 8 hours, complete within 7 days.
+            let start_window_minutes = window("start_window", 480);
+            let completion_window_minutes = window("completion_window", 10_080);
+            let mut copies = Vec::new();
+            let actions = rule.get("copy_action").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            for (j, action) in actions.iter().enumerate() {
+                let copy_pointer = format!("{rule_pointer}/copy_action/{j}");
+                let unknown_arn = unknown
+                    .and_then(|u| u.get("copy_action"))
+                    .and_then(|c| c.get(j))
+                    .and_then(|c| c.get("destination_vault_arn"))
+                    .and_then(Value::as_bool)
+                    == Some(true);
+                let target = if unknown_arn {
+                    let expression = config
+                        .and_then(|c| c.get("copy_action"))
+                        .and_then(|c| c.get(j))
+                        .and_then(|c| c.get("destination_vault_arn"));
+                    reference_target(expression, change.module_address, "destination_vault_arn")
+                } else {
+                    match action.get("destination_vault_arn").and_then(Value::as_str) {
+                        Some(arn) => Target::Arn(arn.to_string()),
+                        None => Target::Unknown(format!("a copy action of rule `{name}` has no destination")),
+                    }
+                };
+                copies.push((target, self.origin(copy_pointer)));
+            }
+            rules.push(PlanRule {
+                name,
+                schedule,
+                start_window_minutes,
+                completion_window_minutes,
+                copies,
+                origin: self.origin(rule_pointer),
+            });
+        }
+        self.backup.plans.push(Plan {
+            address: change.address.to_string(),
+            account,
+            region,
+            region_unknown,
+            rules,
+            origin: self.origin(pointer.to_string()),
+        });
+    }
+
+    fn backup_selection(&mut self, change: &Change<'v>, pointer: &str) {
+        let (account, region, _, _) = self.placement(change);
+        let plan = match change.attr("plan_id") {
+            Attr::Known(value) => Target::Arn(value.as_str().unwrap_or_default().to_string()),
+            Attr::Unknown(_) => reference_target(
+                change.config.and_then(|c| c.get("expressions")).and_then(|e| e.get("plan_id")),
+                change.module_address,
+                "plan_id",
+            ),
+            Attr::Omitted => Target::Unknown("the selection names no plan".into()),
+        };
+        let list = |name: &str| -> Result<Vec<Target>, String> {
+            let expression = change.config.and_then(|c| c.get("expressions")).and_then(|e| e.get(name));
+            let unknown = change.after_unknown.and_then(|u| u.get(name));
+            let partly_unknown = unknown.is_some_and(|u| {
+                u.as_bool() == Some(true) || u.as_array().is_some_and(|a| a.iter().any(|x| x.as_bool() == Some(true)))
+            });
+            let mut targets: Vec<Target> = change
+                .after
+                .get(name)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(|s| Target::Arn(s.to_string())).collect())
+                .unwrap_or_default();
+            // Not in the configuration: left out (Terraform marks the computed value unknown).
+            if partly_unknown && expression.is_some() {
+                let references = resource_references(expression, change.module_address);
+                if references.is_empty() {
+                    return Err(format!(
+                        "not known before apply: `{name}` {}",
+                        expression.map_or_else(|| "is computed".to_string(), describe_expression)
+                    ));
+                }
+                targets.extend(references.into_iter().map(Target::Address));
+            }
+            Ok(targets)
+        };
+        let resources = list("resources");
+        let not_resources = list("not_resources");
+        let tags = match change.attr("selection_tag") {
+            Attr::Known(value) => value
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|t| {
+                    let field = |f: &str| t.get(f).and_then(Value::as_str);
+                    match (field("type"), field("key"), field("value")) {
+                        (Some("STRINGEQUALS"), Some(k), Some(v)) => Ok((k.to_string(), v.to_string())),
+                        (Some(other), _, _) => Err(format!("selection tag type `{other}` is not evaluated")),
+                        _ => Err("a selection tag is not known before apply".to_string()),
+                    }
+                })
+                .collect(),
+            Attr::Unknown(why) => Err(why),
+            Attr::Omitted => Ok(Vec::new()),
+        };
+        let conditions = match change.attr("condition") {
+            Attr::Known(value) => conditions_of(value),
+            Attr::Unknown(why) => Err(why),
+            Attr::Omitted => Ok(Vec::new()),
+        };
+        self.backup.selections.push(Selection {
+            address: change.address.to_string(),
+            account,
+            region,
+            plan,
+            resources,
+            not_resources,
+            tags,
+            conditions,
+            origin: self.origin(pointer.to_string()),
+        });
+    }
+
+    fn backup_vault(&mut self, change: &Change<'v>, pointer: &str) {
+        let (account, region, _, _) = self.placement(change);
+        let kms_key = match change.attr("kms_key_arn") {
+            Attr::Known(value) => Ok(value.as_str().map(|k| Target::Arn(k.to_string()))),
+            Attr::Unknown(_) => Ok(Some(reference_target(
+                change.config.and_then(|c| c.get("expressions")).and_then(|e| e.get("kms_key_arn")),
+                change.module_address,
+                "kms_key_arn",
+            ))),
+            Attr::Omitted => Ok(None),
+        };
+        self.backup.vaults.push(Vault {
+            address: change.address.to_string(),
+            name: change.known_str("name").map(str::to_string),
+            arn: change.known_str("arn").map(str::to_string),
+            account,
+            region,
+            kms_key,
+            origin: self.origin(pointer.to_string()),
+        });
+    }
+
+    fn unreadable(&mut self, pointer: &str, address: &str, reason: &str) {
+        self.loader.issues.push(Problem::at(pointer, format!("{reason}: left out")));
+        self.loader.unreadable.push((
+            Some(self.options.account.clone().unwrap_or_default()),
+            Unreadable {
+                kind: DataKind::FileSystems,
+                region: None,
+                file_system: None,
+                resource: (!address.is_empty()).then(|| address.to_string()),
+                reason: reason.to_string(),
+                origin: Origin { source: self.loader.source, pointer: pointer.to_string() },
+            },
+        ));
+    }
+
+    fn file_system(&mut self, change: &Change<'v>, file_system_type: FileSystemType, pointer: &str) -> FileSystem {
+        let mut planned = Planned {
+            address: change.address.to_string(),
+            input: INPUT,
+            arn: change.known_str("arn").map(str::to_string),
+            unknown: Vec::new(),
+            defaulted: Vec::new(),
+            locations: Vec::new(),
+            region_unknown: None,
+            account_unknown: None,
+        };
+        let source = self.loader.source;
+        let locate = |planned: &mut Planned, field: &'static str, attr: &str| {
+            planned.locations.push((field, Origin { source, pointer: change.pointer(attr) }));
+        };
+
+        let (account, region, region_unknown, account_unknown) = self.placement(change);
+        planned.region_unknown = region_unknown;
+        planned.account_unknown = account_unknown;
+        let partition = crate::regions::lookup(region).map_or(Partition::Aws, |r| r.partition);
+
+        let is = |t: FileSystemType| file_system_type == t;
+        let mut settings = BackupSettings::default();
+        match change.attr("automatic_backup_retention_days") {
+            Attr::Known(value) => match value.as_i64() {
+                Some(days) => {
+                    settings.automatic_backup_retention_days = Some(days);
+                    locate(&mut planned, "AutomaticBackupRetentionDays", "automatic_backup_retention_days");
+                }
+                None => planned.unknown.push((
+                    "AutomaticBackupRetentionDays",
+                    format!("`automatic_backup_retention_days` is {value}, not a number"),
+                )),
+            },
+            Attr::Unknown(why) => planned.unknown.push(("AutomaticBackupRetentionDays", why)),
+            Attr::Omitted => {
+                // The API's defaults (CreateFileSystem*Configuration): 0 for Lustre, 30 otherwise.
+                let (days, whose) = if is(FileSystemType::Lustre) {
+                    (0, "CreateFileSystemLustreConfiguration")
+                } else {
+                    (30, "the FSx API (AutomaticBackupRetentionDays)")
+                };
+                settings.automatic_backup_retention_days = Some(days);
+                planned
+                    .defaulted
+                    .push(("AutomaticBackupRetentionDays", format!("{days}: not set; the default of {whose}")));
+            }
+        }
+        if !is(FileSystemType::Ontap) {
+            match change.attr("copy_tags_to_backups") {
+                Attr::Known(value) => match value.as_bool() {
+                    Some(copy) => {
+                        settings.copy_tags_to_backups = Some(copy);
+                        locate(&mut planned, "CopyTagsToBackups", "copy_tags_to_backups");
+                    }
+                    None => planned
+                        .unknown
+                        .push(("CopyTagsToBackups", format!("`copy_tags_to_backups` is {value}, not a boolean"))),
+                },
+                Attr::Unknown(why) => planned.unknown.push(("CopyTagsToBackups", why)),
+                Attr::Omitted => {
+                    settings.copy_tags_to_backups = Some(false);
+                    planned.defaulted.push(("CopyTagsToBackups", "false: not set; the FSx API's default".into()));
+                }
+            }
+        }
+        match change.attr("daily_automatic_backup_start_time") {
+            Attr::Known(value) => match value.as_str() {
+                Some(text) => {
+                    settings.daily_automatic_backup_start_time = Some(text.to_string());
+                    locate(&mut planned, "DailyAutomaticBackupStartTime", "daily_automatic_backup_start_time");
+                }
+                None => planned.unknown.push((
+                    "DailyAutomaticBackupStartTime",
+                    format!("`daily_automatic_backup_start_time` is {value}, not a string"),
+                )),
+            },
+            Attr::Unknown(why) => planned.unknown.push(("DailyAutomaticBackupStartTime", why)),
+            Attr::Omitted => planned.unknown.push((
+                "DailyAutomaticBackupStartTime",
+                "not set: FSx chooses the daily backup time when it creates the file system (set `daily_automatic_backup_start_time`)".into(),
+            )),
+        }
+        match change.attr("deployment_type") {
+            Attr::Known(value) => {
+                settings.deployment_type = value.as_str().map(str::to_string);
+                locate(&mut planned, "DeploymentType", "deployment_type");
+            }
+            Attr::Unknown(why) => planned.unknown.push(("DeploymentType", why)),
+            Attr::Omitted if is(FileSystemType::Lustre) => {
+                settings.deployment_type = Some("SCRATCH_1".into());
+                planned.defaulted.push(("DeploymentType", "SCRATCH_1: not set; the FSx API's default".into()));
+            }
+            Attr::Omitted => {}
+        }
+        if is(FileSystemType::Lustre) {
+            let mut link = DataRepositoryConfiguration::default();
+            for (attr, slot) in [("import_path", &mut link.import_path), ("export_path", &mut link.export_path)] {
+                match change.attr(attr) {
+                    Attr::Known(value) => *slot = value.as_str().filter(|s| !s.is_empty()).map(str::to_string),
+                    Attr::Unknown(why) => planned.unknown.push(("DataRepositoryConfiguration", why)),
+                    Attr::Omitted => {}
+                }
+            }
+            if link.import_path.is_some() || link.export_path.is_some() {
+                settings.data_repository_configuration = Some(link);
+            }
+        }
+
+        let tags = match (change.attr("tags_all"), change.attr("tags")) {
+            (Attr::Known(value), _) | (_, Attr::Known(value)) => tags_of(value),
+            (Attr::Unknown(why), _) | (_, Attr::Unknown(why)) => {
+                planned.unknown.push(("Tags", why));
+                Tags::new()
+            }
+            (Attr::Omitted, Attr::Omitted) => Tags::new(),
+        };
+        let storage_type = change.known_str("storage_type").map(StorageType::parse);
+
+        FileSystem {
+            arn: change.address.to_string(),
+            id: change.address.to_string(),
+            account,
+            region,
+            partition,
+            file_system_type,
+            storage_type,
+            lifecycle: None,
+            creation_time: None,
+            tags,
+            backup_settings: Some(settings),
+            origin: Origin { source: self.loader.source, pointer: pointer.to_string() },
+            planned: Some(Box::new(planned)),
+        }
+    }
+}
+
+/// Managed resources an expression refers to, as addresses in the module instance it is in:
+/// `aws_backup_vault.dr.arn` in `module.x[0]` is `module.x[0].aws_backup_vault.dr`.
+fn resource_references(expression: Option<&Value>, module_address: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let references = expression.and_then(|e| e.get("references")).and_then(Value::as_array);
+    for reference in references.into_iter().flatten().filter_map(Value::as_str) {
+        let mut words = reference.splitn(3, '.');
+        let (Some(kind), Some(name)) = (words.next(), words.next()) else { continue };
+        if !kind.starts_with("aws_") {
+            continue;
+        }
+        let local = format!("{kind}.{name}");
+        let address = if module_address.is_empty() { local } else { format!("{module_address}.{local}") };
+        if !out.contains(&address) {
+            out.push(address);
+        }
+    }
+    out
+}
+
+/// The one resource an attribute refers to, or why it cannot be told.
+fn reference_target(expression: Option<&Value>, module_address: &str, name: &str) -> Target {
+    match resource_references(expression, module_address).as_slice() {
+        [one] => Target::Address(one.clone()),
+        _ => Target::Unknown(format!(
+            "not known before apply: `{name}` {}",
+            expression.map_or_else(|| "is computed".to_string(), describe_expression)
+        )),
+    }
+}
+
+/// `condition` blocks: `string_equals` on `aws:ResourceTag/KEY` is evaluated; any other
+/// condition cannot be, and makes the selection undecidable.
+fn conditions_of(value: &Value) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for block in value.as_array().map(Vec::as_slice).unwrap_or_default() {
+        for (operator, entries) in block.as_object().into_iter().flatten() {
+            let entries = entries.as_array().map(Vec::as_slice).unwrap_or_default();
+            if entries.is_empty() {
+                continue;
+            }
+            if operator != "string_equals" {
+                return Err(format!("selection condition `{operator}` is not evaluated"));
+            }
+            for entry in entries {
+                let key = entry.get("key").and_then(Value::as_str).unwrap_or("");
+                let value = entry.get("value").and_then(Value::as_str).unwrap_or("");
+                match key.strip_prefix("aws:ResourceTag/") {
+                    Some(tag) => out.push((tag.to_string(), value.to_string())),
+                    None => return Err(format!("selection condition on `{key}` is not evaluated")),
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn tags_of(value: &Value) -> Tags {
+    value
+        .as_object()
+        .map(|map| map.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths_drop_instance_keys() {
+        assert_eq!(module_path("module.a[0]"), "module.a");
+        assert_eq!(module_path("module.a[\"x.y]\"].module.b[1]"), "module.a.module.b");
+        assert_eq!(module_path("module.a[\"q\\\"]\"]"), "module.a");
+    }
+
+    #[test]
+    fn expressions_name_their_most_specific_references() {
+        let e = serde_json::json!({"references": ["aws_x.y.arn", "aws_x.y", "var.z"]});
+        assert_eq!(describe_expression(&e), "comes from `aws_x.y.arn`, `var.z`");
+        assert_eq!(
+            describe_expression(&serde_json::json!({})),
+            "is computed from values Terraform does not know before apply"
+        );
+    }
+
+    #[test]
+    fn plans_are_recognised_by_their_keys() {
+        assert!(looks_like(r#"{"format_version":"1.2","terraform_version":"1.9.5"}"#));
+        assert!(!looks_like(r#"{"version":1,"accounts":[]}"#));
+    }
+}

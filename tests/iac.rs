@@ -1,0 +1,307 @@
+//! Infrastructure code as input: Terraform plan JSON (`terraform show -json`).
+//!
+//! The fixture `tests/fixtures/iac/plan.json` follows Terraform's documented JSON output format
+//! (format 1.2): `resource_changes` with `after`/`after_unknown`, `configuration` with provider
+//! aliases, a module called with `count` and a passed provider, a replaced and a destroyed
+//! resource, values from variables, a data source read only at apply, and AWS Backup plans,
+//! selections (by tag and by resource reference) and vaults (a key by reference, a key by ARN,
+//! the default key). Every verdict below was written down from the fixture before running.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+#[macro_use]
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::fsx_guard;
+use serde_json::Value;
+
+const PLAN: &str = "tests/fixtures/iac/plan.json";
+const POLICY: &str = "examples/iac/policy.yaml";
+const NOW: &str = "2026-11-30T12:00:00Z";
+
+fn json_report(args: &[&str]) -> (Value, i32) {
+    let output = fsx_guard().args(["check", "--now", NOW, "--format", "json"]).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report: Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("no JSON report ({e}); stderr:\n{stderr}"));
+    (report, output.status.code().unwrap_or(-1))
+}
+
+/// (rule, resource) → (verdict, whole result).
+fn verdicts(report: &Value) -> BTreeMap<(String, String), (String, Value)> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                (r["rule_id"].as_str().unwrap().to_string(), r["resource"].as_str().unwrap().to_string()),
+                (r["verdict"].as_str().unwrap().to_string(), r.clone()),
+            )
+        })
+        .collect()
+}
+
+const HOME: &str = "aws_fsx_openzfs_file_system.home";
+const SCRATCH: &str = "aws_fsx_openzfs_file_system.scratch";
+const SHARES: &str = "aws_fsx_windows_file_system.shares";
+const HPC: &str = "aws_fsx_lustre_file_system.hpc";
+const RESULTS: &str = "aws_fsx_lustre_file_system.results";
+const NAS: &str = "aws_fsx_ontap_file_system.nas";
+const REBUILT: &str = "aws_fsx_openzfs_file_system.rebuilt";
+const DR_DATA: &str = "module.dr_storage[0].aws_fsx_openzfs_file_system.this";
+
+#[test]
+fn every_verdict_of_the_plan_as_written_down() {
+    let (report, code) = json_report(&["--policy", POLICY, "--inventory", PLAN]);
+    let expected: &[(&str, &str, &str)] = &[
+        // backup-retention: min 7, max 35, copy tags, avoid 22:00–02:00.
+        ("IAC-RETENTION", HOME, "pass"),          // 14 days, copy tags, 05:00
+        ("IAC-RETENTION", SCRATCH, "fail"),       // omitted: the provider's default 0; copy tags false
+        ("IAC-RETENTION", SHARES, "fail"),        // var.windows_retention = 3; 23:30 in the window
+        ("IAC-RETENTION", HPC, "not_applicable"), // SCRATCH_2 cannot be backed up
+        ("IAC-RETENTION", RESULTS, "fail"),       // omitted and unknown in the plan: AWS's Lustre default 0
+        ("IAC-RETENTION", NAS, "error"),          // from a data source read at apply
+        ("IAC-RETENTION", REBUILT, "fail"),       // replaced, judged as planned: 1 day
+        ("IAC-RETENTION", DR_DATA, "pass"),       // module, us-west-2, 7 days
+        // backup-recency: nothing to judge before deployment.
+        ("IAC-RECENT", HOME, "not_applicable"),
+        ("IAC-RECENT", SCRATCH, "not_applicable"),
+        ("IAC-RECENT", SHARES, "not_applicable"),
+        ("IAC-RECENT", HPC, "not_applicable"),
+        ("IAC-RECENT", RESULTS, "not_applicable"),
+        ("IAC-RECENT", NAS, "not_applicable"),
+        ("IAC-RECENT", REBUILT, "not_applicable"),
+        ("IAC-RECENT", DR_DATA, "not_applicable"),
+        // cross-region-copy from us-east-1 to us-west-2 within 48 hours.
+        ("IAC-DR-COPY", HOME, "pass"), // tag backup=gold → plan fsx, daily: 24 + 1 + 3 = 28 h
+        ("IAC-DR-COPY", SCRATCH, "fail"), // no selection covers it
+        ("IAC-DR-COPY", SHARES, "fail"), // selected by reference, weekly only: 168 + 1 + 168 h
+        ("IAC-DR-COPY", HPC, "not_applicable"),
+        ("IAC-DR-COPY", RESULTS, "fail"),
+        ("IAC-DR-COPY", NAS, "error"), // ONTAP volumes are not read from plans
+        ("IAC-DR-COPY", REBUILT, "fail"),
+        // copy-kms-consistency in us-west-2, pinned to the legacy key.
+        ("IAC-DR-KEYS", HOME, "fail"), // daily → vault dr (aws_kms_key.dr), weekly → dr_legacy: two keys
+        ("IAC-DR-KEYS", SHARES, "error"), // vault dr's key ARN is not known before apply
+        ("IAC-DR-KEYS", SCRATCH, "not_applicable"),
+        ("IAC-DR-KEYS", HPC, "not_applicable"),
+        ("IAC-DR-KEYS", RESULTS, "not_applicable"),
+        ("IAC-DR-KEYS", NAS, "error"),
+        ("IAC-DR-KEYS", REBUILT, "not_applicable"),
+    ];
+    let got = verdicts(&report);
+    let want: BTreeMap<(String, String), String> = expected
+        .iter()
+        .map(|(rule, resource, verdict)| ((rule.to_string(), resource.to_string()), verdict.to_string()))
+        .collect();
+    let got_verdicts: BTreeMap<(String, String), String> =
+        got.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect();
+    assert_eq!(got_verdicts, want);
+    // Destroyed resources are not judged.
+    assert!(!report.to_string().contains("aws_fsx_openzfs_file_system.retired"));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn results_point_at_the_value_that_decides_them() {
+    let (report, _) = json_report(&["--policy", POLICY, "--inventory", PLAN]);
+    let got = verdicts(&report);
+    let text = std::fs::read_to_string(PLAN).unwrap();
+    let line = |rule: &str, resource: &str| -> String {
+        let (_, result) = &got[&(rule.to_string(), resource.to_string())];
+        let n = result["location"]["line"].as_u64().unwrap() as usize;
+        text.lines().nth(n - 1).unwrap().trim().to_string()
+    };
+    assert_eq!(line("IAC-RETENTION", REBUILT), r#""automatic_backup_retention_days": 1,"#);
+    assert_eq!(line("IAC-RETENTION", SHARES), r#""automatic_backup_retention_days": 3,"#);
+    // The failing copy action of the weekly-only plan.
+    assert_eq!(line("IAC-DR-COPY", SHARES), "{");
+    let (_, shares) = &got[&("IAC-DR-COPY".to_string(), SHARES.to_string())];
+    assert!(shares["message"].as_str().unwrap().contains("337 hours"), "{shares}");
+}
+
+#[test]
+fn evidence_says_what_was_a_default_and_what_is_unknown() {
+    let (report, _) = json_report(&["--policy", POLICY, "--inventory", PLAN]);
+    let got = verdicts(&report);
+    let (_, results) = &got[&("IAC-RETENTION".to_string(), RESULTS.to_string())];
+    let planned = &results["evidence"]["planned"];
+    assert_eq!(planned["address"], RESULTS);
+    assert_eq!(planned["input"], "terraform plan");
+    assert!(planned["defaults"]["AutomaticBackupRetentionDays"].as_str().unwrap().starts_with("0: not set"));
+    let (_, nas) = &got[&("IAC-RETENTION".to_string(), NAS.to_string())];
+    assert!(
+        nas["message"].as_str().unwrap().contains(
+            "not known before apply: `automatic_backup_retention_days` comes from `data.aws_ssm_parameter.ontap_days.value`"
+        ),
+        "{nas}"
+    );
+    // An existing resource (no-op) keeps its ARN and account.
+    let (_, dr) = &got[&("IAC-RETENTION".to_string(), DR_DATA.to_string())];
+    assert_eq!(dr["evidence"]["planned"]["arn"], "arn:aws:fsx:us-west-2:111122223333:file-system/fs-0ccccccccccccccc3");
+    assert_eq!(dr["region"], "us-west-2");
+    assert_eq!(dr["account"], "111122223333");
+    // New resources have no account without --account ...
+    let (_, home) = &got[&("IAC-RETENTION".to_string(), HOME.to_string())];
+    assert!(home["account"].is_null(), "{home}");
+    // ... and take it from --account.
+    let (report, _) = json_report(&["--policy", POLICY, "--inventory", PLAN, "--account", "111122223333"]);
+    let (_, home) = &verdicts(&report)[&("IAC-RETENTION".to_string(), HOME.to_string())];
+    assert_eq!(home["account"], "111122223333");
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// A one-resource plan whose provider names no Region.
+fn plan_without_region() -> String {
+    serde_json::json!({
+        "format_version": "1.2",
+        "terraform_version": "1.9.5",
+        "resource_changes": [{
+            "address": "aws_fsx_openzfs_file_system.a", "mode": "managed", "type": "aws_fsx_openzfs_file_system",
+            "name": "a", "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {"actions": ["create"], "before": null,
+                "after": {"automatic_backup_retention_days": 10, "copy_tags_to_backups": true,
+                          "daily_automatic_backup_start_time": "05:00", "deployment_type": "SINGLE_AZ_1", "tags": {"env": "prod"}},
+                "after_unknown": {"arn": true, "id": true, "tags_all": true}}
+        }],
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws", "full_name": "registry.terraform.io/hashicorp/aws"}},
+            "root_module": {"resources": [{"address": "aws_fsx_openzfs_file_system.a", "mode": "managed",
+                "type": "aws_fsx_openzfs_file_system", "name": "a", "provider_config_key": "aws",
+                "expressions": {"automatic_backup_retention_days": {"constant_value": 10}}}]}
+        }
+    })
+    .to_string()
+}
+
+#[test]
+fn a_missing_region_or_account_is_an_error_naming_the_flag_when_a_rule_needs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write(&dir, "plan.json", &plan_without_region());
+    let policy = write(
+        &dir,
+        "policy.yaml",
+        r#"version: 1
+rules:
+  - id: RET
+    kind: backup-retention
+    params: {min_days: 7}
+  - id: DR
+    kind: cross-region-copy
+    select: {regions: [us-east-1]}
+    params: {destinations: [us-west-2]}
+  - id: ACCOUNT
+    kind: backup-retention
+    select: {accounts: ["111122223333"]}
+    params: {min_days: 7}
+"#,
+    );
+    let (report, code) = json_report(&["--policy", &policy, "--inventory", &plan]);
+    let got = verdicts(&report);
+    let a = "aws_fsx_openzfs_file_system.a";
+    // Retention needs neither.
+    assert_eq!(got[&("RET".to_string(), a.to_string())].0, "pass");
+    // Selecting by Region or account cannot be decided: error, naming the flag.
+    let (verdict, dr) = &got[&("DR".to_string(), a.to_string())];
+    assert_eq!(verdict, "error");
+    assert!(dr["message"].as_str().unwrap().contains("add `--region`"), "{dr}");
+    let (verdict, account) = &got[&("ACCOUNT".to_string(), a.to_string())];
+    assert_eq!(verdict, "error");
+    assert!(account["message"].as_str().unwrap().contains("add `--account ID`"), "{account}");
+    assert_eq!(code, 3);
+
+    // Given both, it is judged: no copy plan, so cross-region-copy fails.
+    let (report, code) =
+        json_report(&["--policy", &policy, "--inventory", &plan, "--region", "us-east-1", "--account", "111122223333"]);
+    let got = verdicts(&report);
+    assert_eq!(got[&("DR".to_string(), a.to_string())].0, "fail");
+    assert_eq!(got[&("ACCOUNT".to_string(), a.to_string())].0, "pass");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_plan_and_an_inventory_in_one_run() {
+    let (report, _) = json_report(&[
+        "--policy",
+        POLICY,
+        "--inventory",
+        PLAN,
+        "--inventory",
+        "examples/inventory.json",
+        "--account",
+        "111122223333",
+    ]);
+    let resources: Vec<&str> =
+        report["results"].as_array().unwrap().iter().filter_map(|r| r["resource"].as_str()).collect();
+    assert!(resources.contains(&HOME));
+    assert!(resources.iter().any(|r| r.starts_with("arn:aws:fsx:")), "{resources:?}");
+}
+
+#[test]
+fn plans_fsx_guard_cannot_read_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let future = write(
+        &dir,
+        "future.json",
+        r#"{"format_version": "2.0", "terraform_version": "2.0.0", "resource_changes": []}"#,
+    );
+    let state = write(
+        &dir,
+        "state.json",
+        r#"{"format_version": "1.0", "terraform_version": "1.9.5", "values": {"root_module": {}}}"#,
+    );
+    let broken = write(
+        &dir,
+        "broken.json",
+        "{\"format_version\": \"1.2\", \"terraform_version\": \"1.9.5\", \"resource_changes\": [",
+    );
+    for (path, says) in [(&future, "format version 2.0"), (&state, "state"), (&broken, "cannot be parsed")] {
+        let output = fsx_guard().args(["check", "--policy", POLICY, "--inventory", path]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{path}: {stderr}");
+        assert!(stderr.contains(says), "{path}: {stderr}");
+    }
+}
+
+#[test]
+fn an_empty_plan_judges_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write(
+        &dir,
+        "plan.json",
+        r#"{"format_version": "1.2", "terraform_version": "1.9.5", "resource_changes": [],
+            "configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}}}}"#,
+    );
+    let output = fsx_guard().args(["check", "--policy", POLICY, "--inventory", &plan, "--now", NOW]).output().unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn sarif_results_carry_the_address_and_the_line() {
+    let output = fsx_guard()
+        .args(["check", "--now", NOW, "--policy", POLICY, "--inventory", PLAN, "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut lines = Vec::new();
+    for result in sarif["runs"][0]["results"].as_array().unwrap() {
+        let location = &result["locations"][0];
+        lines.push(format!(
+            "{} {} {} {}:{}",
+            result["ruleId"].as_str().unwrap(),
+            result["level"].as_str().unwrap_or("-"),
+            location["logicalLocations"][0]["fullyQualifiedName"].as_str().unwrap_or("-"),
+            location["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap_or("-"),
+            location["physicalLocation"]["region"]["startLine"].as_u64().unwrap_or(0),
+        ));
+    }
+    snapshot!("iac_plan_sarif_locations", lines.join("\n"));
+}
