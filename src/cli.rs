@@ -109,6 +109,9 @@ pub struct CheckArgs {
     /// The AWS account infrastructure code (Terraform, CloudFormation) deploys to
     #[arg(long, value_name = "ID", value_parser = account_id)]
     pub account: Option<String>,
+    /// A CloudFormation template parameter's value (repeatable)
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = crate::inventory::source::cloudformation::parse_parameter)]
+    pub parameters: Vec<(String, String)>,
 }
 
 /// `--account`: the 12 digits of an AWS account id.

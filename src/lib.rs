@@ -253,7 +253,7 @@ fn iac_options(args: &CheckArgs) -> Result<inventory::source::Options, Error> {
             ));
         }
     };
-    Ok(inventory::source::Options { account: args.account.clone(), region })
+    Ok(inventory::source::Options { account: args.account.clone(), region, parameters: args.parameters.clone() })
 }
 
 /// A report path that is one of the inputs would overwrite it: a usage error before anything

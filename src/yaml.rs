@@ -206,6 +206,62 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     })
 }
 
+/// Reads `text` as a JSON value, turning each tagged node (`!Ref name`) into what `tagged`
+/// makes of its tag (without the `!`) and value: CloudFormation's short forms become its long
+/// forms this way. Non-string keys become strings. Call after [`check_structure`].
+pub fn to_json_with_tags(
+    text: &str,
+    tagged: &dyn Fn(&str, serde_json::Value) -> serde_json::Value,
+) -> Result<serde_json::Value, YamlError> {
+    let value: serde_yaml::Value = from_str(text)?;
+    Ok(yaml_to_json(value, tagged, 0))
+}
+
+fn yaml_to_json(
+    value: serde_yaml::Value,
+    tagged: &dyn Fn(&str, serde_json::Value) -> serde_json::Value,
+    depth: usize,
+) -> serde_json::Value {
+    use serde_json::Value as J;
+    use serde_yaml::Value as Y;
+    if depth > MAX_DEPTH {
+        return J::Null;
+    }
+    match value {
+        Y::Null => J::Null,
+        Y::Bool(b) => J::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                J::from(i)
+            } else if let Some(u) = n.as_u64() {
+                J::from(u)
+            } else {
+                n.as_f64().and_then(serde_json::Number::from_f64).map_or(J::Null, J::Number)
+            }
+        }
+        Y::String(s) => J::String(s),
+        Y::Sequence(items) => J::Array(items.into_iter().map(|v| yaml_to_json(v, tagged, depth + 1)).collect()),
+        Y::Mapping(map) => J::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Y::String(s) => s,
+                        Y::Bool(b) => b.to_string(),
+                        Y::Number(n) => n.to_string(),
+                        other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
+                    };
+                    (key, yaml_to_json(v, tagged, depth + 1))
+                })
+                .collect(),
+        ),
+        Y::Tagged(t) => {
+            let tag = t.tag.to_string();
+            let name = tag.trim_start_matches('!');
+            tagged(name, yaml_to_json(t.value, tagged, depth + 1))
+        }
+    }
+}
+
 /// Checks syntax, depth and the one-document rule without keeping spans.
 pub fn check_structure(text: &str) -> Result<(), YamlError> {
     node_spans(text).map(|_| ())

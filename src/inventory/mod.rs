@@ -39,10 +39,26 @@ impl SourceFile {
             SourceFormat::Json => span::resolve_json_pointers(&self.text, &wanted),
             SourceFormat::Yaml => {
                 let all = crate::yaml::node_spans(&self.text).unwrap_or_default();
-                wanted.into_iter().filter_map(|p| all.get(p).map(|node| (p.to_string(), *node))).collect()
+                wanted
+                    .into_iter()
+                    .filter_map(|p| {
+                        // CloudFormation's short forms (`!If [..]`) have no `Fn::If` node: the
+                        // pointer without the function's name finds the tagged node.
+                        all.get(p).or_else(|| all.get(&without_intrinsics(p))).map(|node| (p.to_string(), *node))
+                    })
+                    .collect()
             }
         }
     }
+}
+
+/// A JSON pointer without CloudFormation function names (`/Fn::If/1` → `/1`, `/Ref` → ``).
+fn without_intrinsics(pointer: &str) -> String {
+    pointer
+        .split('/')
+        .filter(|token| !(token.starts_with("Fn::") || *token == "Ref" || *token == "Condition"))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Whether some data was collected, and if not, why.

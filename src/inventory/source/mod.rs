@@ -10,7 +10,9 @@
 //! position.
 
 mod aws_cli;
+pub mod cloudformation;
 mod document;
+mod planned;
 mod resource;
 mod terraform_plan;
 mod wire;
@@ -41,6 +43,8 @@ const JSON_LIMIT: u64 = 8 * 1024 * 1024 * 1024;
 pub struct Options {
     pub account: Option<String>,
     pub region: Option<String>,
+    /// CloudFormation parameter values (`--parameter KEY=VALUE`).
+    pub parameters: Vec<(String, String)>,
 }
 
 /// Loads and merges inventory files.
@@ -94,6 +98,16 @@ pub fn load_texts_with(
             match terraform_plan::convert(&text, options, &mut loader, &mut inventory) {
                 Ok(true) => Ok(None),
                 Ok(false) => parse_json(&text).map(Some),
+                Err(e) => Err(e),
+            }
+        } else if cloudformation::looks_like(&text) {
+            match cloudformation::convert(&text, format, &display, options, &mut loader, &mut inventory) {
+                Ok(true) => Ok(None),
+                Ok(false) => match format {
+                    SourceFormat::Yaml => parse_yaml(&text),
+                    SourceFormat::Json => parse_json(&text),
+                }
+                .map(Some),
                 Err(e) => Err(e),
             }
         } else {
@@ -202,7 +216,18 @@ fn display_path(path: &Path) -> String {
 }
 
 fn is_yaml(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("yaml" | "yml") => true,
+        // CloudFormation's `.template` files are JSON or YAML: JSON starts with `{`.
+        Some("template") => std::fs::File::open(path)
+            .and_then(|mut file| {
+                let mut head = [0u8; 256];
+                let n = std::io::Read::read(&mut file, &mut head)?;
+                Ok(head.get(..n).unwrap_or_default().iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{'))
+            })
+            .unwrap_or(false),
+        _ => false,
+    }
 }
 
 /// Where a merged resource went: its account and its place in that account's list.

@@ -13,12 +13,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use super::{FileLoader, Options, Resource};
+use super::{FileLoader, Options, Resource, planned};
 use crate::diag::Problem;
 use crate::inventory::backup_plan::{BackupPlans, Plan, PlanRule, Selection, Target, Vault};
-use crate::inventory::model::{
-    BackupSettings, DataRepositoryConfiguration, FileSystem, FileSystemType, Origin, Planned, StorageType, Tags,
-};
+use crate::inventory::model::{FileSystem, FileSystemType, Origin, Planned, StorageType, Tags};
 use crate::inventory::{DataKind, Inventory, Unreadable};
 use crate::regions::Partition;
 
@@ -269,17 +267,23 @@ pub(super) fn convert(
     // The plan holds every file system its configuration will have in the Regions it deploys
     // to, in every account it places resources in.
     let mut accounts: BTreeSet<String> = [options.account.clone().unwrap_or_default()].into();
+    let mut regions = std::mem::take(&mut reader.regions);
     for resource in &reader.loader.resources {
         if let Resource::FileSystem(fs) = resource {
             accounts.insert(fs.account.clone());
+            if fs.region.is_empty() {
+                // Planned without a known Region: `""` marks it (see `engine::coverage`).
+                regions.insert("");
+            }
         }
     }
-    let regions = std::mem::take(&mut reader.regions);
     for (account, region) in accounts.iter().flat_map(|a| regions.iter().map(move |r| (a, *r))) {
         let partition = crate::regions::lookup(region).map_or(Partition::Aws, |r| r.partition);
         let account = inventory.account_mut(account, partition);
         account.file_systems_collected.insert(region);
-        account.regions_seen.insert(region);
+        if !region.is_empty() {
+            account.regions_seen.insert(region);
+        }
     }
     Ok(true)
 }
@@ -607,103 +611,20 @@ impl<'v> PlanReader<'_, 'v> {
             region_unknown: None,
             account_unknown: None,
         };
-        let source = self.loader.source;
-        let locate = |planned: &mut Planned, field: &'static str, attr: &str| {
-            planned.locations.push((field, Origin { source, pointer: change.pointer(attr) }));
-        };
 
         let (account, region, region_unknown, account_unknown) = self.placement(change);
         planned.region_unknown = region_unknown;
         planned.account_unknown = account_unknown;
-        let partition = crate::regions::lookup(region).map_or(Partition::Aws, |r| r.partition);
 
-        let is = |t: FileSystemType| file_system_type == t;
-        let mut settings = BackupSettings::default();
-        match change.attr("automatic_backup_retention_days") {
-            Attr::Known(value) => match value.as_i64() {
-                Some(days) => {
-                    settings.automatic_backup_retention_days = Some(days);
-                    locate(&mut planned, "AutomaticBackupRetentionDays", "automatic_backup_retention_days");
-                }
-                None => planned.unknown.push((
-                    "AutomaticBackupRetentionDays",
-                    format!("`automatic_backup_retention_days` is {value}, not a number"),
-                )),
-            },
-            Attr::Unknown(why) => planned.unknown.push(("AutomaticBackupRetentionDays", why)),
-            Attr::Omitted => {
-                // The API's defaults (CreateFileSystem*Configuration): 0 for Lustre, 30 otherwise.
-                let (days, whose) = if is(FileSystemType::Lustre) {
-                    (0, "CreateFileSystemLustreConfiguration")
-                } else {
-                    (30, "the FSx API (AutomaticBackupRetentionDays)")
-                };
-                settings.automatic_backup_retention_days = Some(days);
-                planned
-                    .defaulted
-                    .push(("AutomaticBackupRetentionDays", format!("{days}: not set; the default of {whose}")));
-            }
-        }
-        if !is(FileSystemType::Ontap) {
-            match change.attr("copy_tags_to_backups") {
-                Attr::Known(value) => match value.as_bool() {
-                    Some(copy) => {
-                        settings.copy_tags_to_backups = Some(copy);
-                        locate(&mut planned, "CopyTagsToBackups", "copy_tags_to_backups");
-                    }
-                    None => planned
-                        .unknown
-                        .push(("CopyTagsToBackups", format!("`copy_tags_to_backups` is {value}, not a boolean"))),
-                },
-                Attr::Unknown(why) => planned.unknown.push(("CopyTagsToBackups", why)),
-                Attr::Omitted => {
-                    settings.copy_tags_to_backups = Some(false);
-                    planned.defaulted.push(("CopyTagsToBackups", "false: not set; the FSx API's default".into()));
-                }
-            }
-        }
-        match change.attr("daily_automatic_backup_start_time") {
-            Attr::Known(value) => match value.as_str() {
-                Some(text) => {
-                    settings.daily_automatic_backup_start_time = Some(text.to_string());
-                    locate(&mut planned, "DailyAutomaticBackupStartTime", "daily_automatic_backup_start_time");
-                }
-                None => planned.unknown.push((
-                    "DailyAutomaticBackupStartTime",
-                    format!("`daily_automatic_backup_start_time` is {value}, not a string"),
-                )),
-            },
-            Attr::Unknown(why) => planned.unknown.push(("DailyAutomaticBackupStartTime", why)),
-            Attr::Omitted => planned.unknown.push((
-                "DailyAutomaticBackupStartTime",
-                "not set: FSx chooses the daily backup time when it creates the file system (set `daily_automatic_backup_start_time`)".into(),
-            )),
-        }
-        match change.attr("deployment_type") {
+        let source = self.loader.source;
+        let attr = |name: &str| match change.attr(name) {
             Attr::Known(value) => {
-                settings.deployment_type = value.as_str().map(str::to_string);
-                locate(&mut planned, "DeploymentType", "deployment_type");
+                planned::Attr::Known(value.clone(), Some(Origin { source, pointer: change.pointer(name) }))
             }
-            Attr::Unknown(why) => planned.unknown.push(("DeploymentType", why)),
-            Attr::Omitted if is(FileSystemType::Lustre) => {
-                settings.deployment_type = Some("SCRATCH_1".into());
-                planned.defaulted.push(("DeploymentType", "SCRATCH_1: not set; the FSx API's default".into()));
-            }
-            Attr::Omitted => {}
-        }
-        if is(FileSystemType::Lustre) {
-            let mut link = DataRepositoryConfiguration::default();
-            for (attr, slot) in [("import_path", &mut link.import_path), ("export_path", &mut link.export_path)] {
-                match change.attr(attr) {
-                    Attr::Known(value) => *slot = value.as_str().filter(|s| !s.is_empty()).map(str::to_string),
-                    Attr::Unknown(why) => planned.unknown.push(("DataRepositoryConfiguration", why)),
-                    Attr::Omitted => {}
-                }
-            }
-            if link.import_path.is_some() || link.export_path.is_some() {
-                settings.data_repository_configuration = Some(link);
-            }
-        }
+            Attr::Unknown(why) => planned::Attr::Unknown(why),
+            Attr::Omitted => planned::Attr::Omitted,
+        };
+        let settings = planned::backup_settings(&file_system_type, &planned::TERRAFORM, attr, &mut planned);
 
         let tags = match (change.attr("tags_all"), change.attr("tags")) {
             (Attr::Known(value), _) | (_, Attr::Known(value)) => tags_of(value),
@@ -715,21 +636,8 @@ impl<'v> PlanReader<'_, 'v> {
         };
         let storage_type = change.known_str("storage_type").map(StorageType::parse);
 
-        FileSystem {
-            arn: change.address.to_string(),
-            id: change.address.to_string(),
-            account,
-            region,
-            partition,
-            file_system_type,
-            storage_type,
-            lifecycle: None,
-            creation_time: None,
-            tags,
-            backup_settings: Some(settings),
-            origin: Origin { source: self.loader.source, pointer: pointer.to_string() },
-            planned: Some(Box::new(planned)),
-        }
+        let origin = Origin { source: self.loader.source, pointer: pointer.to_string() };
+        planned::file_system(planned, (account, region), file_system_type, storage_type, tags, settings, origin)
     }
 }
 
