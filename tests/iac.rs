@@ -44,6 +44,16 @@ fn verdicts(report: &Value) -> BTreeMap<(String, String), (String, Value)> {
         .collect()
 }
 
+/// (rule, resource) → verdict only.
+fn verdicts_only(report: &Value) -> BTreeMap<(String, String), String> {
+    verdicts(report).into_iter().map(|(k, (v, _))| (k, v)).collect()
+}
+
+/// A table of expected verdicts, the resource named through `name`.
+fn table(rows: &[(&str, &str, &str)], name: impl Fn(&str) -> String) -> BTreeMap<(String, String), String> {
+    rows.iter().map(|(rule, resource, verdict)| ((rule.to_string(), name(resource)), verdict.to_string())).collect()
+}
+
 const HOME: &str = "aws_fsx_openzfs_file_system.home";
 const SCRATCH: &str = "aws_fsx_openzfs_file_system.scratch";
 const SHARES: &str = "aws_fsx_windows_file_system.shares";
@@ -92,14 +102,7 @@ fn every_verdict_of_the_plan_as_written_down() {
         ("IAC-DR-KEYS", NAS, "error"),
         ("IAC-DR-KEYS", REBUILT, "not_applicable"),
     ];
-    let got = verdicts(&report);
-    let want: BTreeMap<(String, String), String> = expected
-        .iter()
-        .map(|(rule, resource, verdict)| ((rule.to_string(), resource.to_string()), verdict.to_string()))
-        .collect();
-    let got_verdicts: BTreeMap<(String, String), String> =
-        got.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect();
-    assert_eq!(got_verdicts, want);
+    assert_eq!(verdicts_only(&report), table(expected, str::to_string));
     // Destroyed resources are not judged.
     assert!(!report.to_string().contains("aws_fsx_openzfs_file_system.retired"));
     assert_eq!(code, 1);
@@ -346,12 +349,7 @@ fn every_verdict_of_the_template_as_written_down() {
         ("IAC-DR-KEYS", "ArchiveFs", "not_applicable"),
         ("IAC-DR-KEYS", "ReportsFs", "not_applicable"),
     ];
-    let want: BTreeMap<(String, String), String> = expected
-        .iter()
-        .map(|(rule, logical, verdict)| ((rule.to_string(), cfn(logical)), verdict.to_string()))
-        .collect();
-    let got: BTreeMap<(String, String), String> = verdicts(&report).into_iter().map(|(k, (v, _))| (k, v)).collect();
-    assert_eq!(got, want);
+    assert_eq!(verdicts_only(&report), table(expected, cfn));
     // DevFs's condition is false: not created, not judged.
     assert!(!report.to_string().contains("DevFs"));
     assert_eq!(code, 1);
@@ -432,4 +430,84 @@ fn templates_pass_cfn_lint() {
         Err(e) if std::env::var_os("CI").is_none() => eprintln!("SKIPPED: cfn-lint is not installed ({e})"),
         Err(e) => panic!("cfn-lint is required under CI: {e}"),
     }
+}
+
+const IAM_POLICY: &str = "tests/fixtures/iac/iam-policy.yaml";
+
+#[test]
+fn planned_principals_are_judged_by_the_one_evaluator() {
+    let (report, code) = json_report(&["--policy", IAM_POLICY, "--inventory", PLAN, "--account", "111122223333"]);
+    let want = table(
+        &[
+            // must_allow by address; AmazonFSxFullAccess is evaluated from the shipped document.
+            ("IAC-IAM-DELETE", "aws_iam_role.backup_admin", "pass"),
+            // AWSBackupServiceRolePolicyForBackup grants fsx:DeleteBackup on backup/*.
+            ("IAC-IAM-DELETE", "aws_iam_role.backup_service", "fail"),
+            // A customer managed policy attached by reference.
+            ("IAC-IAM-DELETE", "aws_iam_user.ops", "fail"),
+            // An inline policy whose document is known only at apply.
+            ("IAC-IAM-DELETE", "aws_iam_role.mystery", "error"),
+            // An inline_policy block allowing CopyBackup in the account.
+            ("IAC-IAM-COPY", "aws_iam_role.dr_copy", "pass"),
+        ],
+        str::to_string,
+    );
+    assert_eq!(verdicts_only(&report), want);
+    assert_eq!(code, 1);
+    // Without --account, IAM ARNs cannot be built: error naming the flag, never a pass.
+    let (report, code) = json_report(&["--policy", IAM_POLICY, "--inventory", PLAN]);
+    let got = verdicts(&report);
+    let (verdict, admin) = &got[&("IAC-IAM-DELETE".to_string(), "aws_iam_role.backup_admin".to_string())];
+    assert_eq!(verdict, "error");
+    assert!(admin["message"].as_str().unwrap().contains("add `--account ID`"), "{admin}");
+    assert!(got.values().all(|(v, _)| v == "error"), "{got:?}");
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn template_principals_are_judged_by_the_one_evaluator() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(
+        &dir,
+        "iam.yaml",
+        &format!(
+            r#"version: 1
+rules:
+  - id: DELETE
+    kind: iam-permission
+    select: {{regions: [us-east-1]}}
+    params:
+      action: fsx:DeleteBackup
+      must_allow: ["{TEMPLATE}#BackupAdminRole"]
+      only: true
+  - id: COPY
+    kind: iam-permission
+    select: {{regions: [us-east-1]}}
+    params:
+      action: fsx:CopyBackup
+      must_allow: ["{TEMPLATE}#DrCopyRole"]
+      requested_regions: [us-west-2]
+"#
+        ),
+    );
+    let (report, _) = json_report(&[
+        "--policy",
+        &policy,
+        "--inventory",
+        TEMPLATE,
+        "--region",
+        "us-east-1",
+        "--account",
+        "111122223333",
+    ]);
+    let want = table(
+        &[
+            ("DELETE", "BackupAdminRole", "pass"), // AmazonFSxFullAccess by a !Sub ARN; no RoleName
+            ("DELETE", "OpsUser", "fail"),         // an AWS::IAM::ManagedPolicy attached through `Users`
+            ("DELETE", "AuditRole", "error"),      // ReadOnlyAccess: an AWS managed policy not shipped
+            ("COPY", "DrCopyRole", "pass"),        // inline policy with a !Sub resource ARN
+        ],
+        cfn,
+    );
+    assert_eq!(verdicts_only(&report), want);
 }

@@ -136,7 +136,8 @@ pub fn parse_encoded(encoded: &str) -> DocumentField {
     }
 }
 
-fn parse_value(value: serde_json::Value) -> DocumentField {
+/// Parses a policy document given as JSON.
+pub fn parse_value(value: serde_json::Value) -> DocumentField {
     let raw: RawDocument = match serde_json::from_value(value) {
         Ok(raw) => raw,
         Err(e) => return DocumentField::Invalid(format!("not an IAM policy document: {e}")),

@@ -267,6 +267,20 @@ pub struct Inventory {
     pub warnings: Vec<Arc<crate::diag::FileWarning>>,
     /// AWS Backup plans, selections and vaults declared in infrastructure code.
     pub backup_plans: backup_plan::BackupPlans,
+    /// IAM users and roles declared in infrastructure code: (ARN, address).
+    pub planned_principals: Vec<(String, String)>,
+}
+
+impl Inventory {
+    /// The address of a principal declared in infrastructure code, by its ARN.
+    pub fn principal_address(&self, arn: &str) -> Option<&str> {
+        self.planned_principals.iter().find(|(a, _)| a == arn).map(|(_, address)| address.as_str())
+    }
+
+    /// The ARN of a principal declared in infrastructure code, by its address.
+    pub fn principal_arn(&self, address: &str) -> Option<&str> {
+        self.planned_principals.iter().find(|(_, a)| a == address).map(|(arn, _)| arn.as_str())
+    }
 }
 
 impl Inventory {

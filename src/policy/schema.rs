@@ -129,7 +129,7 @@ fn pattern_problem(pointer: &str, instance: &Value) -> Problem {
             format!("arn:aws:iam::<account>:role/{value}")
         };
         return Problem::at(pointer, format!("`{value}` is not the ARN of an IAM user or role")).with_help(format!(
-            "`must_allow` lists user or role ARNs, e.g. `{example}` (a role with a path: `arn:aws:iam::<account>:role/<path>/<name>`)"
+            "`must_allow` lists user or role ARNs, e.g. `{example}` (a role with a path: `arn:aws:iam::<account>:role/<path>/<name>`), or the address of one in infrastructure code (`aws_iam_role.dr_copy`, `template.yaml#DrCopyRole`)"
         ));
     }
     if pointer.contains("/select/file_system_ids/") {

@@ -30,7 +30,7 @@ Evaluates the account's identity-based IAM policies for one FSx action on the se
 ```
 Use instead: grant `fsx:DeleteBackup` to one break-glass role only, and deny it to everyone else with a `Deny` statement or a permissions boundary.
 
-Parameters: `action` (`fsx:CopyBackup`, `fsx:DeleteBackup`, `fsx:CreateFileSystemFromBackup`, `fsx:TagResource` or `fsx:UntagResource`), `must_allow` (list of user or role ARNs, may be empty), `only` (default false: no other user or role may be allowed; with an empty `must_allow`, nobody may), `requested_regions` (optional list: `aws:RequestedRegion` takes each in turn), `context` (optional map of condition keys to a value or a list of values).
+Parameters: `action` (`fsx:CopyBackup`, `fsx:DeleteBackup`, `fsx:CreateFileSystemFromBackup`, `fsx:TagResource` or `fsx:UntagResource`), `must_allow` (list of user or role ARNs, or addresses of users and roles in infrastructure code: `aws_iam_role.dr_copy`, `template.yaml#DrCopyRole`; may be empty), `only` (default false: no other user or role may be allowed; with an empty `must_allow`, nobody may), `requested_regions` (optional list: `aws:RequestedRegion` takes each in turn), `context` (optional map of condition keys to a value or a list of values).
 
 Requests: the action on every `AVAILABLE` backup of the selected file systems, on every `AVAILABLE` copy of one of them in any Region of the account (disaster-recovery copies are that file system's backups too: a role that may delete every copy in the DR Region is allowed on those backups), and on the backups and copies of file systems no longer in the inventory whose account, Region, id, type (when the backup gives it) and the backup's own tags match `select` (those in the principal's own account: FSx backups have no resource-based policies, so no principal can act on another account's backups) (for `fsx:CopyBackup`, the source backup), plus one backup yet to come per file system, `arn:<partition>:fsx:<region>:<account>:backup/backup-00000000000000000`, carrying the file system's tags when it copies tags to backups. `aws:RequestedRegion` is the backup's Region for every action but `fsx:CopyBackup`, which is called in the destination Region and so leaves it unknown unless `requested_regions` is given.
 
@@ -42,12 +42,28 @@ Evaluated: inline and attached managed policies (their default version) of users
 - One result per `must_allow` principal: `pass` when allowed on every request; `fail` naming the requests and the reason (no matching Allow; explicit Deny in policy P statement S; outside the permissions boundary; undetermined because of key K), or when the principal is not in the inventory; `error` when the account's IAM was not collected or one of the principal's policies is missing or unreadable.
 - With `only: true`: one `fail` for every other user or role allowed, or undetermined, on any request (citing the granting policy and statement, and the Region of an example request); one `error` for every IAM entry that could not be read (it might be such a principal); one `error` per Region whose backups could not be read (copies may be there); one `error` for every other user or role whose policies cannot all be read; and, when there is neither, one `pass` per account on `arn:<partition>:iam::<account>:root`.
 
+Infrastructure code (Terraform plans, CloudFormation templates, with `--account`): its users, groups and roles, their inline policies, attached and boundary policies, customer managed policies and standalone attachments (`aws_iam_role_policy`, `aws_iam_*_policy_attachment`, `aws_iam_policy_attachment`, group memberships, `AWS::IAM::Policy`/`ManagedPolicy`/`RolePolicy`/`UserToGroupAddition`) are judged by the same evaluator, on the backups the selected planned file systems will have. AWS managed policies are read from documents shipped with fsx-guard (AdministratorAccess, PowerUserAccess, AmazonFSxFullAccess, AmazonFSxConsoleFullAccess, AWSBackupFullAccess, AWSBackupServiceRolePolicyForBackup: their statements that can grant an FSx action, as AWS published them in February 2026); any other AWS managed policy, and a document not known before deployment, makes the principal `error`. Without `--account`, planned principals and file systems are `error` naming the flag. With `only: true`, a pass covers the principals the code declares, and says so: others in the account are judged only against the live account.
+
 ## References
 - [Policy evaluation logic](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)
 - [IAM JSON policy elements: Condition operators](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html)
 - [IAM policy elements: Variables and tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)
 - [Actions, resources, and condition keys for Amazon FSx](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonfsx.html)
 "#;
+
+/// Whether `text` names a principal in infrastructure code rather than by ARN: a Terraform
+/// address (`aws_iam_role.x`, `module.m.aws_iam_user.y["k"]`) or `<template>#<LogicalId>`.
+pub fn is_address(text: &str) -> bool {
+    if text.starts_with("arn:") {
+        return false;
+    }
+    if let Some((path, logical)) = text.rsplit_once('#') {
+        return !path.is_empty() && !logical.is_empty() && logical.chars().all(|c| c.is_ascii_alphanumeric());
+    }
+    let last = text.rsplit("aws_iam_").next().unwrap_or("");
+    (text.starts_with("aws_iam_") || text.starts_with("module."))
+        && (last.starts_with("role.") || last.starts_with("user."))
+}
 
 /// The FSx actions that act on a backup.
 pub const BACKUP_ACTIONS: [&str; 5] =
@@ -103,11 +119,12 @@ impl Params {
             );
         }
         for (i, arn) in raw.must_allow.iter().enumerate() {
-            let ok = crate::arn::parse(arn).is_ok_and(|a| {
-                a.service == "iam"
-                    && a.region.is_empty()
-                    && (a.resource.starts_with("user/") || a.resource.starts_with("role/"))
-            });
+            let ok = is_address(arn)
+                || crate::arn::parse(arn).is_ok_and(|a| {
+                    a.service == "iam"
+                        && a.region.is_empty()
+                        && (a.resource.starts_with("user/") || a.resource.starts_with("role/"))
+                });
             if !ok {
                 problems.push(
                     Problem::at(
@@ -205,12 +222,18 @@ fn requests(
     let mut failed_regions_reported = BTreeSet::new();
     for fs in selected {
         let account = context.account(&fs.account);
-        if let Some(Collected::No(reason)) = account.map(|a| a.backups_in(fs.region)) {
+        if let Some(planned) = &fs.planned {
+            // Planned: no backups yet, only the ones to come; they need an account and Region.
+            if let Some(why) = planned.account_unknown.as_ref().or(planned.region_unknown.as_ref()) {
+                out.push(could_not(Subject::file_system(fs), why.clone()));
+                continue;
+            }
+        } else if let Some(Collected::No(reason)) = account.map(|a| a.backups_in(fs.region)) {
             out.push(could_not(Subject::file_system(fs), reason));
         }
         // Copies may be in any Region of the account: one whose backups could not be read might
         // hold some, and a backup that could not be read might be one of them.
-        if let Some(account) = account {
+        if let Some(account) = account.filter(|_| fs.planned.is_none()) {
             let known: BTreeSet<&str> = account
                 .failed_regions()
                 .into_iter()
@@ -366,9 +389,10 @@ struct Class<'r> {
     by_arn: HashMap<&'r str, Vec<usize>>,
 }
 
-fn principal_subject(principal: &Principal) -> Subject {
+/// A principal's subject: its address when it is declared in infrastructure code, else its ARN.
+fn principal_subject(principal: &Principal, inventory: &crate::inventory::Inventory) -> Subject {
     Subject {
-        id: principal.arn.clone(),
+        id: inventory.principal_address(&principal.arn).map_or_else(|| principal.arn.clone(), str::to_string),
         resource_type: match principal.kind {
             PrincipalKind::User => ResourceType::IamUser,
             PrincipalKind::Role => ResourceType::IamRole,
@@ -451,11 +475,54 @@ pub fn evaluate(
         evidence
     };
 
-    // must_allow principals.
-    for arn in &params.must_allow {
+    // must_allow principals, by ARN or by their address in infrastructure code.
+    let inventory = context.index.inventory;
+    let mut must_allow_arns: Vec<String> = Vec::new();
+    for named in &params.must_allow {
+        let arn = if is_address(named) {
+            match inventory.principal_arn(named) {
+                Some(arn) => arn.to_string(),
+                None => {
+                    // IAM in code without `--account` could not be placed: that is the reason.
+                    let unplaced = context.account("").and_then(Account::iam_failure);
+                    let (verdict, message) = match unplaced {
+                        Some(e) => (Verdict::Error, format!("could not evaluate: {}", e.message)),
+                        None => (
+                            Verdict::Fail,
+                            format!(
+                                "`{named}` is not a user or role of the infrastructure code given: it cannot be allowed {}",
+                                params.action
+                            ),
+                        ),
+                    };
+                    out.push(Finding {
+                        subject: Subject {
+                            id: named.clone(),
+                            resource_type: if named.contains("aws_iam_user") {
+                                ResourceType::IamUser
+                            } else {
+                                ResourceType::IamRole
+                            },
+                            account: None,
+                            region: None,
+                            origin: None,
+                        },
+                        verdict,
+                        message,
+                        evidence: with(json!({})),
+                    });
+                    continue;
+                }
+            }
+        } else {
+            named.clone()
+        };
+        must_allow_arns.push(arn);
+    }
+    for arn in &must_allow_arns {
         let account_id = crate::arn::parse(arn).map(|a| a.account.to_string()).unwrap_or_default();
         let subject = |kind| Subject {
-            id: arn.clone(),
+            id: inventory.principal_address(arn).map_or_else(|| arn.clone(), str::to_string),
             resource_type: kind,
             account: Some(account_id.clone()),
             region: None,
@@ -498,7 +565,7 @@ pub fn evaluate(
             Some(Ok(policies)) => policies,
             Some(Err(unreadable)) => {
                 out.push(Finding {
-                    subject: principal_subject(&principal),
+                    subject: principal_subject(&principal, inventory),
                     verdict: Verdict::Error,
                     message: format!("could not evaluate: {}", unreadable.0.join("; ")),
                     evidence: with(json!({"unreadable": unreadable.0})),
@@ -536,7 +603,7 @@ pub fn evaluate(
             })
             .collect();
         out.push(Finding {
-            subject: principal_subject(&principal),
+            subject: principal_subject(&principal, inventory),
             verdict,
             message,
             evidence: with(json!({"denied": denied})),
@@ -546,7 +613,7 @@ pub fn evaluate(
     if !params.only {
         return;
     }
-    let must_allow: BTreeSet<&str> = params.must_allow.iter().map(String::as_str).collect();
+    let must_allow: BTreeSet<&str> = must_allow_arns.iter().map(String::as_str).collect();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for account_id in accounts {
         let Some(account) = context.account(account_id) else { continue };
@@ -599,7 +666,7 @@ pub fn evaluate(
                 Err(unreadable) => {
                     flagged += 1;
                     out.push(Finding {
-                        subject: principal_subject(&principal),
+                        subject: principal_subject(&principal, inventory),
                         verdict: Verdict::Error,
                         message: format!("could not evaluate (it might be allowed): {}", unreadable.0.join("; ")),
                         evidence: with(json!({"unreadable": unreadable.0})),
@@ -614,7 +681,7 @@ pub fn evaluate(
                             _ => "is allowed",
                         };
                         out.push(Finding {
-                            subject: principal_subject(&principal),
+                            subject: principal_subject(&principal, inventory),
                             verdict: Verdict::Fail,
                             message: format!(
                                 "`{}` {what} {} on {} of {} requests (e.g. `{resource}` in {}): {}",
@@ -632,14 +699,22 @@ pub fn evaluate(
             }
         }
         if flagged == 0 {
+            // IAM read from infrastructure code holds only the principals the code declares.
+            let from_code =
+                inventory.planned_principals.iter().any(|(arn, _)| arn.split(':').nth(4) == Some(account_id));
+            let scope = if from_code {
+                "; principals declared in the infrastructure code given were judged, others in the account were not: run against the live account for them"
+            } else {
+                ""
+            };
             out.push(Finding {
                 subject: root,
                 verdict: Verdict::Pass,
                 message: format!(
-                    "no user or role of account {account_id} other than `must_allow` is allowed {} ({NOT_EVALUATED})",
+                    "no user or role of account {account_id} other than `must_allow` is allowed {} ({NOT_EVALUATED}{scope})",
                     params.action
                 ),
-                evidence: with(json!({"users": iam.users.len(), "roles": iam.roles.len()})),
+                evidence: with(json!({"users": iam.users.len(), "roles": iam.roles.len(), "from_infrastructure_code": from_code})),
             });
         }
     }

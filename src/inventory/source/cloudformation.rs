@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::planned::scalar_text;
+use super::planned_iam::{Attachment, Doc, IamCode, Kind, Policy, Principal, Ref};
 use super::{FileLoader, Options, Resource, planned};
 use crate::diag::Problem;
 use crate::inventory::backup_plan::{BackupPlans, Plan, PlanRule, Selection, Target, Vault};
@@ -202,6 +203,51 @@ impl<'a> Template<'a> {
                 Ev::Unknown(format!("`{other}` is not evaluated by fsx-guard before deployment"))
             }
             _ => Ev::Known(node.clone(), Some(pointer.to_string())),
+        }
+    }
+
+    /// A value with every intrinsic function inside it evaluated (a policy document), or why
+    /// that cannot be done before deployment.
+    fn deep(&self, node: &'a Value, pointer: &str, depth: usize) -> Result<Value, String> {
+        if depth > MAX_DEPTH {
+            return Err("nested too deeply".into());
+        }
+        let value = match self.eval(node, pointer, depth) {
+            Ev::Known(value, origin) if origin.as_deref() == Some(pointer) => value,
+            // A value produced by a function is plain data (a parameter, a mapping entry).
+            Ev::Known(value, _) => return Ok(value),
+            Ev::NoValue => return Ok(Value::Null),
+            Ev::Resource(resource, attribute) => {
+                return Err(match attribute {
+                    Some(attribute) => format!("not known before deployment: it uses `{resource}.{attribute}`"),
+                    None => format!("not known before deployment: it uses `{resource}`"),
+                });
+            }
+            Ev::Unknown(why) => return Err(why),
+        };
+        match (value, node) {
+            (Value::Object(_), Value::Object(original)) => {
+                let mut out = serde_json::Map::new();
+                for (key, child) in original {
+                    let child_pointer = format!("{pointer}{}", crate::span::pointer([key.as_str()]));
+                    let value = self.deep(child, &child_pointer, depth + 1)?;
+                    if !value.is_null() {
+                        out.insert(key.clone(), value);
+                    }
+                }
+                Ok(Value::Object(out))
+            }
+            (Value::Array(_), Value::Array(original)) => {
+                let mut out = Vec::new();
+                for (i, child) in original.iter().enumerate() {
+                    let value = self.deep(child, &format!("{pointer}/{i}"), depth + 1)?;
+                    if !value.is_null() {
+                        out.push(value);
+                    }
+                }
+                Ok(Value::Array(out))
+            }
+            (value, _) => Ok(value),
         }
     }
 
@@ -461,9 +507,13 @@ pub(super) fn convert(
         }
     }
     let template = Template { root: &root, path: display, options, parameters };
-    let mut reader = Reader { template: &template, loader, backup: BackupPlans::default() };
+    let mut reader = Reader { template: &template, loader, backup: BackupPlans::default(), iam: IamCode::default() };
     for (logical, resource) in resources {
         reader.resource(logical, resource);
+    }
+    let iam = std::mem::take(&mut reader.iam);
+    for (address, why) in super::planned_iam::install(iam, options, inventory) {
+        reader.loader.issues.push(Problem::at("", format!("`{address}`: {why}: left out")));
     }
     let backup = std::mem::take(&mut reader.backup);
     inventory.backup_plans.plans.extend(backup.plans);
@@ -486,6 +536,7 @@ struct Reader<'t, 'a> {
     template: &'t Template<'a>,
     loader: &'t mut FileLoader,
     backup: BackupPlans,
+    iam: IamCode,
 }
 
 /// A property of a resource, evaluated: its value (or why not), and the pointer of the literal
@@ -558,7 +609,8 @@ impl<'a> Reader<'_, 'a> {
                 | "AWS::Backup::BackupPlan"
                 | "AWS::Backup::BackupSelection"
                 | "AWS::Backup::BackupVault"
-        ) {
+        ) && !kind.starts_with("AWS::IAM::")
+        {
             return;
         }
         // A resource whose condition is false is not created.
@@ -575,7 +627,172 @@ impl<'a> Reader<'_, 'a> {
             "AWS::FSx::FileSystem" => self.file_system(logical, resource, &pointer),
             "AWS::Backup::BackupPlan" => self.plan(logical, resource, &pointer),
             "AWS::Backup::BackupSelection" => self.selection(logical, resource, &pointer, condition),
-            _ => self.vault(logical, resource, &pointer),
+            "AWS::Backup::BackupVault" => self.vault(logical, resource, &pointer),
+            iam => self.iam(iam, logical, resource),
+        }
+    }
+
+    /// A property that names a principal or policy: a literal, a resource of the template, or
+    /// unknown.
+    fn reference(&self, logical: &str, node: Option<&'a Value>, field: &str) -> Ref {
+        let Some(node) = node else { return Ref::Unknown(format!("`{field}` is not set")) };
+        let pointer = format!("{}/{field}", crate::span::pointer(["Resources", logical, "Properties"]));
+        match self.template.eval(node, &pointer, 0) {
+            Ev::Known(value, _) => match scalar_text(&value) {
+                Some(text) => Ref::Literal(text),
+                None => Ref::Unknown(format!("`{field}` is {value}, not a string")),
+            },
+            Ev::Resource(resource, _) => Ref::Address(self.template.address(&resource)),
+            Ev::NoValue => Ref::Unknown(format!("`{field}` has no value")),
+            Ev::Unknown(why) => Ref::Unknown(why),
+        }
+    }
+
+    /// A list property of names or ARNs, each evaluated.
+    fn references(&self, logical: &str, resource: &'a Value, field: &str) -> Vec<Ref> {
+        let Some(node) = resource.get("Properties").and_then(|p| p.get(field)) else { return Vec::new() };
+        match node.as_array() {
+            Some(items) => items.iter().map(|item| self.reference(logical, Some(item), field)).collect(),
+            None => vec![Ref::Unknown(format!("`{field}` is not a list the template spells out"))],
+        }
+    }
+
+    fn document(&self, logical: &str, resource: &'a Value, field: &str) -> Doc {
+        let Some(node) = resource.get("Properties").and_then(|p| p.get(field)) else {
+            return Doc::Unknown(format!("`{field}` is not set"));
+        };
+        let pointer = format!("{}/{field}", crate::span::pointer(["Resources", logical, "Properties"]));
+        match self.template.deep(node, &pointer, 0) {
+            // CloudFormation accepts a document as a JSON string too.
+            Ok(Value::String(text)) => match serde_json::from_str(&text) {
+                Ok(document) => Doc::Known(document),
+                Err(e) => Doc::Unknown(format!("`{field}` is not JSON: {e}")),
+            },
+            Ok(document) => Doc::Known(document),
+            Err(why) => Doc::Unknown(why),
+        }
+    }
+
+    /// `Policies: [{PolicyName, PolicyDocument}]` of a user, group or role.
+    fn inline_policies(&self, logical: &str, resource: &'a Value) -> Vec<(String, Doc)> {
+        let mut out = Vec::new();
+        let items = resource.get("Properties").and_then(|p| p.get("Policies")).and_then(Value::as_array);
+        for (i, item) in items.map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
+            let pointer = format!("{}/Policies/{i}", crate::span::pointer(["Resources", logical, "Properties"]));
+            let name = match item.get("PolicyName").map(|n| self.template.eval(n, &format!("{pointer}/PolicyName"), 0))
+            {
+                Some(Ev::Known(value, _)) => scalar_text(&value).unwrap_or_else(|| format!("policy {i}")),
+                _ => format!("policy {i}"),
+            };
+            let doc = match item.get("PolicyDocument") {
+                Some(node) => match self.template.deep(node, &format!("{pointer}/PolicyDocument"), 0) {
+                    Ok(document) => Doc::Known(document),
+                    Err(why) => Doc::Unknown(why),
+                },
+                None => Doc::Unknown("no `PolicyDocument`".into()),
+            };
+            out.push((name, doc));
+        }
+        out
+    }
+
+    /// The principals a policy resource names in `Roles`, `Users` and `Groups`.
+    fn attached_to(&self, logical: &str, resource: &'a Value) -> Vec<(Kind, Ref)> {
+        [(Kind::Role, "Roles"), (Kind::User, "Users"), (Kind::Group, "Groups")]
+            .into_iter()
+            .flat_map(|(kind, field)| self.references(logical, resource, field).into_iter().map(move |p| (kind, p)))
+            .collect()
+    }
+
+    /// IAM users, groups, roles, policies and their attachments.
+    fn iam(&mut self, kind: &str, logical: &str, resource: &'a Value) {
+        let address = self.template.address(logical);
+        let text = |field: &str| match self.prop(logical, resource, &[field]) {
+            Prop::Known(value, _) => scalar_text(&value),
+            _ => None,
+        };
+        let principal_kind = match kind {
+            "AWS::IAM::Role" => Some((Kind::Role, "RoleName")),
+            "AWS::IAM::User" => Some((Kind::User, "UserName")),
+            "AWS::IAM::Group" => Some((Kind::Group, "GroupName")),
+            _ => None,
+        };
+        if let Some((principal_kind, name_field)) = principal_kind {
+            let mut principal = Principal::new(principal_kind, address.clone(), text(name_field));
+            if let Some(path) = text("Path") {
+                principal.path = path;
+            }
+            principal.inline = self.inline_policies(logical, resource);
+            principal.managed = self.references(logical, resource, "ManagedPolicyArns");
+            if let Some(node) = resource.get("Properties").and_then(|p| p.get("PermissionsBoundary")) {
+                principal.boundary = Some(self.reference(logical, Some(node), "PermissionsBoundary"));
+            }
+            principal.groups = self.references(logical, resource, "Groups");
+            let mut scratch = Planned {
+                address,
+                input: INPUT,
+                arn: None,
+                unknown: Vec::new(),
+                defaulted: Vec::new(),
+                locations: Vec::new(),
+                region_unknown: None,
+                account_unknown: None,
+            };
+            principal.tags = self.tags(logical, resource, &mut scratch);
+            self.iam.principals.push(principal);
+            return;
+        }
+        match kind {
+            "AWS::IAM::ManagedPolicy" => {
+                self.iam.policies.push(Policy {
+                    address: address.clone(),
+                    name: text("ManagedPolicyName"),
+                    path: text("Path").unwrap_or_else(|| "/".into()),
+                    doc: self.document(logical, resource, "PolicyDocument"),
+                });
+                for (kind, principal) in self.attached_to(logical, resource) {
+                    self.iam.attachments.push(Attachment::Managed {
+                        kind,
+                        principal,
+                        policy: Ref::Address(address.clone()),
+                    });
+                }
+            }
+            "AWS::IAM::Policy" => {
+                // An inline policy put on each principal it names.
+                let name = text("PolicyName").unwrap_or_else(|| address.clone());
+                let doc = self.document(logical, resource, "PolicyDocument");
+                for (kind, principal) in self.attached_to(logical, resource) {
+                    self.iam.attachments.push(Attachment::Inline {
+                        kind,
+                        principal,
+                        name: name.clone(),
+                        doc: doc.clone(),
+                    });
+                }
+            }
+            "AWS::IAM::RolePolicy" | "AWS::IAM::UserPolicy" | "AWS::IAM::GroupPolicy" => {
+                let (kind, field) = match kind {
+                    "AWS::IAM::RolePolicy" => (Kind::Role, "RoleName"),
+                    "AWS::IAM::UserPolicy" => (Kind::User, "UserName"),
+                    _ => (Kind::Group, "GroupName"),
+                };
+                let principal = self.reference(logical, resource.get("Properties").and_then(|p| p.get(field)), field);
+                self.iam.attachments.push(Attachment::Inline {
+                    kind,
+                    principal,
+                    name: text("PolicyName").unwrap_or_else(|| address.clone()),
+                    doc: self.document(logical, resource, "PolicyDocument"),
+                });
+            }
+            "AWS::IAM::UserToGroupAddition" => {
+                let group =
+                    self.reference(logical, resource.get("Properties").and_then(|p| p.get("GroupName")), "GroupName");
+                for user in self.references(logical, resource, "Users") {
+                    self.iam.attachments.push(Attachment::Member { user, group: group.clone() });
+                }
+            }
+            _ => {}
         }
     }
 

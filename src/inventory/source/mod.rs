@@ -13,6 +13,7 @@ mod aws_cli;
 pub mod cloudformation;
 mod document;
 mod planned;
+mod planned_iam;
 mod resource;
 mod terraform_plan;
 mod wire;

@@ -13,6 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
+use super::planned_iam::{Attachment, Doc, IamCode, Kind, Policy, Principal, Ref};
 use super::{FileLoader, Options, Resource, planned};
 use crate::diag::Problem;
 use crate::inventory::backup_plan::{BackupPlans, Plan, PlanRule, Selection, Target, Vault};
@@ -245,6 +246,7 @@ pub(super) fn convert(
         configuration: &configuration,
         regions: BTreeSet::new(),
         backup: BackupPlans::default(),
+        iam: IamCode::default(),
     };
     // Regions the configuration's providers set: a Region with no planned file system holds
     // none, which is a result, not a gap.
@@ -259,6 +261,10 @@ pub(super) fn convert(
     let changes = top.get("resource_changes").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     for (index, change) in changes.iter().enumerate() {
         reader.change(index, change);
+    }
+    let iam = std::mem::take(&mut reader.iam);
+    for (address, why) in super::planned_iam::install(iam, options, inventory) {
+        reader.loader.issues.push(Problem::at("", format!("`{address}`: {why}: left out")));
     }
     let backup = std::mem::take(&mut reader.backup);
     inventory.backup_plans.plans.extend(backup.plans);
@@ -295,6 +301,7 @@ struct PlanReader<'a, 'v> {
     /// Regions planned resources are in.
     regions: BTreeSet<&'static str>,
     backup: BackupPlans,
+    iam: IamCode,
 }
 
 impl<'v> PlanReader<'_, 'v> {
@@ -309,6 +316,7 @@ impl<'v> PlanReader<'_, 'v> {
             "aws_fsx_lustre_file_system" => Some(FileSystemType::Lustre),
             "aws_fsx_ontap_file_system" => Some(FileSystemType::Ontap),
             "aws_backup_plan" | "aws_backup_selection" | "aws_backup_vault" => None,
+            t if t.starts_with("aws_iam_") => None,
             _ => return,
         };
         let pointer = format!("/resource_changes/{index}");
@@ -350,8 +358,161 @@ impl<'v> PlanReader<'_, 'v> {
             }
             (None, "aws_backup_plan") => self.backup_plan(&change_view, &pointer),
             (None, "aws_backup_selection") => self.backup_selection(&change_view, &pointer),
-            _ => self.backup_vault(&change_view, &pointer),
+            (None, "aws_backup_vault") => self.backup_vault(&change_view, &pointer),
+            (None, iam) => self.iam(iam, &change_view),
         }
+    }
+
+    /// A name, ARN or policy given directly or by reference to another resource.
+    fn reference(&self, change: &Change<'v>, name: &str) -> Ref {
+        match change.attr(name) {
+            Attr::Known(value) => match value.as_str() {
+                Some(text) => Ref::Literal(text.to_string()),
+                None => Ref::Unknown(format!("`{name}` is {value}, not a string")),
+            },
+            Attr::Unknown(_) => match reference_target(
+                change.config.and_then(|c| c.get("expressions")).and_then(|e| e.get(name)),
+                change.module_address,
+                name,
+            ) {
+                Target::Address(address) => Ref::Address(address),
+                Target::Arn(arn) => Ref::Literal(arn),
+                Target::Unknown(why) => Ref::Unknown(why),
+            },
+            Attr::Omitted => Ref::Unknown(format!("`{name}` is not set")),
+        }
+    }
+
+    /// A list of names or ARNs, each given directly or by reference.
+    fn references(&self, change: &Change<'v>, name: &str) -> Vec<Ref> {
+        let expression = change.config.and_then(|c| c.get("expressions")).and_then(|e| e.get(name));
+        let mut out: Vec<Ref> = change
+            .after
+            .get(name)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(|s| Ref::Literal(s.to_string())).collect())
+            .unwrap_or_default();
+        let unknown = change.after_unknown.and_then(|u| u.get(name));
+        let partly_unknown = unknown.is_some_and(|u| {
+            u.as_bool() == Some(true) || u.as_array().is_some_and(|a| a.iter().any(|x| x.as_bool() == Some(true)))
+        });
+        if partly_unknown && expression.is_some() {
+            let addresses = resource_references(expression, change.module_address);
+            if addresses.is_empty() {
+                out.push(Ref::Unknown(format!(
+                    "not known before apply: `{name}` {}",
+                    expression.map_or_else(|| "is computed".to_string(), describe_expression)
+                )));
+            }
+            out.extend(addresses.into_iter().map(Ref::Address));
+        }
+        out
+    }
+
+    fn document(&self, change: &Change<'v>, name: &str) -> Doc {
+        match change.attr(name) {
+            Attr::Known(value) => match value.as_str().map(serde_json::from_str::<Value>) {
+                Some(Ok(document)) => Doc::Known(document),
+                Some(Err(e)) => Doc::Unknown(format!("`{name}` is not JSON: {e}")),
+                None => Doc::Known(value.clone()),
+            },
+            Attr::Unknown(why) => Doc::Unknown(why),
+            Attr::Omitted => Doc::Unknown(format!("`{name}` is not set")),
+        }
+    }
+
+    /// IAM users, groups, roles, policies and their attachments.
+    fn iam(&mut self, resource_type: &str, change: &Change<'v>) {
+        let address = change.address.to_string();
+        let name = change.known_str("name").map(str::to_string);
+        let principal = |kind| {
+            let mut p = Principal::new(kind, address.clone(), name.clone());
+            if let Some(path) = change.known_str("path") {
+                p.path = path.to_string();
+            }
+            p
+        };
+        match resource_type {
+            "aws_iam_role" | "aws_iam_user" => {
+                let kind = if resource_type == "aws_iam_role" { Kind::Role } else { Kind::User };
+                let mut p = principal(kind);
+                for (i, block) in
+                    change.after.get("inline_policy").and_then(Value::as_array).into_iter().flatten().enumerate()
+                {
+                    let policy_name = block.get("name").and_then(Value::as_str).unwrap_or("inline").to_string();
+                    let doc = match block.get("policy").and_then(Value::as_str).map(serde_json::from_str::<Value>) {
+                        Some(Ok(document)) => Doc::Known(document),
+                        _ => Doc::Unknown(format!("inline policy {i} of `{address}` is not known before apply")),
+                    };
+                    p.inline.push((policy_name, doc));
+                }
+                p.managed = self.references(change, "managed_policy_arns");
+                if !matches!(change.attr("permissions_boundary"), Attr::Omitted) {
+                    p.boundary = Some(self.reference(change, "permissions_boundary"));
+                }
+                if let Attr::Known(tags) = change.attr("tags_all") {
+                    p.tags = tags_of(tags);
+                } else if let Attr::Known(tags) = change.attr("tags") {
+                    p.tags = tags_of(tags);
+                }
+                self.iam.principals.push(p);
+            }
+            "aws_iam_group" => self.iam.principals.push(principal(Kind::Group)),
+            "aws_iam_policy" => self.iam.policies.push(Policy {
+                address,
+                name,
+                path: change.known_str("path").unwrap_or("/").to_string(),
+                doc: self.document(change, "policy"),
+            }),
+            "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
+                let (kind, field) = principal_field(resource_type);
+                self.iam.attachments.push(Attachment::Inline {
+                    kind,
+                    principal: self.principal_ref(change, field),
+                    name: name.unwrap_or_else(|| address.clone()),
+                    doc: self.document(change, "policy"),
+                });
+            }
+            "aws_iam_role_policy_attachment" | "aws_iam_user_policy_attachment" | "aws_iam_group_policy_attachment" => {
+                let (kind, field) = principal_field(resource_type);
+                self.iam.attachments.push(Attachment::Managed {
+                    kind,
+                    principal: self.principal_ref(change, field),
+                    policy: self.policy_ref(change),
+                });
+            }
+            "aws_iam_policy_attachment" => {
+                let policy = self.policy_ref(change);
+                for (kind, field) in [(Kind::Role, "roles"), (Kind::User, "users"), (Kind::Group, "groups")] {
+                    for principal in self.references(change, field) {
+                        self.iam.attachments.push(Attachment::Managed { kind, principal, policy: policy.clone() });
+                    }
+                }
+            }
+            "aws_iam_user_group_membership" => {
+                let user = self.principal_ref(change, "user");
+                for group in self.references(change, "groups") {
+                    self.iam.attachments.push(Attachment::Member { user: user.clone(), group });
+                }
+            }
+            "aws_iam_group_membership" => {
+                let group = self.principal_ref(change, "group");
+                for user in self.references(change, "users") {
+                    self.iam.attachments.push(Attachment::Member { user, group: group.clone() });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A principal named by an attachment: its name, or a reference to it (`aws_iam_role.x.name`).
+    fn principal_ref(&self, change: &Change<'v>, field: &str) -> Ref {
+        self.reference(change, field)
+    }
+
+    /// A managed policy named by an attachment: its ARN, or a reference to `aws_iam_policy.x`.
+    fn policy_ref(&self, change: &Change<'v>) -> Ref {
+        self.reference(change, "policy_arn")
     }
 
     /// (account, Region, why the Region is unknown, why the account is unknown) of a change.
@@ -659,6 +820,17 @@ fn resource_references(expression: Option<&Value>, module_address: &str) -> Vec<
         }
     }
     out
+}
+
+/// The attribute naming the principal of an inline policy or attachment resource.
+fn principal_field(resource_type: &str) -> (Kind, &'static str) {
+    if resource_type.starts_with("aws_iam_role") {
+        (Kind::Role, "role")
+    } else if resource_type.starts_with("aws_iam_user") {
+        (Kind::User, "user")
+    } else {
+        (Kind::Group, "group")
+    }
 }
 
 /// The one resource an attribute refers to, or why it cannot be told.
