@@ -112,6 +112,24 @@ pub struct CheckArgs {
     /// A CloudFormation template parameter's value (repeatable)
     #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = crate::inventory::source::cloudformation::parse_parameter)]
     pub parameters: Vec<(String, String)>,
+    /// A Terraform variable's value for configuration directories (repeatable; wins over files)
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = terraform_var)]
+    pub vars: Vec<(String, String)>,
+    /// A Terraform variables file for configuration directories (repeatable, in order)
+    #[arg(long = "var-file", value_name = "PATH")]
+    pub var_files: Vec<PathBuf>,
+}
+
+/// `--var NAME=VALUE`.
+fn terraform_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value))
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+        {
+            Ok((name.to_string(), value.to_string()))
+        }
+        _ => Err(format!("`{text}` is not NAME=VALUE (a Terraform variable and its value)")),
+    }
 }
 
 /// `--account`: the 12 digits of an AWS account id.

@@ -253,7 +253,13 @@ fn iac_options(args: &CheckArgs) -> Result<inventory::source::Options, Error> {
             ));
         }
     };
-    Ok(inventory::source::Options { account: args.account.clone(), region, parameters: args.parameters.clone() })
+    Ok(inventory::source::Options {
+        account: args.account.clone(),
+        region,
+        parameters: args.parameters.clone(),
+        vars: args.vars.clone(),
+        var_files: args.var_files.clone(),
+    })
 }
 
 /// A report path that is one of the inputs would overwrite it: a usage error before anything

@@ -1,11 +1,14 @@
-//! Infrastructure code as input: Terraform plan JSON (`terraform show -json`).
+//! Infrastructure code as input: Terraform plans (`terraform show -json`), Terraform
+//! configuration directories and CloudFormation/CDK templates. The shipped examples under
+//! `examples/iac/` are the fixtures.
 //!
-//! The fixture `tests/fixtures/iac/plan.json` follows Terraform's documented JSON output format
-//! (format 1.2): `resource_changes` with `after`/`after_unknown`, `configuration` with provider
-//! aliases, a module called with `count` and a passed provider, a replaced and a destroyed
-//! resource, values from variables, a data source read only at apply, and AWS Backup plans,
-//! selections (by tag and by resource reference) and vaults (a key by reference, a key by ARN,
-//! the default key). Every verdict below was written down from the fixture before running.
+//! `examples/iac/terraform/plan.json` follows Terraform's documented JSON output format (format
+//! 1.2): `resource_changes` with `after`/`after_unknown`, `configuration` with provider aliases,
+//! a module called with `count` and a passed provider, a replaced and a destroyed resource,
+//! values from variables, a data source read only at apply, AWS Backup plans, selections (by
+//! tag and by resource reference) and vaults (a key by reference, a key by ARN, the default
+//! key), and IAM. The `.tf` files beside it are the configuration behind it. Every verdict below
+//! was written down from the fixtures before running.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -17,7 +20,7 @@ use std::collections::BTreeMap;
 use common::fsx_guard;
 use serde_json::Value;
 
-const PLAN: &str = "tests/fixtures/iac/plan.json";
+const PLAN: &str = "examples/iac/terraform/plan.json";
 const POLICY: &str = "examples/iac/policy.yaml";
 const NOW: &str = "2026-11-30T12:00:00Z";
 
@@ -309,7 +312,7 @@ fn sarif_results_carry_the_address_and_the_line() {
     snapshot!("iac_plan_sarif_locations", lines.join("\n"));
 }
 
-const TEMPLATE: &str = "tests/fixtures/iac/template.yaml";
+const TEMPLATE: &str = "examples/iac/cloudformation/fsx.yaml";
 
 fn cfn(logical: &str) -> String {
     format!("{TEMPLATE}#{logical}")
@@ -419,7 +422,7 @@ fn a_cdk_synthesized_template_is_judged() {
 /// would take. CI installs it; elsewhere the test says it did not run and fails only under CI.
 #[test]
 fn templates_pass_cfn_lint() {
-    let templates = [TEMPLATE, "examples/iac/cloudformation/fsx.yaml", "examples/iac/cdk/FsxStack.template.json"];
+    let templates = [TEMPLATE, "examples/iac/cdk/FsxStack.template.json"];
     match std::process::Command::new("cfn-lint").args(templates).current_dir(env!("CARGO_MANIFEST_DIR")).output() {
         Ok(output) => assert!(
             output.status.success(),
@@ -432,7 +435,7 @@ fn templates_pass_cfn_lint() {
     }
 }
 
-const IAM_POLICY: &str = "tests/fixtures/iac/iam-policy.yaml";
+const IAM_POLICY: &str = "examples/iac/iam-policy.yaml";
 
 #[test]
 fn planned_principals_are_judged_by_the_one_evaluator() {
@@ -510,4 +513,253 @@ rules:
         cfn,
     );
     assert_eq!(verdicts_only(&report), want);
+}
+
+const HCL: &str = "examples/iac/terraform";
+
+/// The same configuration as a directory and as its plan: the same verdicts wherever both can
+/// decide (the plan knows the no-op resource's account from its state; the directory takes it
+/// from `--account`).
+#[test]
+fn a_configuration_directory_judges_like_its_plan() {
+    let args = |input: &'static str| ["--policy", POLICY, "--inventory", input, "--account", "111122223333"];
+    let (from_plan, plan_code) = json_report(&args(PLAN));
+    let (from_hcl, hcl_code) = json_report(&args(HCL));
+    assert_eq!(verdicts_only(&from_hcl), verdicts_only(&from_plan));
+    assert_eq!((hcl_code, plan_code), (1, 1));
+    let (from_plan, _) = json_report(&["--policy", IAM_POLICY, "--inventory", PLAN, "--account", "111122223333"]);
+    let (from_hcl, _) = json_report(&["--policy", IAM_POLICY, "--inventory", HCL, "--account", "111122223333"]);
+    assert_eq!(verdicts_only(&from_hcl), verdicts_only(&from_plan));
+    let got = verdicts(&from_hcl);
+    assert_eq!(got[&("IAC-IAM-DELETE".to_string(), "aws_iam_role.backup_admin".to_string())].0, "pass");
+}
+
+#[test]
+fn hcl_results_point_at_the_line_that_set_the_value() {
+    let (report, _) = json_report(&["--policy", POLICY, "--inventory", HCL]);
+    let got = verdicts(&report);
+    let line_of = |rule: &str, resource: &str| -> (String, String) {
+        let (_, result) = &got[&(rule.to_string(), resource.to_string())];
+        let file = result["location"]["file"].as_str().unwrap().to_string();
+        let n = result["location"]["line"].as_u64().unwrap() as usize;
+        let text = std::fs::read_to_string(&file).unwrap();
+        (file, text.lines().nth(n - 1).unwrap().trim().to_string())
+    };
+    // A variable's value: the tfvars line that set it.
+    assert_eq!(
+        line_of("IAC-RETENTION", SHARES),
+        (format!("{HCL}/terraform.tfvars"), "windows_retention = 3".to_string())
+    );
+    // A literal in the resource.
+    assert_eq!(
+        line_of("IAC-RETENTION", REBUILT),
+        (format!("{HCL}/main.tf"), "automatic_backup_retention_days = 1".to_string())
+    );
+    // A module's variable: the module call's argument.
+    assert_eq!(line_of("IAC-RETENTION", DR_DATA), (format!("{HCL}/main.tf"), "retention = 7".to_string()));
+    let (_, results) = &got[&("IAC-RETENTION".to_string(), RESULTS.to_string())];
+    assert_eq!(results["evidence"]["planned"]["input"], "terraform");
+}
+
+/// A throwaway configuration: (file name, contents).
+fn configuration(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+const RETENTION_ONLY: &str = r#"version: 1
+rules:
+  - id: RET
+    kind: backup-retention
+    select: {file_system_types: [OPENZFS, WINDOWS, LUSTRE, ONTAP]}
+    params: {min_days: 1}
+"#;
+
+/// `(resource, verdict, retention in the evidence)` of each retention result.
+fn retention(dir: &std::path::Path, extra: &[&str]) -> (BTreeMap<String, (String, Value)>, i32) {
+    let policy = dir.join("policy.yaml");
+    std::fs::write(&policy, RETENTION_ONLY).unwrap();
+    let conf = dir.join("conf");
+    let mut args =
+        vec!["--policy", policy.to_str().unwrap(), "--inventory", conf.to_str().unwrap(), "--region", "us-east-1"];
+    args.extend_from_slice(extra);
+    let (report, code) = json_report(&args);
+    let rows = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["resource"].as_str().unwrap().to_string(),
+                (r["verdict"].as_str().unwrap().to_string(), r["evidence"]["AutomaticBackupRetentionDays"].clone()),
+            )
+        })
+        .collect();
+    (rows, code)
+}
+
+const FS: &str = r#"
+resource "aws_fsx_openzfs_file_system" "a" {
+  deployment_type                   = "SINGLE_AZ_1"
+  subnet_ids                        = ["subnet-0123456789abcdef0"]
+  throughput_capacity               = 64
+  automatic_backup_retention_days   = var.days
+  daily_automatic_backup_start_time = "05:00"
+}
+"#;
+
+#[test]
+fn variables_follow_terraform_precedence() {
+    let dir = configuration(&[
+        ("conf/main.tf", &format!("variable \"days\" {{\n  type    = number\n  default = 1\n}}\n{FS}")),
+        ("conf/terraform.tfvars", "days = 2\n"),
+        ("conf/b.auto.tfvars", "days = 3\n"),
+        ("conf/a.auto.tfvars", "days = 4\n"),
+        ("late.tfvars", "days = 5\n"),
+    ]);
+    let a = "aws_fsx_openzfs_file_system.a";
+    let days = |extra: &[&str]| retention(dir.path(), extra).0[a].1.clone();
+    let late = dir.path().join("late.tfvars");
+    // *.auto.tfvars in name order: b after a.
+    assert_eq!(days(&[]), serde_json::json!(3));
+    assert_eq!(days(&["--var-file", late.to_str().unwrap()]), serde_json::json!(5));
+    assert_eq!(days(&["--var-file", late.to_str().unwrap(), "--var", "days=6"]), serde_json::json!(6));
+    std::fs::remove_file(dir.path().join("conf/a.auto.tfvars")).unwrap();
+    std::fs::remove_file(dir.path().join("conf/b.auto.tfvars")).unwrap();
+    assert_eq!(days(&[]), serde_json::json!(2));
+    std::fs::remove_file(dir.path().join("conf/terraform.tfvars")).unwrap();
+    assert_eq!(days(&[]), serde_json::json!(1));
+}
+
+#[test]
+fn a_variable_without_a_value_is_unknown_and_an_error_where_it_decides() {
+    let dir = configuration(&[("conf/main.tf", &format!("variable \"days\" {{\n  type = number\n}}\n{FS}"))]);
+    let (rows, code) = retention(dir.path(), &[]);
+    let (verdict, _) = &rows["aws_fsx_openzfs_file_system.a"];
+    assert_eq!(verdict, "error");
+    assert_eq!(code, 3);
+    let (rows, _) = retention(dir.path(), &["--var", "days=9"]);
+    assert_eq!(rows["aws_fsx_openzfs_file_system.a"].1, serde_json::json!(9));
+}
+
+#[test]
+fn count_for_each_locals_and_functions() {
+    let dir = configuration(&[(
+        "conf/main.tf",
+        r#"
+locals {
+  systems = { home = 14, logs = 0 }
+  prefix  = format("%s-%s", "fsx", lower("PROD"))
+}
+
+variable "extra" {
+  type    = bool
+  default = false
+}
+
+resource "aws_fsx_openzfs_file_system" "each" {
+  for_each                          = local.systems
+  deployment_type                   = "SINGLE_AZ_1"
+  subnet_ids                        = ["subnet-0123456789abcdef0"]
+  throughput_capacity               = 64
+  automatic_backup_retention_days   = each.value
+  daily_automatic_backup_start_time = "05:00"
+  tags                              = { Name = "${local.prefix}-${each.key}" }
+}
+
+resource "aws_fsx_windows_file_system" "counted" {
+  count                           = length(keys(local.systems))
+  deployment_type                 = "SINGLE_AZ_2"
+  subnet_ids                      = ["subnet-0123456789abcdef0"]
+  throughput_capacity             = 32
+  automatic_backup_retention_days = count.index == 0 ? 30 : max(3, 5)
+}
+
+# count = 0: never created, and its unknown input gives nothing.
+resource "aws_fsx_openzfs_file_system" "off" {
+  count                           = var.extra ? 1 : 0
+  deployment_type                 = "SINGLE_AZ_1"
+  subnet_ids                      = ["subnet-0123456789abcdef0"]
+  throughput_capacity             = 64
+  automatic_backup_retention_days = timestamp()
+}
+
+# A function fsx-guard does not evaluate: unknown, so error.
+resource "aws_fsx_openzfs_file_system" "stamped" {
+  deployment_type                 = "SINGLE_AZ_1"
+  subnet_ids                      = ["subnet-0123456789abcdef0"]
+  throughput_capacity             = 64
+  automatic_backup_retention_days = parseint(formatdate("D", timestamp()), 10)
+}
+"#,
+    )]);
+    let (rows, _) = retention(dir.path(), &[]);
+    let got: BTreeMap<&str, (&str, Value)> =
+        rows.iter().map(|(k, (v, d))| (k.as_str(), (v.as_str(), d.clone()))).collect();
+    let want: BTreeMap<&str, (&str, Value)> = [
+        (r#"aws_fsx_openzfs_file_system.each["home"]"#, ("pass", serde_json::json!(14))),
+        (r#"aws_fsx_openzfs_file_system.each["logs"]"#, ("fail", serde_json::json!(0))),
+        ("aws_fsx_windows_file_system.counted[0]", ("pass", serde_json::json!(30))),
+        ("aws_fsx_windows_file_system.counted[1]", ("pass", serde_json::json!(5))),
+        ("aws_fsx_openzfs_file_system.stamped", ("error", Value::Null)),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn what_a_static_check_cannot_read_is_an_error_not_a_pass() {
+    let dir = configuration(&[
+        (
+            "conf/main.tf",
+            r#"
+module "remote" {
+  source  = "terraform-aws-modules/fsx/aws"
+  version = "1.0.0"
+}
+
+variable "n" {
+  type = number
+}
+
+resource "aws_fsx_openzfs_file_system" "unknown_count" {
+  count               = var.n
+  deployment_type     = "SINGLE_AZ_1"
+  subnet_ids          = ["subnet-0123456789abcdef0"]
+  throughput_capacity = 64
+}
+"#,
+        ),
+        (
+            "conf/extra.tf.json",
+            r#"{"resource": {"aws_fsx_openzfs_file_system": {"j": {"automatic_backup_retention_days": 0}}}}"#,
+        ),
+    ]);
+    let (rows, code) = retention(dir.path(), &[]);
+    assert_eq!(code, 3);
+    let errors: Vec<&String> = rows.iter().filter(|(_, (v, _))| v == "error").map(|(k, _)| k).collect();
+    assert!(errors.iter().any(|r| r.contains("module.remote")), "{rows:?}");
+    assert!(errors.iter().any(|r| r.contains("unknown_count")), "{rows:?}");
+    assert!(errors.iter().any(|r| r.ends_with("extra.tf.json")), "{rows:?}");
+    assert!(rows.values().all(|(v, _)| v != "pass"), "{rows:?}");
+}
+
+#[test]
+fn invalid_hcl_exits_2_at_its_line() {
+    let dir = configuration(&[(
+        "conf/main.tf",
+        "resource \"aws_fsx_openzfs_file_system\" \"a\" {\n  automatic_backup_retention_days = \n}\n",
+    )]);
+    let output =
+        fsx_guard().args(["check", "--policy", POLICY, "--inventory"]).arg(dir.path().join("conf")).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("main.tf") && stderr.contains("not valid HCL"), "{stderr}");
+    assert!(stderr.contains(":2:") || stderr.contains(":3:"), "{stderr}");
 }

@@ -182,8 +182,10 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
             }
             let mut subject =
                 Subject::all_file_systems(account.partition.as_str(), unreadable.region.unwrap_or("*"), &account.id);
-            if let Some(arn) = unreadable.resource.as_ref().filter(|r| r.starts_with("arn:")) {
-                subject.id = arn.clone();
+            // Its ARN, or its address in infrastructure code.
+            if let Some(name) = unreadable.resource.as_ref().filter(|r| r.starts_with("arn:") || !r.starts_with("fs-"))
+            {
+                subject.id = name.clone();
             }
             subject.origin = Some(unreadable.origin.clone());
             out.push(missing_result(subject, unreadable.describe(&inventory.sources)));

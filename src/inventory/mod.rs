@@ -20,6 +20,14 @@ pub use model::{Backup, CollectionError, FileSystem, Origin, Timestamp, Volume};
 pub enum SourceFormat {
     Json,
     Yaml,
+    /// Terraform's HCL: positions are byte spans written as `@start-end` (see [`hcl_pointer`]).
+    Hcl,
+}
+
+/// The "pointer" of a byte span in an HCL file: HCL has no JSON pointers, so origins there
+/// carry their span.
+pub fn hcl_pointer(start: usize, end: usize) -> String {
+    format!("@{start}-{end}")
 }
 
 /// An input file, kept for positions in reports and diagnostics.
@@ -37,6 +45,14 @@ impl SourceFile {
         let wanted: Vec<&str> = pointers.into_iter().collect();
         match self.format {
             SourceFormat::Json => span::resolve_json_pointers(&self.text, &wanted),
+            SourceFormat::Hcl => wanted
+                .into_iter()
+                .filter_map(|p| {
+                    let (start, end) = p.strip_prefix('@')?.split_once('-')?;
+                    let span = span::ByteSpan::new(start.parse().ok()?, end.parse().ok()?);
+                    Some((p.to_string(), NodeSpan { key: None, value: span }))
+                })
+                .collect(),
             SourceFormat::Yaml => {
                 let all = crate::yaml::node_spans(&self.text).unwrap_or_default();
                 wanted

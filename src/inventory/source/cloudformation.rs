@@ -490,7 +490,7 @@ pub(super) fn convert(
             let offset = crate::span::offset_of(text, e.line(), e.column());
             (e.to_string(), offset)
         })?,
-        SourceFormat::Yaml => {
+        SourceFormat::Yaml | SourceFormat::Hcl => {
             crate::yaml::check_structure(text).map_err(|e| (e.message.clone(), e.offset))?;
             crate::yaml::to_json_with_tags(text, &long_form).map_err(|e| (e.message, e.offset))?
         }

@@ -15,6 +15,7 @@ mod document;
 mod planned;
 mod planned_iam;
 mod resource;
+mod terraform_hcl;
 mod terraform_plan;
 mod wire;
 
@@ -46,6 +47,9 @@ pub struct Options {
     pub region: Option<String>,
     /// CloudFormation parameter values (`--parameter KEY=VALUE`).
     pub parameters: Vec<(String, String)>,
+    /// Terraform variable values (`--var NAME=VALUE`) and files (`--var-file PATH`).
+    pub vars: Vec<(String, String)>,
+    pub var_files: Vec<PathBuf>,
 }
 
 /// Loads and merges inventory files.
@@ -53,10 +57,16 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, crate::Error> {
     load_with(paths, &Options::default())
 }
 
-/// Loads and merges inventory files and infrastructure code.
+/// Loads and merges inventory files and infrastructure code (a directory is a Terraform
+/// configuration).
 pub fn load_with(paths: &[PathBuf], options: &Options) -> Result<Inventory, crate::Error> {
     let mut texts = Vec::with_capacity(paths.len());
+    let mut dirs = Vec::new();
     for path in paths {
+        if path.is_dir() {
+            dirs.push((path.clone(), display_path(path)));
+            continue;
+        }
         let display = display_path(path);
         let yaml = is_yaml(path);
         let (limit, limit_text) = if yaml {
@@ -67,7 +77,7 @@ pub fn load_with(paths: &[PathBuf], options: &Options) -> Result<Inventory, crat
         let text = diag::read_text(path, &display, limit, limit_text)?;
         texts.push((display, text, if yaml { SourceFormat::Yaml } else { SourceFormat::Json }));
     }
-    load_texts_with(texts, options)
+    load_inputs(texts, dirs, options)
 }
 
 /// Loads and merges inventories already in memory: (name, text, format).
@@ -78,6 +88,15 @@ pub fn load_texts(texts: Vec<(String, Arc<String>, SourceFormat)>) -> Result<Inv
 /// As [`load_texts`], with the options infrastructure code needs.
 pub fn load_texts_with(
     texts: Vec<(String, Arc<String>, SourceFormat)>,
+    options: &Options,
+) -> Result<Inventory, crate::Error> {
+    load_inputs(texts, Vec::new(), options)
+}
+
+/// Loads files already in memory and Terraform configuration directories: (path, display).
+fn load_inputs(
+    texts: Vec<(String, Arc<String>, SourceFormat)>,
+    dirs: Vec<(PathBuf, String)>,
     options: &Options,
 ) -> Result<Inventory, crate::Error> {
     let mut inventory = Inventory::default();
@@ -105,16 +124,16 @@ pub fn load_texts_with(
             match cloudformation::convert(&text, format, &display, options, &mut loader, &mut inventory) {
                 Ok(true) => Ok(None),
                 Ok(false) => match format {
-                    SourceFormat::Yaml => parse_yaml(&text),
                     SourceFormat::Json => parse_json(&text),
+                    SourceFormat::Yaml | SourceFormat::Hcl => parse_yaml(&text),
                 }
                 .map(Some),
                 Err(e) => Err(e),
             }
         } else {
             match format {
-                SourceFormat::Yaml => parse_yaml(&text),
                 SourceFormat::Json => parse_json(&text),
+                SourceFormat::Yaml | SourceFormat::Hcl => parse_yaml(&text),
             }
             .map(Some)
         };
@@ -135,43 +154,11 @@ pub fn load_texts_with(
         if let Some(file) = file {
             loader.convert(file, &mut inventory);
         }
-        problems.extend(loader.problems.into_iter().map(|p| (source, p)));
-        if !loader.issues.is_empty()
-            && let Some(file) = inventory.sources.get(source)
-        {
-            // One warning each (labels far apart in one diagnostic would print every line
-            // between them), the first ones in full.
-            let total = loader.issues.len();
-            let located = locate(file, loader.issues.into_iter().take(MAX_ISSUES_SHOWN).collect());
-            for one in located {
-                let diagnostic =
-                    FileDiagnostic::from_findings(&file.path, &file.text, "inventory", "warnings", vec![one]);
-                inventory.warnings.push(Arc::new(diagnostic.into()));
-            }
-            if total > MAX_ISSUES_SHOWN {
-                let rest = FileDiagnostic::single(
-                    &file.path,
-                    &file.text,
-                    format!("inventory `{}`: {} more warnings are not shown", file.path, total - MAX_ISSUES_SHOWN),
-                    ByteSpan::new(0, 0),
-                    "",
-                    None,
-                );
-                inventory.warnings.push(Arc::new(rest.into()));
-            }
-        }
-        for (account, unreadable) in loader.unreadable {
-            match account {
-                Some(account) => {
-                    // The account exists in the inventory even if this was all it held.
-                    let partition = inventory.accounts.get(&account).map_or(Partition::Aws, |a| a.partition);
-                    inventory.account_mut(&account, partition).unreadable.push(unreadable);
-                }
-                None => inventory.unplaced.push(unreadable),
-            }
-        }
-        for resource in loader.resources {
-            merge(&mut inventory, &mut first_seen, &mut problems, source, resource);
+        absorb(loader, &mut inventory, &mut first_seen, &mut problems);
+    }
+    for (dir, display) in dirs {
+        if let Some(loader) = terraform_hcl::load(&dir, &display, options, &mut inventory, &mut diagnostics) {
+            absorb(loader, &mut inventory, &mut first_seen, &mut problems);
         }
     }
 
@@ -196,6 +183,54 @@ pub fn load_texts_with(
             .next()
             .map_or(crate::Error::Internal("lost a diagnostic".into()), |d| crate::Error::File(Box::new(d)))),
         _ => Err(crate::Error::Files { diagnostics }),
+    }
+}
+
+/// Takes what one input's loader found into the inventory: problems, warnings, what could not
+/// be read, and its resources.
+fn absorb(
+    loader: FileLoader,
+    inventory: &mut Inventory,
+    first_seen: &mut HashMap<String, Seen>,
+    problems: &mut Vec<(usize, Problem)>,
+) {
+    let source = loader.source;
+    problems.extend(loader.problems.into_iter().map(|p| (source, p)));
+    if !loader.issues.is_empty()
+        && let Some(file) = inventory.sources.get(source)
+    {
+        // One warning each (labels far apart in one diagnostic would print every line
+        // between them), the first ones in full.
+        let total = loader.issues.len();
+        let located = locate(file, loader.issues.into_iter().take(MAX_ISSUES_SHOWN).collect());
+        for one in located {
+            let diagnostic = FileDiagnostic::from_findings(&file.path, &file.text, "inventory", "warnings", vec![one]);
+            inventory.warnings.push(Arc::new(diagnostic.into()));
+        }
+        if total > MAX_ISSUES_SHOWN {
+            let rest = FileDiagnostic::single(
+                &file.path,
+                &file.text,
+                format!("inventory `{}`: {} more warnings are not shown", file.path, total - MAX_ISSUES_SHOWN),
+                ByteSpan::new(0, 0),
+                "",
+                None,
+            );
+            inventory.warnings.push(Arc::new(rest.into()));
+        }
+    }
+    for (account, unreadable) in loader.unreadable {
+        match account {
+            Some(account) => {
+                // The account exists in the inventory even if this was all it held.
+                let partition = inventory.accounts.get(&account).map_or(Partition::Aws, |a| a.partition);
+                inventory.account_mut(&account, partition).unreadable.push(unreadable);
+            }
+            None => inventory.unplaced.push(unreadable),
+        }
+    }
+    for resource in loader.resources {
+        merge(inventory, first_seen, problems, source, resource);
     }
 }
 

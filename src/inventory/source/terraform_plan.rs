@@ -239,7 +239,20 @@ pub(super) fn convert(
             return Ok(true);
         }
     }
-    let configuration = Configuration::new(&plan);
+    read(&plan, options, loader, inventory, None);
+    Ok(true)
+}
+
+/// Reads a plan (from `terraform show -json`, or synthesised from HCL with `locations`).
+pub(super) fn read(
+    plan: &Value,
+    options: &Options,
+    loader: &mut FileLoader,
+    inventory: &mut Inventory,
+    locations: Option<&Locations>,
+) {
+    let input = if locations.is_some() { "terraform" } else { INPUT };
+    let configuration = Configuration::new(plan);
     let mut reader = PlanReader {
         options,
         loader,
@@ -247,6 +260,8 @@ pub(super) fn convert(
         regions: BTreeSet::new(),
         backup: BackupPlans::default(),
         iam: IamCode::default(),
+        locations,
+        input,
     };
     // Regions the configuration's providers set: a Region with no planned file system holds
     // none, which is a result, not a gap.
@@ -258,7 +273,7 @@ pub(super) fn convert(
     if let Some(region) = options.region.as_deref().and_then(crate::regions::intern) {
         reader.regions.insert(region);
     }
-    let changes = top.get("resource_changes").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let changes = plan.get("resource_changes").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     for (index, change) in changes.iter().enumerate() {
         reader.change(index, change);
     }
@@ -291,7 +306,6 @@ pub(super) fn convert(
             account.regions_seen.insert(region);
         }
     }
-    Ok(true)
 }
 
 struct PlanReader<'a, 'v> {
@@ -302,7 +316,15 @@ struct PlanReader<'a, 'v> {
     regions: BTreeSet<&'static str>,
     backup: BackupPlans,
     iam: IamCode,
+    /// For a plan synthesised from HCL: where each change and its attributes are written.
+    locations: Option<&'a Locations>,
+    /// `terraform plan` or `terraform` (a configuration directory).
+    input: &'static str,
 }
+
+/// Where a synthesised change (by index) is written: the resource block, and each attribute's
+/// value (or the literal that set it).
+pub(super) type Locations = HashMap<usize, (Origin, HashMap<String, Origin>)>;
 
 impl<'v> PlanReader<'_, 'v> {
     fn change(&mut self, index: usize, change: &'v Value) {
@@ -557,8 +579,22 @@ impl<'v> PlanReader<'_, 'v> {
         }
     }
 
-    fn origin(&self, pointer: String) -> Origin {
-        Origin { source: self.loader.source, pointer }
+    /// Where something of `change` is: the JSON pointer in a plan file, or the resource block
+    /// in HCL.
+    fn at(&self, change: &Change<'v>, pointer: String) -> Origin {
+        match self.locations.and_then(|l| l.get(&change.index)) {
+            Some((resource, _)) => resource.clone(),
+            None if self.locations.is_some() => Origin { source: self.loader.source, pointer: String::new() },
+            None => Origin { source: self.loader.source, pointer },
+        }
+    }
+
+    /// Where an attribute's value is set.
+    fn attr_at(&self, change: &Change<'v>, name: &str) -> Option<Origin> {
+        match self.locations {
+            Some(locations) => locations.get(&change.index).and_then(|(_, attrs)| attrs.get(name)).cloned(),
+            None => Some(Origin { source: self.loader.source, pointer: change.pointer(name) }),
+        }
     }
 
     fn backup_plan(&mut self, change: &Change<'v>, pointer: &str) {
@@ -629,7 +665,7 @@ impl<'v> PlanReader<'_, 'v> {
                         None => Target::Unknown(format!("a copy action of rule `{name}` has no destination")),
                     }
                 };
-                copies.push((target, self.origin(copy_pointer)));
+                copies.push((target, self.at(change, copy_pointer)));
             }
             rules.push(PlanRule {
                 name,
@@ -637,7 +673,7 @@ impl<'v> PlanReader<'_, 'v> {
                 start_window_minutes,
                 completion_window_minutes,
                 copies,
-                origin: self.origin(rule_pointer),
+                origin: self.at(change, rule_pointer),
             });
         }
         self.backup.plans.push(Plan {
@@ -646,7 +682,7 @@ impl<'v> PlanReader<'_, 'v> {
             region,
             region_unknown,
             rules,
-            origin: self.origin(pointer.to_string()),
+            origin: self.at(change, pointer.to_string()),
         });
     }
 
@@ -720,7 +756,7 @@ impl<'v> PlanReader<'_, 'v> {
             not_resources,
             tags,
             conditions,
-            origin: self.origin(pointer.to_string()),
+            origin: self.at(change, pointer.to_string()),
         });
     }
 
@@ -742,7 +778,7 @@ impl<'v> PlanReader<'_, 'v> {
             account,
             region,
             kms_key,
-            origin: self.origin(pointer.to_string()),
+            origin: self.at(change, pointer.to_string()),
         });
     }
 
@@ -764,7 +800,7 @@ impl<'v> PlanReader<'_, 'v> {
     fn file_system(&mut self, change: &Change<'v>, file_system_type: FileSystemType, pointer: &str) -> FileSystem {
         let mut planned = Planned {
             address: change.address.to_string(),
-            input: INPUT,
+            input: self.input,
             arn: change.known_str("arn").map(str::to_string),
             unknown: Vec::new(),
             defaulted: Vec::new(),
@@ -777,11 +813,8 @@ impl<'v> PlanReader<'_, 'v> {
         planned.region_unknown = region_unknown;
         planned.account_unknown = account_unknown;
 
-        let source = self.loader.source;
         let attr = |name: &str| match change.attr(name) {
-            Attr::Known(value) => {
-                planned::Attr::Known(value.clone(), Some(Origin { source, pointer: change.pointer(name) }))
-            }
+            Attr::Known(value) => planned::Attr::Known(value.clone(), self.attr_at(change, name)),
             Attr::Unknown(why) => planned::Attr::Unknown(why),
             Attr::Omitted => planned::Attr::Omitted,
         };
@@ -797,7 +830,7 @@ impl<'v> PlanReader<'_, 'v> {
         };
         let storage_type = change.known_str("storage_type").map(StorageType::parse);
 
-        let origin = Origin { source: self.loader.source, pointer: pointer.to_string() };
+        let origin = self.at(change, pointer.to_string());
         planned::file_system(planned, (account, region), file_system_type, storage_type, tags, settings, origin)
     }
 }

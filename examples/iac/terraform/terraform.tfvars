@@ -1,0 +1,1 @@
+windows_retention = 3
