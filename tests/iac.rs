@@ -336,6 +336,10 @@ fn every_verdict_of_the_template_as_written_down() {
         ("IAC-RETENTION", "ScratchFs", "not_applicable"), // DeploymentType omitted: SCRATCH_1
         ("IAC-RETENTION", "ArchiveFs", "fail"),           // 30 by default, but CopyTagsToBackups false by default
         ("IAC-RETENTION", "ReportsFs", "pass"),           // Fn::If IsProd → 21, true; Fn::Select → 06:00
+        ("IAC-RETENTION", "OntapFs", "fail"),             // ScratchVolume leaves CopyTagsToBackups out: false
+        ("IAC-RECENT", "OntapFs", "not_applicable"),
+        ("IAC-DR-COPY", "OntapFs", "error"), // AWS Backup plans for planned ONTAP volumes: not judged yet
+        ("IAC-DR-KEYS", "OntapFs", "error"),
         ("IAC-RECENT", "HomeFs", "not_applicable"),
         ("IAC-RECENT", "SharesFs", "not_applicable"),
         ("IAC-RECENT", "ScratchFs", "not_applicable"),
@@ -762,4 +766,59 @@ fn invalid_hcl_exits_2_at_its_line() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("main.tf") && stderr.contains("not valid HCL"), "{stderr}");
     assert!(stderr.contains(":2:") || stderr.contains(":3:"), "{stderr}");
+}
+
+#[test]
+fn planned_ontap_volumes_join_their_file_system_through_the_svm() {
+    let dir = configuration(&[(
+        "conf/main.tf",
+        r#"
+resource "aws_fsx_ontap_file_system" "nas" {
+  deployment_type                   = "SINGLE_AZ_1"
+  subnet_ids                        = ["subnet-0123456789abcdef0"]
+  throughput_capacity               = 128
+  automatic_backup_retention_days   = 14
+  daily_automatic_backup_start_time = "03:00"
+}
+
+resource "aws_fsx_ontap_storage_virtual_machine" "svm" {
+  name           = "svm1"
+  file_system_id = aws_fsx_ontap_file_system.nas.id
+}
+
+resource "aws_fsx_ontap_volume" "tagged" {
+  name                       = "tagged"
+  storage_virtual_machine_id = aws_fsx_ontap_storage_virtual_machine.svm.id
+  copy_tags_to_backups       = true
+}
+
+# copy_tags_to_backups left out: the provider's default, false.
+resource "aws_fsx_ontap_volume" "plain" {
+  name                       = "plain"
+  storage_virtual_machine_id = aws_fsx_ontap_storage_virtual_machine.svm.id
+}
+"#,
+    )]);
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(
+        &policy,
+        "version: 1\nrules:\n  - id: RET\n    kind: backup-retention\n    select: {file_system_types: [ONTAP]}\n    params: {require_copy_tags_to_backups: true}\n",
+    )
+    .unwrap();
+    let conf = dir.path().join("conf");
+    let (report, _) = json_report(&[
+        "--policy",
+        policy.to_str().unwrap(),
+        "--inventory",
+        conf.to_str().unwrap(),
+        "--region",
+        "us-east-1",
+    ]);
+    let (verdict, nas) = &verdicts(&report)[&("RET".to_string(), "aws_fsx_ontap_file_system.nas".to_string())];
+    assert_eq!(verdict, "fail", "{nas}");
+    let message = nas["message"].as_str().unwrap();
+    assert!(
+        message.contains("aws_fsx_ontap_volume.plain") && !message.contains("aws_fsx_ontap_volume.tagged"),
+        "{message}"
+    );
 }

@@ -341,11 +341,6 @@ pub(crate) fn units<'a>(fs: &FileSystem, context: &RuleContext<'_, 'a>, max_age_
     if fs.file_system_type != FileSystemType::Ontap {
         return Units { volumes: None, unseen: None };
     }
-    if fs.planned.is_some() {
-        let why =
-            "ONTAP backs up volumes, and fsx-guard does not read planned ONTAP volumes (`aws_fsx_ontap_volume`) yet";
-        return Units { volumes: Some(Vec::new()), unseen: Some(why.to_string()) };
-    }
     let account = context.account(&fs.account);
     let mut unseen = match account.map(|a| a.volumes_in(fs.region)) {
         Some(crate::inventory::Collected::No(reason)) => Some(reason),

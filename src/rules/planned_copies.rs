@@ -40,7 +40,7 @@ pub(crate) fn copies<'a>(fs: &FileSystem, plans: &'a BackupPlans) -> Copies<'a> 
     if fs.file_system_type == crate::inventory::model::FileSystemType::Ontap {
         // AWS Backup backs up ONTAP volumes, which are not read from infrastructure code yet.
         out.undecided.push(
-            "ONTAP backups are per volume, and fsx-guard does not read planned ONTAP volumes (`aws_fsx_ontap_volume`) yet"
+            "ONTAP backups are per volume, and fsx-guard does not judge AWS Backup plans for planned ONTAP volumes yet"
                 .into(),
         );
         return out;

@@ -105,3 +105,18 @@ module "dr_storage" {
   providers = { aws = aws.dr }
   retention = 7
 }
+
+resource "aws_fsx_ontap_storage_virtual_machine" "svm" {
+  file_system_id = aws_fsx_ontap_file_system.nas.id
+  name           = "svm1"
+}
+
+resource "aws_fsx_ontap_volume" "data" {
+  for_each                   = toset(["data", "logs"])
+  name                       = each.key
+  junction_path              = "/${each.key}"
+  size_in_megabytes          = 1024
+  storage_efficiency_enabled = true
+  copy_tags_to_backups       = true
+  storage_virtual_machine_id = aws_fsx_ontap_storage_virtual_machine.svm.id
+}

@@ -507,9 +507,21 @@ pub(super) fn convert(
         }
     }
     let template = Template { root: &root, path: display, options, parameters };
-    let mut reader = Reader { template: &template, loader, backup: BackupPlans::default(), iam: IamCode::default() };
+    let mut reader = Reader {
+        template: &template,
+        loader,
+        backup: BackupPlans::default(),
+        iam: IamCode::default(),
+        svms: Vec::new(),
+        volumes: Vec::new(),
+    };
     for (logical, resource) in resources {
         reader.resource(logical, resource);
+    }
+    let volumes = std::mem::take(&mut reader.volumes);
+    let svms = std::mem::take(&mut reader.svms);
+    for volume in planned::join_volumes(volumes, &svms, reader.loader) {
+        reader.loader.resources.push(Resource::Volume(volume));
     }
     let iam = std::mem::take(&mut reader.iam);
     for (address, why) in super::planned_iam::install(iam, options, inventory) {
@@ -526,6 +538,7 @@ pub(super) fn convert(
     let partition = crate::regions::lookup(region).map_or(Partition::Aws, |r| r.partition);
     let account = inventory.account_mut(&account, partition);
     account.file_systems_collected.insert(region);
+    account.volumes_collected.insert(region);
     if !region.is_empty() {
         account.regions_seen.insert(region);
     }
@@ -537,6 +550,8 @@ struct Reader<'t, 'a> {
     loader: &'t mut FileLoader,
     backup: BackupPlans,
     iam: IamCode,
+    svms: Vec<planned::PlannedSvm>,
+    volumes: Vec<planned::PlannedVolume>,
 }
 
 /// A property of a resource, evaluated: its value (or why not), and the pointer of the literal
@@ -606,6 +621,8 @@ impl<'a> Reader<'_, 'a> {
         if !matches!(
             kind,
             "AWS::FSx::FileSystem"
+                | "AWS::FSx::StorageVirtualMachine"
+                | "AWS::FSx::Volume"
                 | "AWS::Backup::BackupPlan"
                 | "AWS::Backup::BackupSelection"
                 | "AWS::Backup::BackupVault"
@@ -628,8 +645,61 @@ impl<'a> Reader<'_, 'a> {
             "AWS::Backup::BackupPlan" => self.plan(logical, resource, &pointer),
             "AWS::Backup::BackupSelection" => self.selection(logical, resource, &pointer, condition),
             "AWS::Backup::BackupVault" => self.vault(logical, resource, &pointer),
+            "AWS::FSx::StorageVirtualMachine" => {
+                let node = resource.get("Properties").and_then(|p| p.get("FileSystemId"));
+                let file_system = match self.reference(logical, node, "FileSystemId") {
+                    Ref::Literal(id) => Ok(id),
+                    Ref::Address(address) => Ok(address),
+                    Ref::Unknown(why) => Err(why),
+                };
+                self.svms.push(planned::PlannedSvm { address: self.template.address(logical), file_system });
+            }
+            "AWS::FSx::Volume" => self.volume(logical, resource, &pointer),
             iam => self.iam(iam, logical, resource),
         }
+    }
+
+    /// `AWS::FSx::Volume` of type ONTAP (OpenZFS volumes are not backed up on their own).
+    fn volume(&mut self, logical: &str, resource: &'a Value, pointer: &str) {
+        if let Prop::Known(kind, _) = self.prop(logical, resource, &["VolumeType"])
+            && kind.as_str() != Some("ONTAP")
+        {
+            return;
+        }
+        let (account, region, _, _) = self.placement();
+        let node = resource
+            .get("Properties")
+            .and_then(|p| p.get("OntapConfiguration"))
+            .and_then(|c| c.get("StorageVirtualMachineId"));
+        let svm = match self.reference(logical, node, "StorageVirtualMachineId") {
+            Ref::Literal(id) => Ok(id),
+            Ref::Address(address) => Ok(address),
+            Ref::Unknown(why) => Err(why),
+        };
+        // `CopyTagsToBackups` is a string in CloudFormation ("true"/"false"); AWS's default is false.
+        let copy_tags_to_backups = match self.prop(logical, resource, &["OntapConfiguration", "CopyTagsToBackups"]) {
+            Prop::Known(value, _) => match scalar_text(&value).as_deref() {
+                Some("true") => Some(true),
+                Some("false") => Some(false),
+                _ => None,
+            },
+            Prop::Unknown(_) => None,
+            Prop::Omitted => Some(false),
+        };
+        let text = |path: &[&str]| match self.prop(logical, resource, path) {
+            Prop::Known(value, _) => scalar_text(&value),
+            _ => None,
+        };
+        self.volumes.push(planned::PlannedVolume {
+            address: self.template.address(logical),
+            svm,
+            name: text(&["Name"]),
+            copy_tags_to_backups,
+            ontap_volume_type: text(&["OntapConfiguration", "OntapVolumeType"]),
+            account,
+            region,
+            origin: self.origin(pointer.to_string()),
+        });
     }
 
     /// A property that names a principal or policy: a literal, a resource of the template, or

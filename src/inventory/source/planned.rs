@@ -186,3 +186,80 @@ pub(super) fn file_system(
         planned: Some(Box::new(planned)),
     }
 }
+
+/// An ONTAP storage virtual machine in code: its address and its file system (an address of
+/// the same input, a literal id, or unknown: why).
+pub(super) struct PlannedSvm {
+    pub address: String,
+    pub file_system: Result<String, String>,
+}
+
+/// An ONTAP volume in code, before it is joined to its file system through its SVM.
+pub(super) struct PlannedVolume {
+    pub address: String,
+    /// The SVM: an address of the same input, a literal id, or unknown (why).
+    pub svm: Result<String, String>,
+    pub name: Option<String>,
+    pub copy_tags_to_backups: Option<bool>,
+    pub ontap_volume_type: Option<String>,
+    pub account: String,
+    pub region: &'static str,
+    pub origin: Origin,
+}
+
+/// Joins planned volumes to their file systems (volume → SVM → file system). A volume whose
+/// file system cannot be told is unreadable for its Region: `error` for every ONTAP file system
+/// there whose volumes decide a verdict.
+pub(super) fn join_volumes(
+    volumes: Vec<PlannedVolume>,
+    svms: &[PlannedSvm],
+    loader: &mut super::FileLoader,
+) -> Vec<crate::inventory::model::Volume> {
+    let mut out = Vec::new();
+    for volume in volumes {
+        let file_system = volume.svm.clone().and_then(|svm| {
+            svms.iter()
+                .find(|s| s.address == svm)
+                .ok_or_else(|| format!("its SVM `{svm}` is not in the input"))
+                .and_then(|s| s.file_system.clone())
+        });
+        match file_system {
+            Ok(file_system_id) => out.push(crate::inventory::model::Volume {
+                arn: volume.address.clone(),
+                id: volume.address,
+                file_system_id,
+                account: volume.account,
+                region: volume.region,
+                partition: crate::regions::lookup(volume.region).map_or(Partition::Aws, |r| r.partition),
+                name: volume.name,
+                volume_type: Some("ONTAP".into()),
+                lifecycle: None,
+                creation_time: None,
+                ontap: Some(crate::inventory::model::RawOntapVolumeConfiguration {
+                    storage_virtual_machine_root: Some(false),
+                    copy_tags_to_backups: volume.copy_tags_to_backups,
+                    ontap_volume_type: volume.ontap_volume_type,
+                    storage_virtual_machine_id: None,
+                }),
+                tags: Tags::new(),
+                origin: volume.origin,
+            }),
+            Err(why) => {
+                let reason = format!("the file system of volume `{}` is not known: {why}", volume.address);
+                loader.issues.push(crate::diag::Problem::at("", format!("{reason}: left out")));
+                loader.unreadable.push((
+                    Some(volume.account.clone()),
+                    crate::inventory::Unreadable {
+                        kind: crate::inventory::DataKind::Volumes,
+                        region: (!volume.region.is_empty()).then_some(volume.region),
+                        file_system: None,
+                        resource: Some(volume.address),
+                        reason,
+                        origin: volume.origin,
+                    },
+                ));
+            }
+        }
+    }
+    out
+}

@@ -262,6 +262,8 @@ pub(super) fn read(
         iam: IamCode::default(),
         locations,
         input,
+        svms: Vec::new(),
+        volumes: Vec::new(),
     };
     // Regions the configuration's providers set: a Region with no planned file system holds
     // none, which is a result, not a gap.
@@ -276,6 +278,11 @@ pub(super) fn read(
     let changes = plan.get("resource_changes").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     for (index, change) in changes.iter().enumerate() {
         reader.change(index, change);
+    }
+    let volumes = std::mem::take(&mut reader.volumes);
+    let svms = std::mem::take(&mut reader.svms);
+    for volume in planned::join_volumes(volumes, &svms, reader.loader) {
+        reader.loader.resources.push(Resource::Volume(volume));
     }
     let iam = std::mem::take(&mut reader.iam);
     for (address, why) in super::planned_iam::install(iam, options, inventory) {
@@ -302,6 +309,8 @@ pub(super) fn read(
         let partition = crate::regions::lookup(region).map_or(Partition::Aws, |r| r.partition);
         let account = inventory.account_mut(account, partition);
         account.file_systems_collected.insert(region);
+        // The plan holds every ONTAP volume it deploys there too.
+        account.volumes_collected.insert(region);
         if !region.is_empty() {
             account.regions_seen.insert(region);
         }
@@ -320,6 +329,8 @@ struct PlanReader<'a, 'v> {
     locations: Option<&'a Locations>,
     /// `terraform plan` or `terraform` (a configuration directory).
     input: &'static str,
+    svms: Vec<planned::PlannedSvm>,
+    volumes: Vec<planned::PlannedVolume>,
 }
 
 /// Where a synthesised change (by index) is written: the resource block, and each attribute's
@@ -338,6 +349,7 @@ impl<'v> PlanReader<'_, 'v> {
             "aws_fsx_lustre_file_system" => Some(FileSystemType::Lustre),
             "aws_fsx_ontap_file_system" => Some(FileSystemType::Ontap),
             "aws_backup_plan" | "aws_backup_selection" | "aws_backup_vault" => None,
+            "aws_fsx_ontap_volume" | "aws_fsx_ontap_storage_virtual_machine" => None,
             t if t.starts_with("aws_iam_") => None,
             _ => return,
         };
@@ -381,6 +393,37 @@ impl<'v> PlanReader<'_, 'v> {
             (None, "aws_backup_plan") => self.backup_plan(&change_view, &pointer),
             (None, "aws_backup_selection") => self.backup_selection(&change_view, &pointer),
             (None, "aws_backup_vault") => self.backup_vault(&change_view, &pointer),
+            (None, "aws_fsx_ontap_storage_virtual_machine") => {
+                let file_system = match self.reference(&change_view, "file_system_id") {
+                    Ref::Literal(id) => Ok(id),
+                    Ref::Address(address) => Ok(address),
+                    Ref::Unknown(why) => Err(why),
+                };
+                self.svms.push(planned::PlannedSvm { address: change_view.address.to_string(), file_system });
+            }
+            (None, "aws_fsx_ontap_volume") => {
+                let (account, region, _, _) = self.placement(&change_view);
+                let svm = match self.reference(&change_view, "storage_virtual_machine_id") {
+                    Ref::Literal(id) => Ok(id),
+                    Ref::Address(address) => Ok(address),
+                    Ref::Unknown(why) => Err(why),
+                };
+                let origin = self.at(&change_view, pointer.clone());
+                self.volumes.push(planned::PlannedVolume {
+                    address: change_view.address.to_string(),
+                    svm,
+                    name: change_view.known_str("name").map(str::to_string),
+                    copy_tags_to_backups: match change_view.attr("copy_tags_to_backups") {
+                        Attr::Known(v) => v.as_bool(),
+                        Attr::Unknown(_) => None,
+                        Attr::Omitted => Some(false),
+                    },
+                    ontap_volume_type: change_view.known_str("ontap_volume_type").map(str::to_string),
+                    account,
+                    region,
+                    origin,
+                });
+            }
             (None, iam) => self.iam(iam, &change_view),
         }
     }

@@ -394,6 +394,9 @@ fn provider_defaults(resource_type: &str) -> &'static [(&'static str, Defaulted)
         "aws_fsx_lustre_file_system" => {
             &[("deployment_type", Defaulted::Str("SCRATCH_1")), ("copy_tags_to_backups", Defaulted::Bool(false))]
         }
+        "aws_fsx_ontap_volume" => {
+            &[("copy_tags_to_backups", Defaulted::Bool(false)), ("ontap_volume_type", Defaulted::Str("RW"))]
+        }
         "aws_iam_role" | "aws_iam_user" | "aws_iam_policy" | "aws_iam_group" => &[("path", Defaulted::Str("/"))],
         _ => &[],
     }
