@@ -1,6 +1,8 @@
 //! AWS Backup plans, selections and vaults declared in infrastructure code: how planned file
 //! systems will be copied to other Regions before any copy exists.
 
+use std::collections::HashMap;
+
 use super::model::{FileSystem, Origin};
 use crate::finding::Verdict;
 
@@ -74,6 +76,22 @@ pub struct BackupPlans {
     pub plans: Vec<Plan>,
     pub selections: Vec<Selection>,
     pub vaults: Vec<Vault>,
+    /// Hash lookups, built on first use (after loading, when nothing changes any more), so
+    /// that judging every file system stays linear.
+    lookup: std::sync::OnceLock<Lookup>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Lookup {
+    plans: HashMap<String, usize>,
+    vaults_by_address: HashMap<String, usize>,
+    vaults_by_arn: HashMap<String, usize>,
+    /// Selections that name resources (by address or exact ARN) and select by nothing else.
+    by_resource: HashMap<String, Vec<usize>>,
+    /// Every other selection: by tags, wildcard ARNs, conditions, or not known.
+    general: Vec<usize>,
+    /// The longest gap of each schedule expression, computed once per distinct expression.
+    schedules: HashMap<String, Result<f64, String>>,
 }
 
 impl BackupPlans {
@@ -81,17 +99,70 @@ impl BackupPlans {
         self.plans.is_empty() && self.selections.is_empty() && self.vaults.is_empty()
     }
 
+    fn lookup(&self) -> &Lookup {
+        self.lookup.get_or_init(|| {
+            let mut lookup = Lookup::default();
+            for (i, plan) in self.plans.iter().enumerate() {
+                lookup.plans.entry(plan.address.clone()).or_insert(i);
+                for rule in &plan.rules {
+                    if let Ok(schedule) = &rule.schedule
+                        && !lookup.schedules.contains_key(schedule)
+                    {
+                        lookup.schedules.insert(schedule.clone(), crate::schedule::max_interval_hours(schedule));
+                    }
+                }
+            }
+            for (i, vault) in self.vaults.iter().enumerate() {
+                lookup.vaults_by_address.entry(vault.address.clone()).or_insert(i);
+                if let Some(arn) = &vault.arn {
+                    lookup.vaults_by_arn.entry(arn.clone()).or_insert(i);
+                }
+            }
+            for (i, selection) in self.selections.iter().enumerate() {
+                let named: Option<Vec<&str>> = match (&selection.resources, &selection.tags, &selection.conditions) {
+                    (Ok(resources), Ok(tags), Ok(conditions)) if tags.is_empty() && conditions.is_empty() => resources
+                        .iter()
+                        .map(|t| match t {
+                            Target::Address(a) => Some(a.as_str()),
+                            Target::Arn(a) if !a.contains('*') => Some(a.as_str()),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => None,
+                };
+                match named {
+                    Some(names) => {
+                        for name in names {
+                            lookup.by_resource.entry(name.to_string()).or_default().push(i);
+                        }
+                    }
+                    None => lookup.general.push(i),
+                }
+            }
+            lookup
+        })
+    }
+
+    /// The longest gap between runs of a schedule expression (memoised).
+    pub fn schedule_gap(&self, expression: &str) -> Result<f64, String> {
+        match self.lookup().schedules.get(expression) {
+            Some(gap) => gap.clone(),
+            None => crate::schedule::max_interval_hours(expression),
+        }
+    }
+
     pub fn vault(&self, target: &Target) -> Result<&Vault, String> {
+        let lookup = self.lookup();
         match target {
-            Target::Address(address) => self
-                .vaults
-                .iter()
-                .find(|v| v.address == *address)
+            Target::Address(address) => lookup
+                .vaults_by_address
+                .get(address)
+                .and_then(|i| self.vaults.get(*i))
                 .ok_or_else(|| format!("vault `{address}` is not in the input")),
-            Target::Arn(arn) => self
-                .vaults
-                .iter()
-                .find(|v| v.arn.as_deref() == Some(arn.as_str()))
+            Target::Arn(arn) => lookup
+                .vaults_by_arn
+                .get(arn)
+                .and_then(|i| self.vaults.get(*i))
                 .ok_or_else(|| format!("vault `{arn}` is not in the input")),
             Target::Unknown(why) => Err(why.clone()),
         }
@@ -114,9 +185,10 @@ impl BackupPlans {
     fn plan(&self, target: &Target) -> Result<&Plan, String> {
         match target {
             Target::Address(address) => self
+                .lookup()
                 .plans
-                .iter()
-                .find(|p| p.address == *address)
+                .get(address)
+                .and_then(|i| self.plans.get(*i))
                 .ok_or_else(|| format!("backup plan `{address}` is not in the input")),
             Target::Arn(arn) => Err(format!("backup plan `{arn}` is not in the input")),
             Target::Unknown(why) => Err(why.clone()),
@@ -127,7 +199,16 @@ impl BackupPlans {
     /// for selections that might cover it but cannot be decided.
     pub fn covering<'s>(&'s self, fs: &FileSystem) -> Vec<Result<(&'s Selection, &'s Plan), String>> {
         let mut out = Vec::new();
-        for selection in self.selections.iter().filter(|s| s.region == fs.region && s.account == fs.account) {
+        let lookup = self.lookup();
+        let arn = fs.planned.as_ref().and_then(|p| p.arn.as_deref());
+        let mut candidates: Vec<usize> = lookup.general.clone();
+        for name in std::iter::once(fs.arn.as_str()).chain(arn) {
+            candidates.extend(lookup.by_resource.get(name).into_iter().flatten().copied());
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let selections = candidates.into_iter().filter_map(|i| self.selections.get(i));
+        for selection in selections.filter(|s| s.region == fs.region && s.account == fs.account) {
             match selection.covers(fs) {
                 Verdict::Pass => out.push(self.plan(&selection.plan).map(|plan| (selection, plan))),
                 Verdict::Error => {

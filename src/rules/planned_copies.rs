@@ -55,7 +55,7 @@ pub(crate) fn copies<'a>(fs: &FileSystem, plans: &'a BackupPlans) -> Copies<'a> 
         };
         out.selections.push(&selection.address);
         for rule in &plan.rules {
-            let age = worst_age(rule);
+            let age = worst_age(rule, plans);
             for (vault, origin) in &rule.copies {
                 match plans.vault_region(vault) {
                     Ok(destination) => out.copies.push(PlannedCopy {
@@ -78,9 +78,9 @@ pub(crate) fn copies<'a>(fs: &FileSystem, plans: &'a BackupPlans) -> Copies<'a> 
     out
 }
 
-fn worst_age(rule: &crate::inventory::backup_plan::PlanRule) -> Result<(f64, String), String> {
+fn worst_age(rule: &crate::inventory::backup_plan::PlanRule, plans: &BackupPlans) -> Result<(f64, String), String> {
     let schedule = rule.schedule.as_ref().map_err(Clone::clone)?;
-    let interval = crate::schedule::max_interval_hours(schedule)?;
+    let interval = plans.schedule_gap(schedule)?;
     let start = *rule.start_window_minutes.as_ref().map_err(Clone::clone)?;
     let completion = *rule.completion_window_minutes.as_ref().map_err(Clone::clone)?;
     #[expect(clippy::cast_precision_loss, reason = "windows are at most a few years of minutes")]
