@@ -118,6 +118,9 @@ pub struct CheckArgs {
     /// A Terraform variables file for configuration directories (repeatable, in order)
     #[arg(long = "var-file", value_name = "PATH")]
     pub var_files: Vec<PathBuf>,
+    /// The repository root: where the `.tf` files behind a plan are looked for (default: .)
+    #[arg(long, value_name = "DIR")]
+    pub source_root: Option<PathBuf>,
 }
 
 /// `--var NAME=VALUE`.

@@ -259,6 +259,7 @@ fn iac_options(args: &CheckArgs) -> Result<inventory::source::Options, Error> {
         parameters: args.parameters.clone(),
         vars: args.vars.clone(),
         var_files: args.var_files.clone(),
+        source_root: args.source_root.clone(),
     })
 }
 

@@ -113,7 +113,10 @@ fn every_verdict_of_the_plan_as_written_down() {
 
 #[test]
 fn results_point_at_the_value_that_decides_them() {
-    let (report, _) = json_report(&["--policy", POLICY, "--inventory", PLAN]);
+    // No configuration under the source root: lines in the plan itself.
+    let empty = tempfile::tempdir().unwrap();
+    let root = empty.path().to_str().unwrap();
+    let (report, _) = json_report(&["--policy", POLICY, "--inventory", PLAN, "--source-root", root]);
     let got = verdicts(&report);
     let text = std::fs::read_to_string(PLAN).unwrap();
     let line = |rule: &str, resource: &str| -> String {
@@ -820,5 +823,31 @@ resource "aws_fsx_ontap_volume" "plain" {
     assert!(
         message.contains("aws_fsx_ontap_volume.plain") && !message.contains("aws_fsx_ontap_volume.tagged"),
         "{message}"
+    );
+}
+
+#[test]
+fn plan_results_point_at_the_tf_line_under_the_source_root() {
+    let (report, _) = json_report(&["--policy", POLICY, "--inventory", PLAN, "--source-root", "."]);
+    let got = verdicts(&report);
+    let line_of = |rule: &str, resource: &str| -> (String, String) {
+        let (_, result) = &got[&(rule.to_string(), resource.to_string())];
+        let file = result["location"]["file"].as_str().unwrap().to_string();
+        let n = result["location"]["line"].as_u64().unwrap() as usize;
+        let text = std::fs::read_to_string(&file).unwrap();
+        (file, text.lines().nth(n - 1).unwrap().trim().to_string())
+    };
+    assert_eq!(
+        line_of("IAC-RETENTION", REBUILT),
+        (format!("{HCL}/main.tf"), "automatic_backup_retention_days = 1".to_string())
+    );
+    assert_eq!(
+        line_of("IAC-RETENTION", DR_DATA),
+        (format!("{HCL}/modules/storage/main.tf"), "automatic_backup_retention_days   = var.retention".to_string())
+    );
+    // Left out of the block (the provider's default): the resource block.
+    assert_eq!(
+        line_of("IAC-RETENTION", SCRATCH),
+        (format!("{HCL}/main.tf"), r#"resource "aws_fsx_openzfs_file_system" "scratch" {"#.to_string())
     );
 }

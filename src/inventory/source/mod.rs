@@ -50,6 +50,8 @@ pub struct Options {
     /// Terraform variable values (`--var NAME=VALUE`) and files (`--var-file PATH`).
     pub vars: Vec<(String, String)>,
     pub var_files: Vec<PathBuf>,
+    /// Where to look for the `.tf` files behind a plan (default: the current directory).
+    pub source_root: Option<PathBuf>,
 }
 
 /// Loads and merges inventory files.

@@ -239,7 +239,8 @@ pub(super) fn convert(
             return Ok(true);
         }
     }
-    read(&plan, options, loader, inventory, None);
+    let located = super::terraform_hcl::locate_plan(&plan, options, inventory);
+    read(&plan, options, loader, inventory, located.as_ref(), INPUT);
     Ok(true)
 }
 
@@ -250,8 +251,8 @@ pub(super) fn read(
     loader: &mut FileLoader,
     inventory: &mut Inventory,
     locations: Option<&Locations>,
+    input: &'static str,
 ) {
-    let input = if locations.is_some() { "terraform" } else { INPUT };
     let configuration = Configuration::new(plan);
     let mut reader = PlanReader {
         options,
@@ -627,15 +628,18 @@ impl<'v> PlanReader<'_, 'v> {
     fn at(&self, change: &Change<'v>, pointer: String) -> Origin {
         match self.locations.and_then(|l| l.get(&change.index)) {
             Some((resource, _)) => resource.clone(),
-            None if self.locations.is_some() => Origin { source: self.loader.source, pointer: String::new() },
+            // Synthesised from HCL: every change has its block; a plan file: its JSON.
+            None if self.input != INPUT => Origin { source: self.loader.source, pointer: String::new() },
             None => Origin { source: self.loader.source, pointer },
         }
     }
 
-    /// Where an attribute's value is set.
+    /// Where an attribute's value is set: its line in the configuration when the change's
+    /// block was found there (nothing for an attribute the block leaves out), else in the plan.
     fn attr_at(&self, change: &Change<'v>, name: &str) -> Option<Origin> {
-        match self.locations {
-            Some(locations) => locations.get(&change.index).and_then(|(_, attrs)| attrs.get(name)).cloned(),
+        match self.locations.and_then(|l| l.get(&change.index)) {
+            Some((_, attrs)) => attrs.get(name).cloned(),
+            None if self.input != INPUT => None,
             None => Some(Origin { source: self.loader.source, pointer: change.pointer(name) }),
         }
     }

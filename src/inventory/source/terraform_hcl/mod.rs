@@ -191,7 +191,7 @@ pub(super) fn load(
             },
         ));
     }
-    terraform_plan::read(&plan, options, &mut loader, inventory, Some(&locations));
+    terraform_plan::read(&plan, options, &mut loader, inventory, Some(&locations), "terraform");
     Some(loader)
 }
 
@@ -1176,6 +1176,72 @@ impl<'o> Evaluator<'o> {
         }
         attr.origin.clone()
     }
+}
+
+/// Directories not searched for the configuration behind a plan.
+const SKIPPED_DIRS: [&str; 4] = [".terraform", ".git", "node_modules", "target"];
+/// `.tf` files read at most when looking for the configuration behind a plan.
+const MAX_SOURCE_FILES: usize = 10_000;
+
+/// Where the resources of a plan are written: its changes' resource blocks found in the `.tf`
+/// files under `--source-root` (the current directory by default), by type and name, when a
+/// block is declared once there. Changes not found keep their place in the plan.
+pub(super) fn locate_plan(plan: &Value, options: &Options, inventory: &mut Inventory) -> Option<Locations> {
+    let changes = plan.get("resource_changes").and_then(Value::as_array)?;
+    let wanted: HashSet<(&str, &str)> = changes
+        .iter()
+        .filter_map(|c| Some((c.get("type")?.as_str()?, c.get("name")?.as_str()?)))
+        .filter(|(t, _)| judged(t))
+        .collect();
+    if wanted.is_empty() {
+        return None;
+    }
+    let root = options.source_root.clone().unwrap_or_else(|| PathBuf::from("."));
+    let mut files = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let mut entries: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        entries.sort();
+        for path in entries {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if path.is_dir() && !SKIPPED_DIRS.contains(&name) && !path.is_symlink() {
+                stack.push(path);
+            } else if name.ends_with(".tf") && files.len() < MAX_SOURCE_FILES {
+                files.push(path);
+            }
+        }
+    }
+    // (type, name) → every block declaring it, with its file's source index.
+    let mut blocks: HashMap<(String, String), Vec<Block>> = HashMap::new();
+    for path in files {
+        let Ok(text) = crate::diag::read_text(&path, &path.to_string_lossy(), FILE_LIMIT, "") else { continue };
+        if !wanted.iter().any(|(t, n)| text.contains(t) && text.contains(n)) {
+            continue;
+        }
+        let Ok(body) = text.parse::<hcl_edit::structure::Body>() else { continue };
+        let shown = path.strip_prefix("./").unwrap_or(&path).to_string_lossy().into_owned();
+        let source = push_source(inventory, &shown, Arc::clone(&text));
+        for block in convert(&body, source).1.into_iter().filter(|b| b.ident == "resource") {
+            let key = (block.label(0).to_string(), block.label(1).to_string());
+            if wanted.contains(&(key.0.as_str(), key.1.as_str())) {
+                blocks.entry(key).or_default().push(block);
+            }
+        }
+    }
+    let mut locations: Locations = HashMap::new();
+    for (index, change) in changes.iter().enumerate() {
+        let (Some(kind), Some(name)) =
+            (change.get("type").and_then(Value::as_str), change.get("name").and_then(Value::as_str))
+        else {
+            continue;
+        };
+        if let Some([block]) = blocks.get(&(kind.to_string(), name.to_string())).map(Vec::as_slice) {
+            let attrs = block.attrs.iter().map(|(n, a)| (n.clone(), a.origin.clone())).collect();
+            locations.insert(index, (block.origin.clone(), attrs));
+        }
+    }
+    (!locations.is_empty()).then_some(locations)
 }
 
 /// Puts configuration resources at a module path of `configuration.root_module`.
