@@ -57,6 +57,16 @@ fn table(rows: &[(&str, &str, &str)], name: impl Fn(&str) -> String) -> BTreeMap
     rows.iter().map(|(rule, resource, verdict)| ((rule.to_string(), name(resource)), verdict.to_string())).collect()
 }
 
+/// (file, trimmed line) where a result points.
+fn located_line(report: &Value, rule: &str, resource: &str) -> (String, String) {
+    let got = verdicts(report);
+    let (_, result) = &got[&(rule.to_string(), resource.to_string())];
+    let file = result["location"]["file"].as_str().unwrap().to_string();
+    let n = result["location"]["line"].as_u64().unwrap() as usize;
+    let text = std::fs::read_to_string(&file).unwrap();
+    (file, text.lines().nth(n - 1).unwrap().trim().to_string())
+}
+
 const HOME: &str = "aws_fsx_openzfs_file_system.home";
 const SCRATCH: &str = "aws_fsx_openzfs_file_system.scratch";
 const SHARES: &str = "aws_fsx_windows_file_system.shares";
@@ -544,14 +554,7 @@ fn a_configuration_directory_judges_like_its_plan() {
 #[test]
 fn hcl_results_point_at_the_line_that_set_the_value() {
     let (report, _) = json_report(&["--policy", POLICY, "--inventory", HCL]);
-    let got = verdicts(&report);
-    let line_of = |rule: &str, resource: &str| -> (String, String) {
-        let (_, result) = &got[&(rule.to_string(), resource.to_string())];
-        let file = result["location"]["file"].as_str().unwrap().to_string();
-        let n = result["location"]["line"].as_u64().unwrap() as usize;
-        let text = std::fs::read_to_string(&file).unwrap();
-        (file, text.lines().nth(n - 1).unwrap().trim().to_string())
-    };
+    let line_of = |rule: &str, resource: &str| located_line(&report, rule, resource);
     // A variable's value: the tfvars line that set it.
     assert_eq!(
         line_of("IAC-RETENTION", SHARES),
@@ -564,7 +567,7 @@ fn hcl_results_point_at_the_line_that_set_the_value() {
     );
     // A module's variable: the module call's argument.
     assert_eq!(line_of("IAC-RETENTION", DR_DATA), (format!("{HCL}/main.tf"), "retention = 7".to_string()));
-    let (_, results) = &got[&("IAC-RETENTION".to_string(), RESULTS.to_string())];
+    let (_, results) = &verdicts(&report)[&("IAC-RETENTION".to_string(), RESULTS.to_string())];
     assert_eq!(results["evidence"]["planned"]["input"], "terraform");
 }
 
@@ -829,14 +832,7 @@ resource "aws_fsx_ontap_volume" "plain" {
 #[test]
 fn plan_results_point_at_the_tf_line_under_the_source_root() {
     let (report, _) = json_report(&["--policy", POLICY, "--inventory", PLAN, "--source-root", "."]);
-    let got = verdicts(&report);
-    let line_of = |rule: &str, resource: &str| -> (String, String) {
-        let (_, result) = &got[&(rule.to_string(), resource.to_string())];
-        let file = result["location"]["file"].as_str().unwrap().to_string();
-        let n = result["location"]["line"].as_u64().unwrap() as usize;
-        let text = std::fs::read_to_string(&file).unwrap();
-        (file, text.lines().nth(n - 1).unwrap().trim().to_string())
-    };
+    let line_of = |rule: &str, resource: &str| located_line(&report, rule, resource);
     assert_eq!(
         line_of("IAC-RETENTION", REBUILT),
         (format!("{HCL}/main.tf"), "automatic_backup_retention_days = 1".to_string())
