@@ -72,6 +72,9 @@ pub struct Subject {
     pub account: Option<String>,
     pub region: Option<String>,
     pub origin: Option<Origin>,
+    /// Where the resource uses the value `origin` points at, when `origin` is elsewhere (a
+    /// variable's literal in a `.tfvars` file, a template parameter's default).
+    pub related: Option<Origin>,
 }
 
 impl Subject {
@@ -84,6 +87,7 @@ impl Subject {
             account: (!fs.account.is_empty()).then(|| fs.account.clone()),
             region: (!fs.region.is_empty()).then(|| fs.region.to_string()),
             origin: Some(fs.origin.clone()),
+            related: None,
         }
     }
 
@@ -94,6 +98,7 @@ impl Subject {
             account: Some(backup.account.clone()),
             region: Some(backup.region.to_string()),
             origin: Some(backup.origin.clone()),
+            related: None,
         }
     }
 
@@ -105,6 +110,7 @@ impl Subject {
             account: Some(account.to_string()),
             region: (region != "*").then(|| region.to_string()),
             origin: None,
+            related: None,
         }
     }
 }
@@ -163,6 +169,7 @@ impl Parts {
             let decisive = self.parts.iter().find(|(_, v, _)| *v == verdict).and_then(|(check, _, _)| field_of(check));
             if let Some(origin) = decisive.and_then(|field| planned.location(field)) {
                 subject.origin = Some(origin.clone());
+                subject.related = decisive.and_then(|field| planned.related(field)).cloned();
             }
         }
         Finding { subject, verdict, message: messages.join("; "), evidence: Value::Object(evidence) }

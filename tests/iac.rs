@@ -387,6 +387,9 @@ fn template_results_point_at_the_literal_that_set_the_value() {
     };
     // From a parameter: its default; from a mapping: the mapping's value; from Fn::If: the branch.
     assert_eq!(line("SharesFs"), "Default: 3");
+    let (_, shares) = &got[&("IAC-RETENTION".to_string(), cfn("SharesFs"))];
+    let related = shares["related_location"]["line"].as_u64().unwrap() as usize;
+    assert_eq!(text.lines().nth(related - 1).unwrap().trim(), "AutomaticBackupRetentionDays: !Ref RetentionDays");
     assert_eq!(line("HomeFs"), "Days: 14");
     // Values left out: the resource itself.
     assert_eq!(line("ArchiveFs"), "Type: AWS::FSx::FileSystem");
@@ -567,6 +570,12 @@ fn hcl_results_point_at_the_line_that_set_the_value() {
     );
     // A module's variable: the module call's argument.
     assert_eq!(line_of("IAC-RETENTION", DR_DATA), (format!("{HCL}/main.tf"), "retention = 7".to_string()));
+    // ... and, as the related location, the attribute that reads the variable.
+    let (_, shares) = &verdicts(&report)[&("IAC-RETENTION".to_string(), SHARES.to_string())];
+    let related = &shares["related_location"];
+    let text = std::fs::read_to_string(related["file"].as_str().unwrap()).unwrap();
+    let line = text.lines().nth(related["line"].as_u64().unwrap() as usize - 1).unwrap().trim();
+    assert_eq!(line, "automatic_backup_retention_days   = var.windows_retention");
     let (_, results) = &verdicts(&report)[&("IAC-RETENTION".to_string(), RESULTS.to_string())];
     assert_eq!(results["evidence"]["planned"]["input"], "terraform");
 }

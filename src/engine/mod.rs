@@ -264,6 +264,7 @@ fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
                     account: (account != "*").then(|| account.to_string()),
                     region: (region != "*").then(|| region.to_string()),
                     origin: None,
+                    related: None,
                 },
                 format!("selected file system `{id}` is not in the inventory"),
             ));

@@ -387,6 +387,9 @@ pub struct Planned {
     pub defaulted: Vec<(&'static str, String)>,
     /// Where each field (API name) is set, for reports that point at a line.
     pub locations: Vec<(&'static str, Origin)>,
+    /// Where the resource uses a field whose value is set elsewhere (`locations` points at a
+    /// variable's literal; this at the attribute that reads the variable).
+    pub related: Vec<(&'static str, Origin)>,
     /// Why the Region or the account is not known, when one is not.
     pub region_unknown: Option<String>,
     pub account_unknown: Option<String>,
@@ -395,6 +398,10 @@ pub struct Planned {
 impl Planned {
     pub fn location(&self, field: &str) -> Option<&Origin> {
         self.locations.iter().find(|(f, _)| *f == field).map(|(_, origin)| origin)
+    }
+
+    pub fn related(&self, field: &str) -> Option<&Origin> {
+        self.related.iter().find(|(f, _)| *f == field).map(|(_, origin)| origin)
     }
 
     /// "planned resource (terraform plan `aws_fsx_openzfs_file_system.home`)".

@@ -19,7 +19,7 @@ pub fn render(context: &Context<'_>) -> Result<String, Error> {
                 .as_ref()
                 .and_then(|o| positions.get(o))
                 .map(|p| json!({"file": p.path, "line": p.line, "column": p.column}));
-            json!({
+            let mut entry = json!({
                 "rule_id": rule.map(|r| r.id.as_str()),
                 "rule_kind": rule.map(|r| r.kind.name()),
                 "severity": rule.map(|r| r.severity.as_str()),
@@ -31,7 +31,17 @@ pub fn render(context: &Context<'_>) -> Result<String, Error> {
                 "message": result.message,
                 "evidence": result.evidence,
                 "location": location,
-            })
+            });
+            // Where the resource uses a value set elsewhere (a variable's literal).
+            if let (Some(position), Some(map)) =
+                (result.subject.related.as_ref().and_then(|o| positions.get(o)), entry.as_object_mut())
+            {
+                map.insert(
+                    "related_location".into(),
+                    json!({"file": position.path, "line": position.line, "column": position.column}),
+                );
+            }
+            entry
         })
         .collect();
     let document = json!({

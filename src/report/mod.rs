@@ -143,7 +143,7 @@ impl Context<'_> {
     pub fn positions<'r>(&self, results: impl IntoIterator<Item = &'r RuleResult>) -> HashMap<Origin, Position> {
         let mut by_source: HashMap<usize, Vec<&str>> = HashMap::new();
         for result in results {
-            if let Some(origin) = &result.subject.origin {
+            for origin in result.subject.origin.iter().chain(&result.subject.related) {
                 by_source.entry(origin.source).or_default().push(origin.pointer.as_str());
             }
         }

@@ -194,18 +194,32 @@ pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Erro
             properties.insert("region".to_string(), json!(result.subject.region));
             properties.insert("evidence".to_string(), result.evidence.clone());
             let rule_index = policies.rules.iter().position(|r| r.id == rule.id).unwrap_or(0);
-            Some(
-                SarifResult::builder()
-                    .rule_id(rule.id.clone())
-                    .rule_index(i64::try_from(rule_index).unwrap_or(0))
-                    .kind(ResultKind::Fail)
-                    .level(level(rule.severity))
-                    .message(Message::builder().text(message).build())
-                    .locations(vec![location])
-                    .partial_fingerprints(fingerprints)
-                    .properties(PropertyBag::builder().additional_properties(properties).build())
-                    .build(),
-            )
+            let mut sarif_result = SarifResult::builder()
+                .rule_id(rule.id.clone())
+                .rule_index(i64::try_from(rule_index).unwrap_or(0))
+                .kind(ResultKind::Fail)
+                .level(level(rule.severity))
+                .message(Message::builder().text(message).build())
+                .locations(vec![location])
+                .partial_fingerprints(fingerprints)
+                .properties(PropertyBag::builder().additional_properties(properties).build())
+                .build();
+            // The value came from elsewhere (a variable's literal): where the resource uses it.
+            if let Some(related) = result.subject.related.as_ref().and_then(|o| positions.get(o)) {
+                sarif_result.related_locations = Some(vec![
+                    Location::builder()
+                        .id(1)
+                        .physical_location(
+                            PhysicalLocation::builder()
+                                .artifact_location(ArtifactLocation::builder().uri(artifact_uri(&related.path)).build())
+                                .region(region(related))
+                                .build(),
+                        )
+                        .message(Message::builder().text("the attribute that uses this value").build())
+                        .build(),
+                ]);
+            }
+            Some(sarif_result)
         })
         .collect();
 

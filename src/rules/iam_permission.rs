@@ -400,6 +400,7 @@ fn principal_subject(principal: &Principal, inventory: &crate::inventory::Invent
         account: Some(principal.account.clone()),
         region: None,
         origin: None,
+        related: None,
     }
 }
 
@@ -506,6 +507,7 @@ pub fn evaluate(
                             account: None,
                             region: None,
                             origin: None,
+                            related: None,
                         },
                         verdict,
                         message,
@@ -527,6 +529,7 @@ pub fn evaluate(
             account: Some(account_id.clone()),
             region: None,
             origin: None,
+            related: None,
         };
         let kind = if arn.contains(":user/") { ResourceType::IamUser } else { ResourceType::IamRole };
         let Some(account) = context.account(&account_id).filter(|a| a.iam.is_some() && a.iam_failure().is_none())
@@ -623,6 +626,7 @@ pub fn evaluate(
             account: Some(account.id.clone()),
             region: None,
             origin: None,
+            related: None,
         };
         let Some(iam) = account.iam.as_ref().filter(|_| account.iam_failure().is_none()) else {
             out.push(Finding {

@@ -805,6 +805,7 @@ impl<'a> Reader<'_, 'a> {
                 unknown: Vec::new(),
                 defaulted: Vec::new(),
                 locations: Vec::new(),
+                related: Vec::new(),
                 region_unknown: None,
                 account_unknown: None,
             };
@@ -910,6 +911,7 @@ impl<'a> Reader<'_, 'a> {
             unknown: Vec::new(),
             defaulted: Vec::new(),
             locations: Vec::new(),
+            related: Vec::new(),
             region_unknown,
             account_unknown,
         };
@@ -922,7 +924,12 @@ impl<'a> Reader<'_, 'a> {
         };
         let source = self.loader.source;
         let attr = |field: &str| match self.prop(logical, resource, &[block, field]) {
-            Prop::Known(value, origin) => planned::Attr::Known(value, origin.map(|pointer| Origin { source, pointer })),
+            Prop::Known(value, origin) => {
+                // A value set elsewhere (a parameter's default, a mapping): the property too.
+                let own = format!("{}/{block}/{field}", crate::span::pointer(["Resources", logical, "Properties"]));
+                let related = origin.as_ref().filter(|o| **o != own).map(|_| Origin { source, pointer: own });
+                planned::Attr::Known(value, origin.map(|pointer| Origin { source, pointer }), related)
+            }
             Prop::Unknown(why) => planned::Attr::Unknown(why),
             Prop::Omitted => planned::Attr::Omitted,
         };

@@ -12,7 +12,9 @@ use crate::regions::Partition;
 /// One attribute of planned code: a value (and where the literal that set it is), a value not
 /// known before deployment (why), or nothing written.
 pub(super) enum Attr {
-    Known(Value, Option<Origin>),
+    /// The value, where the literal that set it is, and where the resource uses it when that
+    /// is elsewhere (a variable's default, a template parameter's default).
+    Known(Value, Option<Origin>, Option<Origin>),
     Unknown(String),
     Omitted,
 }
@@ -70,16 +72,19 @@ pub(super) fn backup_settings(
     let spelling = names;
     let lustre = *file_system_type == FileSystemType::Lustre;
     let mut settings = BackupSettings::default();
-    let locate = |planned: &mut Planned, field: &'static str, origin: Option<Origin>| {
+    let locate = |planned: &mut Planned, field: &'static str, origin: Option<Origin>, related: Option<Origin>| {
         if let Some(origin) = origin {
             planned.locations.push((field, origin));
         }
+        if let Some(related) = related {
+            planned.related.push((field, related));
+        }
     };
     match attr(names.retention) {
-        Attr::Known(value, origin) => match scalar_text(&value).and_then(|t| t.parse::<i64>().ok()) {
+        Attr::Known(value, origin, related) => match scalar_text(&value).and_then(|t| t.parse::<i64>().ok()) {
             Some(days) => {
                 settings.automatic_backup_retention_days = Some(days);
-                locate(planned, "AutomaticBackupRetentionDays", origin);
+                locate(planned, "AutomaticBackupRetentionDays", origin, related);
             }
             None => {
                 planned.unknown.push(("AutomaticBackupRetentionDays", format!("the retention {value} is not a number")))
@@ -94,10 +99,10 @@ pub(super) fn backup_settings(
     }
     if *file_system_type != FileSystemType::Ontap {
         match attr(names.copy_tags) {
-            Attr::Known(value, origin) => match scalar_text(&value).as_deref() {
+            Attr::Known(value, origin, related) => match scalar_text(&value).as_deref() {
                 Some(text @ ("true" | "false")) => {
                     settings.copy_tags_to_backups = Some(text == "true");
-                    locate(planned, "CopyTagsToBackups", origin);
+                    locate(planned, "CopyTagsToBackups", origin, related);
                 }
                 _ => planned
                     .unknown
@@ -111,10 +116,10 @@ pub(super) fn backup_settings(
         }
     }
     match attr(names.start_time) {
-        Attr::Known(value, origin) => match value.as_str() {
+        Attr::Known(value, origin, related) => match value.as_str() {
             Some(text) => {
                 settings.daily_automatic_backup_start_time = Some(text.to_string());
-                locate(planned, "DailyAutomaticBackupStartTime", origin);
+                locate(planned, "DailyAutomaticBackupStartTime", origin, related);
             }
             None => planned
                 .unknown
@@ -130,9 +135,9 @@ pub(super) fn backup_settings(
         )),
     }
     match attr(names.deployment_type) {
-        Attr::Known(value, origin) => {
+        Attr::Known(value, origin, related) => {
             settings.deployment_type = scalar_text(&value);
-            locate(planned, "DeploymentType", origin);
+            locate(planned, "DeploymentType", origin, related);
         }
         Attr::Unknown(why) => planned.unknown.push(("DeploymentType", why)),
         Attr::Omitted if lustre => {
@@ -147,7 +152,7 @@ pub(super) fn backup_settings(
             [(attr(names.import_path), &mut link.import_path), (attr(names.export_path), &mut link.export_path)]
         {
             match attr {
-                Attr::Known(value, _) => *slot = scalar_text(&value).filter(|p| !p.is_empty()),
+                Attr::Known(value, _, _) => *slot = scalar_text(&value).filter(|p| !p.is_empty()),
                 Attr::Unknown(why) => planned.unknown.push(("DataRepositoryConfiguration", why)),
                 Attr::Omitted => {}
             }

@@ -334,9 +334,9 @@ struct PlanReader<'a, 'v> {
     volumes: Vec<planned::PlannedVolume>,
 }
 
-/// Where a synthesised change (by index) is written: the resource block, and each attribute's
-/// value (or the literal that set it).
-pub(super) type Locations = HashMap<usize, (Origin, HashMap<String, Origin>)>;
+/// Where a synthesised change (by index) is written: the resource block, each attribute's value
+/// (or the literal that set it), and the attribute itself when that literal is elsewhere.
+pub(super) type Locations = HashMap<usize, (Origin, HashMap<String, Origin>, HashMap<String, Origin>)>;
 
 impl<'v> PlanReader<'_, 'v> {
     fn change(&mut self, index: usize, change: &'v Value) {
@@ -627,18 +627,23 @@ impl<'v> PlanReader<'_, 'v> {
     /// in HCL.
     fn at(&self, change: &Change<'v>, pointer: String) -> Origin {
         match self.locations.and_then(|l| l.get(&change.index)) {
-            Some((resource, _)) => resource.clone(),
+            Some((resource, _, _)) => resource.clone(),
             // Synthesised from HCL: every change has its block; a plan file: its JSON.
             None if self.input != INPUT => Origin { source: self.loader.source, pointer: String::new() },
             None => Origin { source: self.loader.source, pointer },
         }
     }
 
+    /// Where the resource uses an attribute whose value is set elsewhere (HCL only).
+    fn attr_related(&self, change: &Change<'v>, name: &str) -> Option<Origin> {
+        self.locations.and_then(|l| l.get(&change.index)).and_then(|(_, _, related)| related.get(name)).cloned()
+    }
+
     /// Where an attribute's value is set: its line in the configuration when the change's
     /// block was found there (nothing for an attribute the block leaves out), else in the plan.
     fn attr_at(&self, change: &Change<'v>, name: &str) -> Option<Origin> {
         match self.locations.and_then(|l| l.get(&change.index)) {
-            Some((_, attrs)) => attrs.get(name).cloned(),
+            Some((_, attrs, _)) => attrs.get(name).cloned(),
             None if self.input != INPUT => None,
             None => Some(Origin { source: self.loader.source, pointer: change.pointer(name) }),
         }
@@ -852,6 +857,7 @@ impl<'v> PlanReader<'_, 'v> {
             unknown: Vec::new(),
             defaulted: Vec::new(),
             locations: Vec::new(),
+            related: Vec::new(),
             region_unknown: None,
             account_unknown: None,
         };
@@ -861,7 +867,9 @@ impl<'v> PlanReader<'_, 'v> {
         planned.account_unknown = account_unknown;
 
         let attr = |name: &str| match change.attr(name) {
-            Attr::Known(value) => planned::Attr::Known(value.clone(), self.attr_at(change, name)),
+            Attr::Known(value) => {
+                planned::Attr::Known(value.clone(), self.attr_at(change, name), self.attr_related(change, name))
+            }
             Attr::Unknown(why) => planned::Attr::Unknown(why),
             Attr::Omitted => planned::Attr::Omitted,
         };

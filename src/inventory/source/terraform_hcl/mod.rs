@@ -1050,7 +1050,7 @@ impl<'o> Evaluator<'o> {
                         }
                     }
                     changes.push(change);
-                    locations.insert(index, (block.origin.clone(), body.origins));
+                    locations.insert(index, (block.origin.clone(), body.origins, body.related));
                     if seen_config.insert((path.clone(), local_address.clone())) {
                         config_by_path.entry(path.clone()).or_default().push(json!({
                             "address": local_address,
@@ -1099,7 +1099,11 @@ impl<'o> Evaluator<'o> {
                 }
             }
             if top {
-                out.origins.insert(name.clone(), self.value_origin(at.inst, attr));
+                let origin = self.value_origin(at.inst, attr);
+                if origin != attr.origin {
+                    out.related.insert(name.clone(), attr.origin.clone());
+                }
+                out.origins.insert(name.clone(), origin);
             }
         }
         let mut nested: BTreeMap<String, Nested> = BTreeMap::new();
@@ -1238,7 +1242,7 @@ pub(super) fn locate_plan(plan: &Value, options: &Options, inventory: &mut Inven
         };
         if let Some([block]) = blocks.get(&(kind.to_string(), name.to_string())).map(Vec::as_slice) {
             let attrs = block.attrs.iter().map(|(n, a)| (n.clone(), a.origin.clone())).collect();
-            locations.insert(index, (block.origin.clone(), attrs));
+            locations.insert(index, (block.origin.clone(), attrs, HashMap::new()));
         }
     }
     (!locations.is_empty()).then_some(locations)
@@ -1289,6 +1293,7 @@ struct Body {
     unknown: Map<String, Value>,
     expressions: Map<String, Value>,
     origins: HashMap<String, Origin>,
+    related: HashMap<String, Origin>,
 }
 
 /// Resolves nothing: for defaults and tfvars, which may hold literals only.
