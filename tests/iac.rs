@@ -856,3 +856,83 @@ fn plan_results_point_at_the_tf_line_under_the_source_root() {
         (format!("{HCL}/main.tf"), r#"resource "aws_fsx_openzfs_file_system" "scratch" {"#.to_string())
     );
 }
+
+/// The CloudFormation example as AWS would describe it once deployed (`describe-file-systems`
+/// and `describe-volumes` shapes): the same retention verdicts where both can decide.
+#[test]
+fn a_template_judges_like_the_account_it_deploys() {
+    let fs = |id: &str, kind: &str, config: serde_json::Value| {
+        let block = match kind {
+            "OPENZFS" => "OpenZFSConfiguration",
+            "WINDOWS" => "WindowsConfiguration",
+            "LUSTRE" => "LustreConfiguration",
+            _ => "OntapConfiguration",
+        };
+        let mut value = serde_json::json!({
+            "OwnerId": "111122223333",
+            "CreationTime": "2026-01-01T00:00:00Z",
+            "FileSystemId": id,
+            "FileSystemType": kind,
+            "Lifecycle": "AVAILABLE",
+            "StorageType": "SSD",
+            "ResourceARN": format!("arn:aws:fsx:us-east-1:111122223333:file-system/{id}"),
+            "Tags": [],
+        });
+        value[block] = config;
+        value
+    };
+    let inventory = serde_json::json!({
+        "version": 1,
+        "collected_at": "2026-11-30T12:00:00Z",
+        "accounts": [{
+            "account_id": "111122223333",
+            "partition": "aws",
+            "regions": {"us-east-1": {
+                "FileSystems": [
+                    fs("fs-00000000000000001", "OPENZFS", serde_json::json!({"AutomaticBackupRetentionDays": 14, "CopyTagsToBackups": true, "DailyAutomaticBackupStartTime": "05:00", "DeploymentType": "SINGLE_AZ_1"})),
+                    fs("fs-00000000000000002", "WINDOWS", serde_json::json!({"AutomaticBackupRetentionDays": 3, "CopyTagsToBackups": true, "DailyAutomaticBackupStartTime": "03:00", "DeploymentType": "SINGLE_AZ_1"})),
+                    fs("fs-00000000000000003", "LUSTRE", serde_json::json!({"DeploymentType": "SCRATCH_1"})),
+                    fs("fs-00000000000000004", "OPENZFS", serde_json::json!({"AutomaticBackupRetentionDays": 30, "CopyTagsToBackups": false, "DailyAutomaticBackupStartTime": "04:00", "DeploymentType": "SINGLE_AZ_1"})),
+                    fs("fs-00000000000000005", "OPENZFS", serde_json::json!({"AutomaticBackupRetentionDays": 21, "CopyTagsToBackups": true, "DailyAutomaticBackupStartTime": "06:00", "DeploymentType": "SINGLE_AZ_1"})),
+                    fs("fs-00000000000000006", "ONTAP", serde_json::json!({"AutomaticBackupRetentionDays": 14, "DailyAutomaticBackupStartTime": "03:00", "DeploymentType": "SINGLE_AZ_1"})),
+                ],
+                "Volumes": [
+                    {"VolumeId": "fsvol-00000000000000001", "FileSystemId": "fs-00000000000000006", "Lifecycle": "CREATED", "Name": "svm1_root", "VolumeType": "ONTAP",
+                     "ResourceARN": "arn:aws:fsx:us-east-1:111122223333:volume/fs-00000000000000006/fsvol-00000000000000001",
+                     "OntapConfiguration": {"StorageVirtualMachineRoot": true, "CopyTagsToBackups": false}},
+                    {"VolumeId": "fsvol-00000000000000002", "FileSystemId": "fs-00000000000000006", "Lifecycle": "CREATED", "Name": "data", "VolumeType": "ONTAP",
+                     "ResourceARN": "arn:aws:fsx:us-east-1:111122223333:volume/fs-00000000000000006/fsvol-00000000000000002",
+                     "OntapConfiguration": {"StorageVirtualMachineRoot": false, "CopyTagsToBackups": true}},
+                    {"VolumeId": "fsvol-00000000000000003", "FileSystemId": "fs-00000000000000006", "Lifecycle": "CREATED", "Name": "scratch", "VolumeType": "ONTAP",
+                     "ResourceARN": "arn:aws:fsx:us-east-1:111122223333:volume/fs-00000000000000006/fsvol-00000000000000003",
+                     "OntapConfiguration": {"StorageVirtualMachineRoot": false, "CopyTagsToBackups": false}}
+                ],
+                "Backups": []
+            }}
+        }]
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let live = write(&dir, "live.json", &inventory.to_string());
+    let policy = write(
+        &dir,
+        "retention.yaml",
+        "version: 1\nrules:\n  - id: RET\n    kind: backup-retention\n    select: {file_system_types: [OPENZFS, WINDOWS, LUSTRE, ONTAP]}\n    params: {min_days: 7, max_days: 35, require_copy_tags_to_backups: true, avoid_window: {start: \"22:00\", end: \"02:00\"}}\n",
+    );
+    let (deployed, _) = json_report(&["--policy", &policy, "--inventory", &live]);
+    let (planned, _) = json_report(&[
+        "--policy",
+        &policy,
+        "--inventory",
+        TEMPLATE,
+        "--region",
+        "us-east-1",
+        "--account",
+        "111122223333",
+    ]);
+    let deployed = verdicts_only(&deployed);
+    let planned = verdicts_only(&planned);
+    for (n, logical) in ["HomeFs", "SharesFs", "ScratchFs", "ArchiveFs", "ReportsFs", "OntapFs"].iter().enumerate() {
+        let arn = format!("arn:aws:fsx:us-east-1:111122223333:file-system/fs-0000000000000000{}", n + 1);
+        assert_eq!(planned[&("RET".to_string(), cfn(logical))], deployed[&("RET".to_string(), arn)], "{logical}");
+    }
+}
