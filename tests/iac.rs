@@ -104,7 +104,7 @@ fn every_verdict_of_the_plan_as_written_down() {
         ("IAC-DR-COPY", SHARES, "fail"), // selected by reference, weekly only: 168 + 1 + 168 h
         ("IAC-DR-COPY", HPC, "not_applicable"),
         ("IAC-DR-COPY", RESULTS, "fail"),
-        ("IAC-DR-COPY", NAS, "error"), // ONTAP volumes are not read from plans
+        ("IAC-DR-COPY", NAS, "fail"), // volume logs: no selection covers it
         ("IAC-DR-COPY", REBUILT, "fail"),
         // copy-kms-consistency in us-west-2, pinned to the legacy key.
         ("IAC-DR-KEYS", HOME, "fail"), // daily → vault dr (aws_kms_key.dr), weekly → dr_legacy: two keys
@@ -112,7 +112,7 @@ fn every_verdict_of_the_plan_as_written_down() {
         ("IAC-DR-KEYS", SCRATCH, "not_applicable"),
         ("IAC-DR-KEYS", HPC, "not_applicable"),
         ("IAC-DR-KEYS", RESULTS, "not_applicable"),
-        ("IAC-DR-KEYS", NAS, "error"),
+        ("IAC-DR-KEYS", NAS, "fail"), // volume data (tag backup=gold): the daily and weekly copies use two keys
         ("IAC-DR-KEYS", REBUILT, "not_applicable"),
     ];
     assert_eq!(verdicts_only(&report), table(expected, str::to_string));
@@ -351,8 +351,8 @@ fn every_verdict_of_the_template_as_written_down() {
         ("IAC-RETENTION", "ReportsFs", "pass"),           // Fn::If IsProd → 21, true; Fn::Select → 06:00
         ("IAC-RETENTION", "OntapFs", "fail"),             // ScratchVolume leaves CopyTagsToBackups out: false
         ("IAC-RECENT", "OntapFs", "not_applicable"),
-        ("IAC-DR-COPY", "OntapFs", "error"), // AWS Backup plans for planned ONTAP volumes: not judged yet
-        ("IAC-DR-KEYS", "OntapFs", "error"),
+        ("IAC-DR-COPY", "OntapFs", "fail"), // no selection covers its volumes
+        ("IAC-DR-KEYS", "OntapFs", "not_applicable"),
         ("IAC-RECENT", "HomeFs", "not_applicable"),
         ("IAC-RECENT", "SharesFs", "not_applicable"),
         ("IAC-RECENT", "ScratchFs", "not_applicable"),

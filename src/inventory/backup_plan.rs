@@ -195,21 +195,20 @@ impl BackupPlans {
         }
     }
 
-    /// The plans whose selections cover `fs` in its Region, with the selection; `Err` entries
-    /// for selections that might cover it but cannot be decided.
-    pub fn covering<'s>(&'s self, fs: &FileSystem) -> Vec<Result<(&'s Selection, &'s Plan), String>> {
+    /// The plans whose selections cover `target` in its Region, with the selection; `Err`
+    /// entries for selections that might cover it but cannot be decided.
+    pub fn covering<'s>(&'s self, target: &Protected<'_>) -> Vec<Result<(&'s Selection, &'s Plan), String>> {
         let mut out = Vec::new();
         let lookup = self.lookup();
-        let arn = fs.planned.as_ref().and_then(|p| p.arn.as_deref());
         let mut candidates: Vec<usize> = lookup.general.clone();
-        for name in std::iter::once(fs.arn.as_str()).chain(arn) {
+        for name in std::iter::once(target.address).chain(target.arn) {
             candidates.extend(lookup.by_resource.get(name).into_iter().flatten().copied());
         }
         candidates.sort_unstable();
         candidates.dedup();
         let selections = candidates.into_iter().filter_map(|i| self.selections.get(i));
-        for selection in selections.filter(|s| s.region == fs.region && s.account == fs.account) {
-            match selection.covers(fs) {
+        for selection in selections.filter(|s| s.region == target.region && s.account == target.account) {
+            match selection.covers(target) {
                 Verdict::Pass => out.push(self.plan(&selection.plan).map(|plan| (selection, plan))),
                 Verdict::Error => {
                     out.push(Err(format!("whether selection `{}` covers it is not known", selection.address)))
@@ -221,16 +220,57 @@ impl BackupPlans {
     }
 }
 
+/// What an AWS Backup selection may cover: a planned file system, or a planned ONTAP volume
+/// (AWS Backup backs up ONTAP volumes, not ONTAP file systems).
+#[derive(Debug, Clone, Copy)]
+pub struct Protected<'a> {
+    /// Its address in the input (how references in selections name it).
+    pub address: &'a str,
+    /// Its ARN, when the input knows it.
+    pub arn: Option<&'a str>,
+    pub tags: &'a crate::inventory::model::Tags,
+    pub account: &'a str,
+    pub region: &'static str,
+    pub partition: crate::regions::Partition,
+    /// The ARN's resource type: `file-system` or `volume`.
+    pub resource: &'static str,
+}
+
+impl<'a> Protected<'a> {
+    pub fn file_system(fs: &'a FileSystem) -> Self {
+        Protected {
+            address: &fs.arn,
+            arn: fs.planned.as_ref().and_then(|p| p.arn.as_deref()),
+            tags: &fs.tags,
+            account: &fs.account,
+            region: fs.region,
+            partition: fs.partition,
+            resource: "file-system",
+        }
+    }
+
+    pub fn volume(volume: &'a crate::inventory::model::Volume) -> Self {
+        Protected {
+            address: &volume.arn,
+            arn: None,
+            tags: &volume.tags,
+            account: &volume.account,
+            region: volume.region,
+            partition: volume.partition,
+            resource: "volume",
+        }
+    }
+}
+
 impl Selection {
-    /// `Pass`: covers `fs`; `Fail`: does not; `Error`: cannot tell before apply.
-    pub fn covers(&self, fs: &FileSystem) -> Verdict {
-        let arn = fs.planned.as_ref().and_then(|p| p.arn.as_deref());
+    /// `Pass`: covers `target`; `Fail`: does not; `Error`: cannot tell before apply.
+    pub fn covers(&self, target: &Protected<'_>) -> Verdict {
         let names = |list: &[Target]| -> Verdict {
             let mut verdict = Verdict::Fail;
-            for target in list {
-                match target {
-                    Target::Address(address) if *address == fs.arn => return Verdict::Pass,
-                    Target::Arn(pattern) if arn_matches(pattern, fs, arn) => return Verdict::Pass,
+            for t in list {
+                match t {
+                    Target::Address(address) if address == target.address => return Verdict::Pass,
+                    Target::Arn(pattern) if arn_matches(pattern, target) => return Verdict::Pass,
                     Target::Unknown(_) => verdict = Verdict::Error,
                     _ => {}
                 }
@@ -242,7 +282,7 @@ impl Selection {
             Err(_) => Verdict::Error,
         };
         let by_tag = match &self.tags {
-            Ok(tags) if tags.iter().any(|(k, v)| fs.tags.get(k) == Some(v)) => Verdict::Pass,
+            Ok(tags) if tags.iter().any(|(k, v)| target.tags.get(k) == Some(v)) => Verdict::Pass,
             Ok(_) => Verdict::Fail,
             Err(_) => Verdict::Error,
         };
@@ -255,7 +295,7 @@ impl Selection {
             return Verdict::Fail;
         }
         let conditions = match &self.conditions {
-            Ok(list) if list.iter().all(|(k, v)| fs.tags.get(k) == Some(v)) => Verdict::Pass,
+            Ok(list) if list.iter().all(|(k, v)| target.tags.get(k) == Some(v)) => Verdict::Pass,
             Ok(_) => return Verdict::Fail,
             Err(_) => Verdict::Error,
         };
@@ -271,23 +311,23 @@ impl Selection {
     }
 }
 
-/// Whether an ARN pattern in a selection (`*` wildcards) names `fs`: by its ARN when known,
-/// else only patterns that name every file system of its account and Region do.
-fn arn_matches(pattern: &str, fs: &FileSystem, arn: Option<&str>) -> bool {
+/// Whether an ARN pattern in a selection (`*` wildcards) names `target`: by its ARN when known,
+/// else only patterns that name every resource of its type in its account and Region do.
+fn arn_matches(pattern: &str, target: &Protected<'_>) -> bool {
     if pattern == "*" {
         return true;
     }
-    match arn {
+    match target.arn {
         Some(arn) => glob(pattern, arn),
         None => {
             let parts: Vec<&str> = pattern.splitn(6, ':').collect();
             let [_, partition, service, region, account, resource] = parts.as_slice() else { return false };
             let fits = |p: &str, v: &str| p == "*" || (!v.is_empty() && p == v);
-            fits(partition, fs.partition.as_str())
+            fits(partition, target.partition.as_str())
                 && (*service == "fsx" || *service == "*")
-                && fits(region, fs.region)
-                && fits(account, &fs.account)
-                && (*resource == "*" || *resource == "file-system/*")
+                && fits(region, target.region)
+                && fits(account, target.account)
+                && (*resource == "*" || *resource == format!("{}/*", target.resource))
         }
     }
 }

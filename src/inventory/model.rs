@@ -396,6 +396,21 @@ pub struct Planned {
 }
 
 impl Planned {
+    /// Nothing known yet about a resource at `address` read from `input`.
+    pub fn new(address: String, input: &'static str) -> Self {
+        Planned {
+            address,
+            input,
+            arn: None,
+            unknown: Vec::new(),
+            defaulted: Vec::new(),
+            locations: Vec::new(),
+            related: Vec::new(),
+            region_unknown: None,
+            account_unknown: None,
+        }
+    }
+
     pub fn location(&self, field: &str) -> Option<&Origin> {
         self.locations.iter().find(|(f, _)| *f == field).map(|(_, origin)| origin)
     }

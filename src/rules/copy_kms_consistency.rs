@@ -41,7 +41,7 @@ For the file system (for ONTAP: each volume, whose backups are copied separately
 - `pass` otherwise.
 Keys are compared as ARNs (a bare key id is read as a key in the copy's account and Region).
 
-Planned file systems (a Terraform plan): the copies the AWS Backup plans selecting it make (as `cross-region-copy` says) land in their destination vaults, encrypted with the vault's KMS key (a cross-Region copy must be re-encrypted with a key in its destination Region, and the vault's key is the one AWS Backup has there; no `kms_key_arn` means AWS Backup's default key `aws/backup`). `fail` when copies to one destination go to vaults with different keys, or the key is not the pinned one; `error` when a vault is not in the input, a key's ARN is not known before apply and must be compared with a pinned key, or a selection cannot be decided; `not_applicable` when no plan copies the file system to the destinations considered.
+Planned file systems (a Terraform plan): the copies the AWS Backup plans selecting it make (as `cross-region-copy` says) land in their destination vaults, encrypted with the vault's KMS key (a cross-Region copy must be re-encrypted with a key in its destination Region, and the vault's key is the one AWS Backup has there; no `kms_key_arn` means AWS Backup's default key `aws/backup`). `fail` when copies to one destination go to vaults with different keys, or the key is not the pinned one; `error` when a vault is not in the input, a key's ARN is not known before apply and must be compared with a pinned key, or a selection cannot be decided; `not_applicable` when no plan copies the file system to the destinations considered. ONTAP: each planned volume's copies are judged on their own (a volume is its own chain of incremental copies).
 
 ## References
 - [FSx for OpenZFS: copying backups (incremental copies and KMS keys)](https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/copying-backups.html)
@@ -232,68 +232,79 @@ fn evaluate_planned(params: &Params, fs: &FileSystem, context: &RuleContext<'_, 
         return parts.finish(fs, json!({}));
     }
     let plans = &context.index.inventory.backup_plans;
-    let found = super::planned_copies::copies(fs, plans);
-    for why in &found.undecided {
-        parts.add("destination", Verdict::Error, format!("could not evaluate: {why}"));
-    }
-    let destinations: BTreeSet<&str> = match &params.destinations {
-        Some(list) => list.iter().map(String::as_str).collect(),
-        None => found.copies.iter().map(|c| c.destination).filter(|r| *r != fs.region).collect(),
-    };
     let mut details = Vec::new();
-    for destination in &destinations {
-        let here: Vec<_> = found.copies.iter().filter(|c| c.destination == *destination).collect();
-        if here.is_empty() {
-            continue;
+    let mut selections: Vec<&str> = Vec::new();
+    // ONTAP: each volume's copies form their own chain; everything else: the file system's.
+    for (of, target) in super::planned_copies::protected(fs, context, &mut parts) {
+        let found = super::planned_copies::copies(&target, plans);
+        selections.extend(found.selections.iter().copied());
+        for why in &found.undecided {
+            parts.add("destination", Verdict::Error, format!("could not evaluate: {why}"));
         }
-        let mut keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut unknown = Vec::new();
-        for copy in &here {
-            match super::planned_copies::vault_key(plans, copy.vault) {
-                Ok(key) => keys.entry(key).or_default().push(format!("rule `{}` of `{}`", copy.rule, copy.plan)),
-                Err(why) => unknown.push(why),
+        let destinations: BTreeSet<&str> = match &params.destinations {
+            Some(list) => list.iter().map(String::as_str).collect(),
+            None => found.copies.iter().map(|c| c.destination).filter(|r| *r != fs.region).collect(),
+        };
+        for destination in &destinations {
+            let here: Vec<_> = found.copies.iter().filter(|c| c.destination == *destination).collect();
+            if here.is_empty() {
+                continue;
             }
-        }
-        let pinned = params.keys.get(*destination);
-        let verdict = if keys.len() > 1 {
-            parts.add(
+            let mut keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            let mut unknown = Vec::new();
+            for copy in &here {
+                match super::planned_copies::vault_key(plans, copy.vault) {
+                    Ok(key) => keys.entry(key).or_default().push(format!("rule `{}` of `{}`", copy.rule, copy.plan)),
+                    Err(why) => unknown.push(why),
+                }
+            }
+            let pinned = params.keys.get(*destination);
+            let verdict = if keys.len() > 1 {
+                parts.add(
                 "key",
                 Verdict::Fail,
                 format!(
-                    "{destination}: copies go to vaults with {} different keys ({}): each change of key makes a full copy, not an incremental one",
+                    "{destination}: {of}copies go to vaults with {} different keys ({}): each change of key makes a full copy, not an incremental one",
                     keys.len(),
                     keys.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
                 ),
             );
-            Verdict::Fail
-        } else if !unknown.is_empty() {
-            parts.add("key", Verdict::Error, format!("{destination}: could not evaluate: {}", unknown.join("; ")));
-            Verdict::Error
-        } else if let (Some(pinned), Some(key)) = (pinned, keys.keys().next()) {
-            if key == pinned {
-                parts.add("key", Verdict::Pass, format!("{destination}: every copy uses the pinned key"));
-                Verdict::Pass
-            } else if key.starts_with("arn:") || key.starts_with("AWS Backup") {
-                parts.add(
-                    "key",
-                    Verdict::Fail,
-                    format!("{destination}: copies use `{key}`, not the pinned key `{pinned}`"),
-                );
                 Verdict::Fail
-            } else {
+            } else if !unknown.is_empty() {
                 parts.add(
                     "key",
                     Verdict::Error,
-                    format!("{destination}: not known before apply: the copies' key is `{key}`, whose ARN is not known yet, so it cannot be compared with the pinned key `{pinned}`"),
+                    format!("{destination}: {of}could not evaluate: {}", unknown.join("; ")),
                 );
                 Verdict::Error
-            }
-        } else {
-            let key = keys.keys().next().map_or("?", String::as_str);
-            parts.add("key", Verdict::Pass, format!("{destination}: every copy uses one key (`{key}`)"));
-            Verdict::Pass
-        };
-        details.push(json!({"destination": destination, "verdict": verdict.as_str(), "keys": keys}));
+            } else if let (Some(pinned), Some(key)) = (pinned, keys.keys().next()) {
+                if key == pinned {
+                    parts.add("key", Verdict::Pass, format!("{destination}: {of}every copy uses the pinned key"));
+                    Verdict::Pass
+                } else if key.starts_with("arn:") || key.starts_with("AWS Backup") {
+                    parts.add(
+                        "key",
+                        Verdict::Fail,
+                        format!("{destination}: {of}copies use `{key}`, not the pinned key `{pinned}`"),
+                    );
+                    Verdict::Fail
+                } else {
+                    parts.add(
+                    "key",
+                    Verdict::Error,
+                    format!("{destination}: {of}not known before apply: the copies' key is `{key}`, whose ARN is not known yet, so it cannot be compared with the pinned key `{pinned}`"),
+                );
+                    Verdict::Error
+                }
+            } else {
+                let key = keys.keys().next().map_or("?", String::as_str);
+                parts.add("key", Verdict::Pass, format!("{destination}: {of}every copy uses one key (`{key}`)"));
+                Verdict::Pass
+            };
+            details.push(
+                json!({"destination": destination, "of": target.address, "verdict": verdict.as_str(), "keys": keys}),
+            );
+        }
     }
     if parts.is_empty() {
         parts.add(
@@ -302,5 +313,5 @@ fn evaluate_planned(params: &Params, fs: &FileSystem, context: &RuleContext<'_, 
             "no AWS Backup plan in the input copies this file system to the destinations considered",
         );
     }
-    parts.finish(fs, json!({"destinations": details, "selections": found.selections}))
+    parts.finish(fs, json!({"destinations": details, "selections": selections}))
 }

@@ -43,7 +43,7 @@ Per destination, in this order:
 - `not_applicable` for file systems that cannot be backed up (Lustre scratch, Lustre linked to S3), that are `CREATING`, `DELETING` or `FAILED`, or that are too young: until their first daily backup window plus `max_age_hours` has passed.
 ONTAP backs up volumes: each ONTAP volume (not the SVM root) needs its own qualifying copy in each destination, and the file system's result is the worst over its volumes and destinations; `error` when the Region's volumes were not collected. The file system's result is the worst over its destinations. Copies of copies and copies in other accounts (AWS Backup cross-account copies) never count; the evidence says how many were seen.
 
-Planned file systems (a Terraform plan) have no copies yet; what counts is the AWS Backup plans in the same input. A rule of an `aws_backup_plan` copies a file system to a destination when an `aws_backup_selection` of that plan, in the file system's account and Region, covers it (by a reference to it or its ARN in `resources`, an ARN pattern naming every file system, or a `selection_tag` `STRINGEQUALS` its tags match; `condition` `string_equals` on `aws:ResourceTag/...` must also hold, and `not_resources` excludes), and a `copy_action` sends it to a vault in that Region (a vault of the input, or a vault ARN). The copy's worst recovery-point age is the schedule's longest gap (cron or rate, UTC) plus the start and completion windows (AWS Backup's defaults, 8 hours and 7 days, when unset); `pass` when the best such rule is within `max_age_hours`, `fail` when it is not or when nothing copies the file system there, `error` when a selection, plan, destination, schedule or window is not known before apply, when the file system's Region is not known (add `--region`), and for ONTAP (AWS Backup plans for planned ONTAP volumes are not judged yet).
+Planned file systems (a Terraform plan) have no copies yet; what counts is the AWS Backup plans in the same input. A rule of an `aws_backup_plan` copies a file system to a destination when an `aws_backup_selection` of that plan, in the file system's account and Region, covers it (by a reference to it or its ARN in `resources`, an ARN pattern naming every file system, or a `selection_tag` `STRINGEQUALS` its tags match; `condition` `string_equals` on `aws:ResourceTag/...` must also hold, and `not_resources` excludes), and a `copy_action` sends it to a vault in that Region (a vault of the input, or a vault ARN). The copy's worst recovery-point age is the schedule's longest gap (cron or rate, UTC) plus the start and completion windows (AWS Backup's defaults, 8 hours and 7 days, when unset); `pass` when the best such rule is within `max_age_hours`, `fail` when it is not or when nothing copies the file system there, `error` when a selection, plan, destination, schedule or window is not known before apply, when the file system's Region is not known (add `--region`). ONTAP: each planned volume is judged (AWS Backup selects volumes, by reference, ARN or the volume's tags), the file system's result is the worst over them.
 
 ## References
 - [AWS Backup: creating a backup plan (schedule, start and completion windows, copy to another Region)](https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html)
@@ -316,85 +316,88 @@ fn evaluate_planned(params: &Params, fs: &FileSystem, context: &RuleContext<'_, 
         return parts.finish(fs, json!({"max_age_hours": params.max_age_hours}));
     }
     let plans = &context.index.inventory.backup_plans;
-    let found = super::planned_copies::copies(fs, plans);
     let mut destinations = Vec::new();
     let mut decisive: Option<crate::inventory::Origin> = None;
-    for name in &params.destinations {
-        let here: Vec<&super::planned_copies::PlannedCopy<'_>> =
-            found.copies.iter().filter(|c| c.destination == name.as_str()).collect();
-        let best = here
-            .iter()
-            .filter_map(|c| c.worst_age_hours.as_ref().ok().map(|age| (*age, *c)))
-            .min_by(|a, b| a.0.total_cmp(&b.0));
-        let unknown_ages: Vec<&str> =
-            here.iter().filter_map(|c| c.worst_age_hours.as_ref().err()).map(String::as_str).collect();
-        let (verdict, message) = match best {
-            Some((age, copy)) if age <= params.max_age_hours => (
-                Verdict::Pass,
-                format!(
-                    "rule `{}` of `{}` copies to {name}; the newest copy's recovery point is at worst {} hours old ({}), within {}",
-                    copy.rule,
-                    copy.plan,
-                    hours(age),
-                    copy.explanation,
-                    params.max_age_hours
-                ),
-            ),
-            _ if !found.undecided.is_empty() || !unknown_ages.is_empty() => {
-                let why: Vec<&str> =
-                    found.undecided.iter().map(String::as_str).chain(unknown_ages.iter().copied()).collect();
-                (Verdict::Error, format!("could not evaluate copies to {name}: {}", why.join("; ")))
-            }
-            Some((age, copy)) => {
-                decisive.get_or_insert_with(|| copy.origin.clone());
-                (
-                    Verdict::Fail,
+    let mut copies: Vec<Value> = Vec::new();
+    let mut selections: Vec<&str> = Vec::new();
+    // ONTAP: AWS Backup protects each volume; everything else: the file system.
+    for (of, target) in super::planned_copies::protected(fs, context, &mut parts) {
+        let found = super::planned_copies::copies(&target, plans);
+        selections.extend(found.selections.iter().copied());
+        for name in &params.destinations {
+            let here: Vec<&super::planned_copies::PlannedCopy<'_>> =
+                found.copies.iter().filter(|c| c.destination == name.as_str()).collect();
+            let best = here
+                .iter()
+                .filter_map(|c| c.worst_age_hours.as_ref().ok().map(|age| (*age, *c)))
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            let unknown_ages: Vec<&str> =
+                here.iter().filter_map(|c| c.worst_age_hours.as_ref().err()).map(String::as_str).collect();
+            let (verdict, message) = match best {
+                Some((age, copy)) if age <= params.max_age_hours => (
+                    Verdict::Pass,
                     format!(
-                        "rule `{}` of `{}` copies to {name}, but the newest copy's recovery point can be {} hours old ({}), more than {}",
+                        "rule `{}` of `{}` copies to {name}; the newest copy's recovery point is at worst {} hours old ({}), within {}",
                         copy.rule,
                         copy.plan,
                         hours(age),
                         copy.explanation,
                         params.max_age_hours
                     ),
-                )
-            }
-            None => match regions::lookup(name).and_then(|destination| impossible(fs, destination)) {
-                Some(reason) => (Verdict::Fail, format!("copies to {name} are impossible: {reason}")),
-                None if found.selections.is_empty() => (
-                    Verdict::Fail,
-                    format!(
-                        "no AWS Backup selection in the input covers this file system, so nothing copies it to {name}"
-                    ),
                 ),
-                None => (
-                    Verdict::Fail,
-                    format!(
-                        "the AWS Backup plans selecting it ({}) have no copy action to a vault in {name}",
-                        found.selections.join(", ")
+                _ if !found.undecided.is_empty() || !unknown_ages.is_empty() => {
+                    let why: Vec<&str> =
+                        found.undecided.iter().map(String::as_str).chain(unknown_ages.iter().copied()).collect();
+                    (Verdict::Error, format!("could not evaluate copies to {name}: {}", why.join("; ")))
+                }
+                Some((age, copy)) => {
+                    decisive.get_or_insert_with(|| copy.origin.clone());
+                    (
+                        Verdict::Fail,
+                        format!(
+                            "rule `{}` of `{}` copies to {name}, but the newest copy's recovery point can be {} hours old ({}), more than {}",
+                            copy.rule,
+                            copy.plan,
+                            hours(age),
+                            copy.explanation,
+                            params.max_age_hours
+                        ),
+                    )
+                }
+                None => match regions::lookup(name).and_then(|destination| impossible(fs, destination)) {
+                    Some(reason) => (Verdict::Fail, format!("copies to {name} are impossible: {reason}")),
+                    None if found.selections.is_empty() => (
+                        Verdict::Fail,
+                        format!("no AWS Backup selection in the input covers it, so nothing copies it to {name}"),
                     ),
-                ),
-            },
-        };
-        destinations.push(json!({"destination": name, "verdict": verdict.as_str(), "detail": message}));
-        parts.add("destination", verdict, format!("{name}: {message}"));
-    }
-    let copies: Vec<Value> = found
-        .copies
-        .iter()
-        .map(|c| {
+                    None => (
+                        Verdict::Fail,
+                        format!(
+                            "the AWS Backup plans selecting it ({}) have no copy action to a vault in {name}",
+                            found.selections.join(", ")
+                        ),
+                    ),
+                },
+            };
+            destinations.push(
+                json!({"destination": name, "of": target.address, "verdict": verdict.as_str(), "detail": message}),
+            );
+            parts.add("destination", verdict, format!("{name}: {of}{message}"));
+        }
+        copies.extend(found.copies.iter().map(|c| {
             json!({
+                "of": target.address,
                 "plan": c.plan,
                 "rule": c.rule,
                 "destination": c.destination,
                 "worst_recovery_point_age_hours": c.worst_age_hours.as_ref().ok().map(|h| hours(*h)),
             })
-        })
-        .collect();
+        }));
+    }
     let evidence = json!({
         "max_age_hours": params.max_age_hours,
         "destinations": destinations,
-        "selections": found.selections,
+        "selections": selections,
         "planned_copies": copies,
     });
     let mut finding = parts.finish(fs, evidence);

@@ -3,7 +3,7 @@
 //! planned file systems from these.
 
 use crate::inventory::FileSystem;
-use crate::inventory::backup_plan::{BackupPlans, Target};
+use crate::inventory::backup_plan::{BackupPlans, Protected, Target};
 use crate::inventory::model::Origin;
 
 /// One copy action that will copy the file system's backups.
@@ -28,6 +28,20 @@ pub(crate) struct Copies<'a> {
     pub selections: Vec<&'a str>,
 }
 
+/// What AWS Backup protects of a planned file system: the file system, or (ONTAP) each of its
+/// judged volumes, with a prefix naming the volume for messages. Volumes not judged, or not
+/// seen, become parts of `parts`.
+pub(crate) fn protected<'a>(
+    fs: &'a FileSystem,
+    context: &super::RuleContext<'_, 'a>,
+    parts: &mut crate::finding::Parts,
+) -> Vec<(String, Protected<'a>)> {
+    match super::units(fs, context, None).judged("destination", parts) {
+        None => vec![(String::new(), Protected::file_system(fs))],
+        Some(volumes) => volumes.into_iter().map(|v| (format!("volume `{}`: ", v.id), Protected::volume(v))).collect(),
+    }
+}
+
 /// "could not evaluate: ..." when the planned file system's Region is not known: copies are
 /// judged per destination Region, against its own.
 pub(crate) fn region_unknown(fs: &FileSystem) -> Option<String> {
@@ -35,17 +49,9 @@ pub(crate) fn region_unknown(fs: &FileSystem) -> Option<String> {
     Some(format!("could not evaluate: the file system's Region is not known: {why}"))
 }
 
-pub(crate) fn copies<'a>(fs: &FileSystem, plans: &'a BackupPlans) -> Copies<'a> {
+pub(crate) fn copies<'a>(target: &Protected<'_>, plans: &'a BackupPlans) -> Copies<'a> {
     let mut out = Copies { copies: Vec::new(), undecided: Vec::new(), selections: Vec::new() };
-    if fs.file_system_type == crate::inventory::model::FileSystemType::Ontap {
-        // AWS Backup backs up ONTAP volumes, which are not read from infrastructure code yet.
-        out.undecided.push(
-            "ONTAP backups are per volume, and fsx-guard does not judge AWS Backup plans for planned ONTAP volumes yet"
-                .into(),
-        );
-        return out;
-    }
-    for covering in plans.covering(fs) {
+    for covering in plans.covering(target) {
         let (selection, plan) = match covering {
             Ok(pair) => pair,
             Err(why) => {

@@ -112,9 +112,19 @@ resource "aws_fsx_ontap_storage_virtual_machine" "svm" {
 }
 
 resource "aws_fsx_ontap_volume" "data" {
-  for_each                   = toset(["data", "logs"])
-  name                       = each.key
-  junction_path              = "/${each.key}"
+  name                       = "data"
+  junction_path              = "/data"
+  size_in_megabytes          = 1024
+  storage_efficiency_enabled = true
+  copy_tags_to_backups       = true
+  storage_virtual_machine_id = aws_fsx_ontap_storage_virtual_machine.svm.id
+  tags                       = { backup = "gold" }
+}
+
+# Not tagged for the gold selection: nothing copies it to us-west-2.
+resource "aws_fsx_ontap_volume" "logs" {
+  name                       = "logs"
+  junction_path              = "/logs"
   size_in_megabytes          = 1024
   storage_efficiency_enabled = true
   copy_tags_to_backups       = true

@@ -696,6 +696,10 @@ impl<'a> Reader<'_, 'a> {
             name: text(&["Name"]),
             copy_tags_to_backups,
             ontap_volume_type: text(&["OntapConfiguration", "OntapVolumeType"]),
+            tags: {
+                let mut scratch = Planned::new(String::new(), INPUT);
+                self.tags(logical, resource, &mut scratch)
+            },
             account,
             region,
             origin: self.origin(pointer.to_string()),
@@ -798,17 +802,7 @@ impl<'a> Reader<'_, 'a> {
                 principal.boundary = Some(self.reference(logical, Some(node), "PermissionsBoundary"));
             }
             principal.groups = self.references(logical, resource, "Groups");
-            let mut scratch = Planned {
-                address,
-                input: INPUT,
-                arn: None,
-                unknown: Vec::new(),
-                defaulted: Vec::new(),
-                locations: Vec::new(),
-                related: Vec::new(),
-                region_unknown: None,
-                account_unknown: None,
-            };
+            let mut scratch = Planned::new(address, INPUT);
             principal.tags = self.tags(logical, resource, &mut scratch);
             self.iam.principals.push(principal);
             return;
@@ -905,15 +899,9 @@ impl<'a> Reader<'_, 'a> {
         };
         let (account, region, region_unknown, account_unknown) = self.placement();
         let mut planned = Planned {
-            address: address.clone(),
-            input: INPUT,
-            arn: None,
-            unknown: Vec::new(),
-            defaulted: Vec::new(),
-            locations: Vec::new(),
-            related: Vec::new(),
             region_unknown,
             account_unknown,
+            ..Planned::new(address.clone(), INPUT)
         };
         let block = match &file_system_type {
             FileSystemType::Openzfs => "OpenZFSConfiguration",

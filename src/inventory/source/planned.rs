@@ -207,6 +207,7 @@ pub(super) struct PlannedVolume {
     pub name: Option<String>,
     pub copy_tags_to_backups: Option<bool>,
     pub ontap_volume_type: Option<String>,
+    pub tags: Tags,
     pub account: String,
     pub region: &'static str,
     pub origin: Origin,
@@ -246,7 +247,7 @@ pub(super) fn join_volumes(
                     ontap_volume_type: volume.ontap_volume_type,
                     storage_virtual_machine_id: None,
                 }),
-                tags: Tags::new(),
+                tags: volume.tags,
                 origin: volume.origin,
             }),
             Err(why) => {

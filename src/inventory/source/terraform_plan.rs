@@ -420,6 +420,10 @@ impl<'v> PlanReader<'_, 'v> {
                         Attr::Omitted => Some(false),
                     },
                     ontap_volume_type: change_view.known_str("ontap_volume_type").map(str::to_string),
+                    tags: match (change_view.attr("tags_all"), change_view.attr("tags")) {
+                        (Attr::Known(v), _) | (_, Attr::Known(v)) => tags_of(v),
+                        _ => Tags::new(),
+                    },
                     account,
                     region,
                     origin,
@@ -851,15 +855,8 @@ impl<'v> PlanReader<'_, 'v> {
 
     fn file_system(&mut self, change: &Change<'v>, file_system_type: FileSystemType, pointer: &str) -> FileSystem {
         let mut planned = Planned {
-            address: change.address.to_string(),
-            input: self.input,
             arn: change.known_str("arn").map(str::to_string),
-            unknown: Vec::new(),
-            defaulted: Vec::new(),
-            locations: Vec::new(),
-            related: Vec::new(),
-            region_unknown: None,
-            account_unknown: None,
+            ..Planned::new(change.address.to_string(), self.input)
         };
 
         let (account, region, region_unknown, account_unknown) = self.placement(change);
