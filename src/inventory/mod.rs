@@ -4,7 +4,6 @@
 pub mod backup_plan;
 pub mod iam;
 pub mod index;
-pub mod live;
 pub mod model;
 pub mod source;
 
@@ -14,6 +13,8 @@ use std::sync::Arc;
 use crate::regions::Partition;
 use crate::span::{self, NodeSpan};
 pub use index::Index;
+/// Live collection is one of the sources (`source/live.rs`); kept at its old path too.
+pub use source::live;
 pub use model::{Backup, CollectionError, FileSystem, Origin, Timestamp, Volume};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,6 +10,7 @@
 //! position.
 
 mod aws_cli;
+pub mod live;
 pub mod cloudformation;
 mod document;
 mod planned;
