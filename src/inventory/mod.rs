@@ -13,9 +13,9 @@ use std::sync::Arc;
 use crate::regions::Partition;
 use crate::span::{self, NodeSpan};
 pub use index::Index;
+pub use model::{Backup, CollectionError, FileSystem, Origin, Timestamp, Volume};
 /// Live collection is one of the sources (`source/live.rs`); kept at its old path too.
 pub use source::live;
-pub use model::{Backup, CollectionError, FileSystem, Origin, Timestamp, Volume};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceFormat {

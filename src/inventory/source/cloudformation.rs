@@ -898,11 +898,7 @@ impl<'a> Reader<'_, 'a> {
             return;
         };
         let (account, region, region_unknown, account_unknown) = self.placement();
-        let mut planned = Planned {
-            region_unknown,
-            account_unknown,
-            ..Planned::new(address.clone(), INPUT)
-        };
+        let mut planned = Planned { region_unknown, account_unknown, ..Planned::new(address.clone(), INPUT) };
         let block = match &file_system_type {
             FileSystemType::Openzfs => "OpenZFSConfiguration",
             FileSystemType::Windows => "WindowsConfiguration",

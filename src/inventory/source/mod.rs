@@ -10,9 +10,9 @@
 //! position.
 
 mod aws_cli;
-pub mod live;
 pub mod cloudformation;
 mod document;
+pub mod live;
 mod planned;
 mod planned_iam;
 mod resource;

@@ -115,6 +115,10 @@ pub(crate) fn eval(e: &Expression, r: &dyn Resolver, scope: &Scope) -> V {
         }
         Expression::FuncCall(call) => {
             let name = call.name.name.as_str();
+            if !call.name.namespace.is_empty() {
+                // `provider::aws::arn_parse(...)`: provider-defined functions run in providers.
+                return V::unknown(format!("provider function `{name}` is not evaluated by fsx-guard before apply"));
+            }
             // `try` and `can` look at errors, so they evaluate lazily.
             if name == "try" {
                 for arg in &call.args {
