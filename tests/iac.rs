@@ -936,3 +936,57 @@ fn a_template_judges_like_the_account_it_deploys() {
         assert_eq!(planned[&("RET".to_string(), cfn(logical))], deployed[&("RET".to_string(), arn)], "{logical}");
     }
 }
+
+#[test]
+fn hostile_configurations_stay_bounded() {
+    let dir = configuration(&[(
+        "conf/main.tf",
+        r#"
+locals {
+  # 10 billion values if evaluated: the evaluation budget stops it.
+  big = [for i in range(100000) : [for j in range(100000) : j]]
+}
+
+resource "aws_fsx_openzfs_file_system" "a" {
+  deployment_type                 = "SINGLE_AZ_1"
+  subnet_ids                      = ["subnet-0123456789abcdef0"]
+  throughput_capacity             = 64
+  automatic_backup_retention_days = length(local.big)
+}
+
+# 3 x 100,000 instances: more than fsx-guard judges.
+resource "aws_fsx_openzfs_file_system" "many" {
+  count                           = 100000
+  deployment_type                 = "SINGLE_AZ_1"
+  subnet_ids                      = ["subnet-0123456789abcdef0"]
+  throughput_capacity             = 64
+  automatic_backup_retention_days = 7
+}
+
+resource "aws_fsx_openzfs_file_system" "more" {
+  count                           = 100000
+  deployment_type                 = "SINGLE_AZ_1"
+  subnet_ids                      = ["subnet-0123456789abcdef0"]
+  throughput_capacity             = 64
+  automatic_backup_retention_days = 7
+}
+
+resource "aws_fsx_openzfs_file_system" "most" {
+  count                           = 100000
+  deployment_type                 = "SINGLE_AZ_1"
+  subnet_ids                      = ["subnet-0123456789abcdef0"]
+  throughput_capacity             = 64
+  automatic_backup_retention_days = 7
+}
+"#,
+    )]);
+    let started = std::time::Instant::now();
+    let (rows, code) = retention(dir.path(), &[]);
+    assert_eq!(rows["aws_fsx_openzfs_file_system.a"].0, "error");
+    assert!(
+        rows.iter().any(|(r, (v, _))| r == "aws_fsx_openzfs_file_system.most" && v == "error"),
+        "the cap is an error"
+    );
+    assert_eq!(code, 3);
+    eprintln!("hostile configuration judged in {:?}", started.elapsed());
+}

@@ -29,7 +29,11 @@ const MAX_DEPTH: usize = 64;
 /// Whether `text` looks like a template: it names the template format version, or declares
 /// resources with an `AWS::` type.
 pub(super) fn looks_like(text: &str) -> bool {
-    let head = text.get(..text.len().min(64 * 1024)).unwrap_or(text);
+    let mut end = text.len().min(64 * 1024);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = text.get(..end).unwrap_or_default();
     head.contains("AWSTemplateFormatVersion")
         || (head.contains("Resources")
             && (head.contains("Type: AWS::")

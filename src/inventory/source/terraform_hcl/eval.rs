@@ -52,9 +52,35 @@ const MAX_DEPTH: usize = 128;
 /// Elements a collection built by evaluation may hold (`range`, `for`).
 const MAX_ELEMENTS: usize = 100_000;
 
+/// Evaluation steps one configuration may take: nested `for` expressions over large ranges
+/// would otherwise build billions of values.
+pub(crate) const BUDGET: u64 = 10_000_000;
+
+thread_local! {
+    static STEPS_LEFT: std::cell::Cell<u64> = const { std::cell::Cell::new(BUDGET) };
+}
+
+/// Gives the evaluation of one configuration its budget of steps.
+pub(crate) fn reset_budget() {
+    STEPS_LEFT.with(|left| left.set(BUDGET));
+}
+
+fn spend() -> bool {
+    STEPS_LEFT.with(|left| match left.get() {
+        0 => false,
+        n => {
+            left.set(n - 1);
+            true
+        }
+    })
+}
+
 pub(crate) fn eval(e: &Expression, r: &dyn Resolver, scope: &Scope) -> V {
     if scope.depth > MAX_DEPTH {
         return V::unknown("expressions nested too deeply");
+    }
+    if !spend() {
+        return V::unknown("the configuration takes more than 10 million evaluation steps: the rest is not evaluated");
     }
     let deeper = Scope { names: scope.names.clone(), depth: scope.depth + 1 };
     match e {

@@ -35,6 +35,8 @@ const FILE_LIMIT: u64 = 64 * 1024 * 1024;
 /// Modules nest at most this deep, and expand to at most this many instances.
 const MAX_MODULE_DEPTH: usize = 16;
 const MAX_INSTANCES: usize = 4096;
+/// Resource instances judged at most (`count`/`for_each` may ask for many).
+const MAX_RESOURCE_INSTANCES: usize = 200_000;
 
 /// An attribute as written: its expression, and where its value is.
 #[derive(Debug, Clone)]
@@ -153,6 +155,7 @@ pub(super) fn load(
         unreadable: Vec::new(),
     };
     let first_source = inventory.sources.len();
+    eval::reset_budget();
     let root = read_dir(dir, display, inventory, diagnostics, true)?;
     let root_config = evaluator.configs.len();
     let root_vars = root.tfvars.clone();
@@ -1028,6 +1031,14 @@ impl<'o> Evaluator<'o> {
                     }
                 };
                 let provider = self.provider_key(inst, block.attr("provider"));
+                if changes.len() + list.len() > MAX_RESOURCE_INSTANCES {
+                    let why = format!(
+                        "`{}` would make more than {MAX_RESOURCE_INSTANCES} resource instances in all: not judged",
+                        full("")
+                    );
+                    unreadable.push((full(""), why, block.origin.clone()));
+                    continue;
+                }
                 for (key, suffix, each) in list {
                     let count = (each.is_none() && !key.is_null()).then(|| key.clone());
                     let at = At { ev: self, inst, count, each };
