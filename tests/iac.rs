@@ -990,3 +990,68 @@ resource "aws_fsx_openzfs_file_system" "most" {
     assert_eq!(code, 3);
     eprintln!("hostile configuration judged in {:?}", started.elapsed());
 }
+
+/// A schedule outside UTC can run an hour late across a daylight-saving change: the worst
+/// recovery-point age counts that hour.
+#[test]
+fn schedules_outside_utc_count_a_daylight_saving_hour() {
+    let conf = |zone: &str| {
+        format!(
+            r#"
+provider "aws" {{
+  region = "us-east-1"
+}}
+
+provider "aws" {{
+  alias  = "dr"
+  region = "us-west-2"
+}}
+
+resource "aws_fsx_openzfs_file_system" "a" {{
+  deployment_type                   = "SINGLE_AZ_1"
+  subnet_ids                        = ["subnet-0123456789abcdef0"]
+  throughput_capacity               = 64
+  automatic_backup_retention_days   = 7
+  daily_automatic_backup_start_time = "05:00"
+}}
+
+resource "aws_backup_vault" "dr" {{
+  provider = aws.dr
+  name     = "dr"
+}}
+
+resource "aws_backup_plan" "p" {{
+  name = "p"
+  rule {{
+    rule_name                    = "daily"
+    target_vault_name            = "Default"
+    schedule                     = "cron(0 5 ? * * *)"
+    schedule_expression_timezone = "{zone}"
+    start_window                 = 60
+    completion_window            = 180
+    copy_action {{
+      destination_vault_arn = aws_backup_vault.dr.arn
+    }}
+  }}
+}}
+
+resource "aws_backup_selection" "s" {{
+  name         = "s"
+  iam_role_arn = "arn:aws:iam::111122223333:role/backup"
+  plan_id      = aws_backup_plan.p.id
+  resources    = [aws_fsx_openzfs_file_system.a.arn]
+}}
+"#
+        )
+    };
+    let policy = "version: 1\nrules:\n  - id: DR\n    kind: cross-region-copy\n    select: {regions: [us-east-1]}\n    params: {destinations: [us-west-2], max_age_hours: 28}\n";
+    for (zone, want) in [("Etc/UTC", "pass"), ("Europe/Berlin", "fail")] {
+        let dir = configuration(&[("conf/main.tf", &conf(zone)), ("policy.yaml", policy)]);
+        let conf_dir = dir.path().join("conf");
+        let policy_path = dir.path().join("policy.yaml");
+        let (report, _) =
+            json_report(&["--policy", policy_path.to_str().unwrap(), "--inventory", conf_dir.to_str().unwrap()]);
+        let (verdict, result) = &verdicts(&report)[&("DR".to_string(), "aws_fsx_openzfs_file_system.a".to_string())];
+        assert_eq!(verdict, want, "{zone}: {result}");
+    }
+}

@@ -35,6 +35,9 @@ pub struct PlanRule {
     pub schedule: Result<String, String>,
     pub start_window_minutes: Result<i64, String>,
     pub completion_window_minutes: Result<i64, String>,
+    /// The schedule's time zone when it is not UTC (`None`: UTC): a daylight-saving change can
+    /// stretch a gap between runs by an hour.
+    pub time_zone: Option<String>,
     /// Destination vaults of its copy actions.
     pub copies: Vec<(Target, Origin)>,
     pub origin: Origin,
@@ -68,6 +71,18 @@ pub struct Vault {
     /// The vault's KMS key; `Ok(None)` when the code sets none (AWS Backup's default key).
     pub kms_key: Result<Option<Target>, String>,
     pub origin: Origin,
+}
+
+/// A schedule time zone as a rule keeps it: `None` for UTC (and its aliases), the name
+/// otherwise (an unknown one counts as not UTC).
+pub fn time_zone(name: Option<&str>) -> Option<String> {
+    match name.map(str::trim) {
+        None
+        | Some("" | "UTC" | "Etc/UTC" | "GMT" | "Etc/GMT" | "Etc/Universal" | "Universal" | "Zulu" | "Etc/Zulu") => {
+            None
+        }
+        Some(other) => Some(other.to_string()),
+    }
 }
 
 /// Everything about AWS Backup the inputs declare.

@@ -91,11 +91,16 @@ fn worst_age(rule: &crate::inventory::backup_plan::PlanRule, plans: &BackupPlans
     let completion = *rule.completion_window_minutes.as_ref().map_err(Clone::clone)?;
     #[expect(clippy::cast_precision_loss, reason = "windows are at most a few years of minutes")]
     let (start_h, completion_h) = (start as f64 / 60.0, completion as f64 / 60.0);
-    let total = interval + start_h + completion_h;
+    // Outside UTC, a daylight-saving change can stretch one gap by an hour.
+    let (dst, dst_text) = match &rule.time_zone {
+        Some(zone) => (1.0, format!(" + 1 h for daylight saving in {zone}")),
+        None => (0.0, String::new()),
+    };
+    let total = interval + start_h + completion_h + dst;
     Ok((
         total,
         format!(
-            "`{schedule}` runs at most {interval} hours apart, + start window {start_h} h + completion window {completion_h} h"
+            "`{schedule}` runs at most {interval} hours apart, + start window {start_h} h + completion window {completion_h} h{dst_text}"
         ),
     ))
 }

@@ -1049,11 +1049,17 @@ impl<'a> Reader<'_, 'a> {
                 }
                 Err(why) => copies.push((Target::Unknown(why), self.origin(actions_pointer))),
             }
+            let time_zone = match field("ScheduleExpressionTimezone") {
+                Ev::Known(value, _) => crate::inventory::backup_plan::time_zone(value.as_str()),
+                Ev::NoValue => None,
+                _ => Some("a time zone not known before deployment".to_string()),
+            };
             rules.push(PlanRule {
                 name,
                 schedule,
                 start_window_minutes,
                 completion_window_minutes,
+                time_zone,
                 copies,
                 origin: self.origin(rule_pointer),
             });
@@ -1064,6 +1070,7 @@ impl<'a> Reader<'_, 'a> {
                 schedule: Err(why.clone()),
                 start_window_minutes: Err(why.clone()),
                 completion_window_minutes: Err(why.clone()),
+                time_zone: None,
                 copies: vec![(Target::Unknown(why), self.origin(base.clone()))],
                 origin: self.origin(base),
             });

@@ -723,11 +723,19 @@ impl<'v> PlanReader<'_, 'v> {
                 };
                 copies.push((target, self.at(change, copy_pointer)));
             }
+            let time_zone = if is_unknown("schedule_expression_timezone") {
+                Some("a time zone not known before apply".to_string())
+            } else {
+                crate::inventory::backup_plan::time_zone(
+                    rule.get("schedule_expression_timezone").and_then(Value::as_str),
+                )
+            };
             rules.push(PlanRule {
                 name,
                 schedule,
                 start_window_minutes,
                 completion_window_minutes,
+                time_zone,
                 copies,
                 origin: self.at(change, rule_pointer),
             });
