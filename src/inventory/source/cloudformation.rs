@@ -13,10 +13,10 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::planned::scalar_text;
-use super::planned_iam::{Attachment, Doc, IamCode, Kind, Policy, Principal, Ref};
+use super::planned_iam::{Attachment, Doc, Kind, Policy, Principal, Ref};
 use super::{FileLoader, Options, Resource, planned};
 use crate::diag::Problem;
-use crate::inventory::backup_plan::{BackupPlans, Plan, PlanRule, Selection, Target, Vault};
+use crate::inventory::backup_plan::{Plan, PlanRule, Selection, Target, Vault};
 use crate::inventory::model::{FileSystemType, Origin, Planned, StorageType, Tags};
 use crate::inventory::{DataKind, Inventory, SourceFormat, Unreadable};
 use crate::regions::Partition;
@@ -511,30 +511,11 @@ pub(super) fn convert(
         }
     }
     let template = Template { root: &root, path: display, options, parameters };
-    let mut reader = Reader {
-        template: &template,
-        loader,
-        backup: BackupPlans::default(),
-        iam: IamCode::default(),
-        svms: Vec::new(),
-        volumes: Vec::new(),
-    };
+    let mut reader = Reader { template: &template, loader, declared: planned::Declared::default() };
     for (logical, resource) in resources {
         reader.resource(logical, resource);
     }
-    let volumes = std::mem::take(&mut reader.volumes);
-    let svms = std::mem::take(&mut reader.svms);
-    for volume in planned::join_volumes(volumes, &svms, reader.loader) {
-        reader.loader.resources.push(Resource::Volume(volume));
-    }
-    let iam = std::mem::take(&mut reader.iam);
-    for (address, why) in super::planned_iam::install(iam, options, inventory) {
-        reader.loader.issues.push(Problem::at("", format!("`{address}`: {why}: left out")));
-    }
-    let backup = std::mem::take(&mut reader.backup);
-    inventory.backup_plans.plans.extend(backup.plans);
-    inventory.backup_plans.selections.extend(backup.selections);
-    inventory.backup_plans.vaults.extend(backup.vaults);
+    std::mem::take(&mut reader.declared).finish(options, reader.loader, inventory);
     // The template holds every file system of its stack, in the stack's Region (`""` when not
     // given: then only rules that need no Region can judge them).
     let account = options.account.clone().unwrap_or_default();
@@ -552,10 +533,7 @@ pub(super) fn convert(
 struct Reader<'t, 'a> {
     template: &'t Template<'a>,
     loader: &'t mut FileLoader,
-    backup: BackupPlans,
-    iam: IamCode,
-    svms: Vec<planned::PlannedSvm>,
-    volumes: Vec<planned::PlannedVolume>,
+    declared: planned::Declared,
 }
 
 /// A property of a resource, evaluated: its value (or why not), and the pointer of the literal
@@ -656,7 +634,7 @@ impl<'a> Reader<'_, 'a> {
                     Ref::Address(address) => Ok(address),
                     Ref::Unknown(why) => Err(why),
                 };
-                self.svms.push(planned::PlannedSvm { address: self.template.address(logical), file_system });
+                self.declared.svms.push(planned::PlannedSvm { address: self.template.address(logical), file_system });
             }
             "AWS::FSx::Volume" => self.volume(logical, resource, &pointer),
             iam => self.iam(iam, logical, resource),
@@ -694,7 +672,7 @@ impl<'a> Reader<'_, 'a> {
             Prop::Known(value, _) => scalar_text(&value),
             _ => None,
         };
-        self.volumes.push(planned::PlannedVolume {
+        self.declared.volumes.push(planned::PlannedVolume {
             address: self.template.address(logical),
             svm,
             name: text(&["Name"]),
@@ -808,19 +786,19 @@ impl<'a> Reader<'_, 'a> {
             principal.groups = self.references(logical, resource, "Groups");
             let mut scratch = Planned::new(address, INPUT);
             principal.tags = self.tags(logical, resource, &mut scratch);
-            self.iam.principals.push(principal);
+            self.declared.iam.principals.push(principal);
             return;
         }
         match kind {
             "AWS::IAM::ManagedPolicy" => {
-                self.iam.policies.push(Policy {
+                self.declared.iam.policies.push(Policy {
                     address: address.clone(),
                     name: text("ManagedPolicyName"),
                     path: text("Path").unwrap_or_else(|| "/".into()),
                     doc: self.document(logical, resource, "PolicyDocument"),
                 });
                 for (kind, principal) in self.attached_to(logical, resource) {
-                    self.iam.attachments.push(Attachment::Managed {
+                    self.declared.iam.attachments.push(Attachment::Managed {
                         kind,
                         principal,
                         policy: Ref::Address(address.clone()),
@@ -832,7 +810,7 @@ impl<'a> Reader<'_, 'a> {
                 let name = text("PolicyName").unwrap_or_else(|| address.clone());
                 let doc = self.document(logical, resource, "PolicyDocument");
                 for (kind, principal) in self.attached_to(logical, resource) {
-                    self.iam.attachments.push(Attachment::Inline {
+                    self.declared.iam.attachments.push(Attachment::Inline {
                         kind,
                         principal,
                         name: name.clone(),
@@ -847,7 +825,7 @@ impl<'a> Reader<'_, 'a> {
                     _ => (Kind::Group, "GroupName"),
                 };
                 let principal = self.reference(logical, resource.get("Properties").and_then(|p| p.get(field)), field);
-                self.iam.attachments.push(Attachment::Inline {
+                self.declared.iam.attachments.push(Attachment::Inline {
                     kind,
                     principal,
                     name: text("PolicyName").unwrap_or_else(|| address.clone()),
@@ -858,7 +836,7 @@ impl<'a> Reader<'_, 'a> {
                 let group =
                     self.reference(logical, resource.get("Properties").and_then(|p| p.get("GroupName")), "GroupName");
                 for user in self.references(logical, resource, "Users") {
-                    self.iam.attachments.push(Attachment::Member { user, group: group.clone() });
+                    self.declared.iam.attachments.push(Attachment::Member { user, group: group.clone() });
                 }
             }
             _ => {}
@@ -1075,7 +1053,7 @@ impl<'a> Reader<'_, 'a> {
                 origin: self.origin(base),
             });
         }
-        self.backup.plans.push(Plan {
+        self.declared.backup.plans.push(Plan {
             address: self.template.address(logical),
             account,
             region,
@@ -1177,7 +1155,7 @@ impl<'a> Reader<'_, 'a> {
         if let Some(why) = condition {
             resources = Err(why);
         }
-        self.backup.selections.push(Selection {
+        self.declared.backup.selections.push(Selection {
             address: self.template.address(logical),
             account,
             region,
@@ -1212,7 +1190,7 @@ impl<'a> Reader<'_, 'a> {
             }
             _ => None,
         };
-        self.backup.vaults.push(Vault {
+        self.declared.backup.vaults.push(Vault {
             address: self.template.address(logical),
             name,
             arn,

@@ -269,3 +269,33 @@ pub(super) fn join_volumes(
     }
     out
 }
+
+/// What an infrastructure-code reader collects beside file systems: AWS Backup, IAM, and ONTAP
+/// SVMs and volumes still to be joined to their file systems.
+#[derive(Default)]
+pub(super) struct Declared {
+    pub backup: crate::inventory::backup_plan::BackupPlans,
+    pub iam: super::planned_iam::IamCode,
+    pub svms: Vec<PlannedSvm>,
+    pub volumes: Vec<PlannedVolume>,
+}
+
+impl Declared {
+    /// Joins the volumes, installs the IAM (in `--account`) and the AWS Backup resources.
+    pub fn finish(
+        self,
+        options: &super::Options,
+        loader: &mut super::FileLoader,
+        inventory: &mut crate::inventory::Inventory,
+    ) {
+        for volume in join_volumes(self.volumes, &self.svms, loader) {
+            loader.resources.push(super::Resource::Volume(volume));
+        }
+        for (address, why) in super::planned_iam::install(self.iam, options, inventory) {
+            loader.issues.push(crate::diag::Problem::at("", format!("`{address}`: {why}: left out")));
+        }
+        inventory.backup_plans.plans.extend(self.backup.plans);
+        inventory.backup_plans.selections.extend(self.backup.selections);
+        inventory.backup_plans.vaults.extend(self.backup.vaults);
+    }
+}

@@ -13,10 +13,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use super::planned_iam::{Attachment, Doc, IamCode, Kind, Policy, Principal, Ref};
+use super::planned_iam::{Attachment, Doc, Kind, Policy, Principal, Ref};
 use super::{FileLoader, Options, Resource, planned};
 use crate::diag::Problem;
-use crate::inventory::backup_plan::{BackupPlans, Plan, PlanRule, Selection, Target, Vault};
+use crate::inventory::backup_plan::{Plan, PlanRule, Selection, Target, Vault};
 use crate::inventory::model::{FileSystem, FileSystemType, Origin, Planned, StorageType, Tags};
 use crate::inventory::{DataKind, Inventory, Unreadable};
 use crate::regions::Partition;
@@ -259,12 +259,9 @@ pub(super) fn read(
         loader,
         configuration: &configuration,
         regions: BTreeSet::new(),
-        backup: BackupPlans::default(),
-        iam: IamCode::default(),
+        declared: planned::Declared::default(),
         locations,
         input,
-        svms: Vec::new(),
-        volumes: Vec::new(),
     };
     // Regions the configuration's providers set: a Region with no planned file system holds
     // none, which is a result, not a gap.
@@ -280,19 +277,7 @@ pub(super) fn read(
     for (index, change) in changes.iter().enumerate() {
         reader.change(index, change);
     }
-    let volumes = std::mem::take(&mut reader.volumes);
-    let svms = std::mem::take(&mut reader.svms);
-    for volume in planned::join_volumes(volumes, &svms, reader.loader) {
-        reader.loader.resources.push(Resource::Volume(volume));
-    }
-    let iam = std::mem::take(&mut reader.iam);
-    for (address, why) in super::planned_iam::install(iam, options, inventory) {
-        reader.loader.issues.push(Problem::at("", format!("`{address}`: {why}: left out")));
-    }
-    let backup = std::mem::take(&mut reader.backup);
-    inventory.backup_plans.plans.extend(backup.plans);
-    inventory.backup_plans.selections.extend(backup.selections);
-    inventory.backup_plans.vaults.extend(backup.vaults);
+    std::mem::take(&mut reader.declared).finish(options, reader.loader, inventory);
     // The plan holds every file system its configuration will have in the Regions it deploys
     // to, in every account it places resources in.
     let mut accounts: BTreeSet<String> = [options.account.clone().unwrap_or_default()].into();
@@ -324,14 +309,11 @@ struct PlanReader<'a, 'v> {
     configuration: &'a Configuration<'v>,
     /// Regions planned resources are in.
     regions: BTreeSet<&'static str>,
-    backup: BackupPlans,
-    iam: IamCode,
+    declared: planned::Declared,
     /// For a plan synthesised from HCL: where each change and its attributes are written.
     locations: Option<&'a Locations>,
     /// `terraform plan` or `terraform` (a configuration directory).
     input: &'static str,
-    svms: Vec<planned::PlannedSvm>,
-    volumes: Vec<planned::PlannedVolume>,
 }
 
 /// Where a synthesised change (by index) is written: the resource block, each attribute's value
@@ -400,7 +382,7 @@ impl<'v> PlanReader<'_, 'v> {
                     Ref::Address(address) => Ok(address),
                     Ref::Unknown(why) => Err(why),
                 };
-                self.svms.push(planned::PlannedSvm { address: change_view.address.to_string(), file_system });
+                self.declared.svms.push(planned::PlannedSvm { address: change_view.address.to_string(), file_system });
             }
             (None, "aws_fsx_ontap_volume") => {
                 let (account, region, _, _) = self.placement(&change_view);
@@ -410,7 +392,7 @@ impl<'v> PlanReader<'_, 'v> {
                     Ref::Unknown(why) => Err(why),
                 };
                 let origin = self.at(&change_view, pointer.clone());
-                self.volumes.push(planned::PlannedVolume {
+                self.declared.volumes.push(planned::PlannedVolume {
                     address: change_view.address.to_string(),
                     svm,
                     name: change_view.known_str("name").map(str::to_string),
@@ -525,10 +507,10 @@ impl<'v> PlanReader<'_, 'v> {
                 } else if let Attr::Known(tags) = change.attr("tags") {
                     p.tags = tags_of(tags);
                 }
-                self.iam.principals.push(p);
+                self.declared.iam.principals.push(p);
             }
-            "aws_iam_group" => self.iam.principals.push(principal(Kind::Group)),
-            "aws_iam_policy" => self.iam.policies.push(Policy {
+            "aws_iam_group" => self.declared.iam.principals.push(principal(Kind::Group)),
+            "aws_iam_policy" => self.declared.iam.policies.push(Policy {
                 address,
                 name,
                 path: change.known_str("path").unwrap_or("/").to_string(),
@@ -536,7 +518,7 @@ impl<'v> PlanReader<'_, 'v> {
             }),
             "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
                 let (kind, field) = principal_field(resource_type);
-                self.iam.attachments.push(Attachment::Inline {
+                self.declared.iam.attachments.push(Attachment::Inline {
                     kind,
                     principal: self.principal_ref(change, field),
                     name: name.unwrap_or_else(|| address.clone()),
@@ -545,7 +527,7 @@ impl<'v> PlanReader<'_, 'v> {
             }
             "aws_iam_role_policy_attachment" | "aws_iam_user_policy_attachment" | "aws_iam_group_policy_attachment" => {
                 let (kind, field) = principal_field(resource_type);
-                self.iam.attachments.push(Attachment::Managed {
+                self.declared.iam.attachments.push(Attachment::Managed {
                     kind,
                     principal: self.principal_ref(change, field),
                     policy: self.policy_ref(change),
@@ -555,20 +537,24 @@ impl<'v> PlanReader<'_, 'v> {
                 let policy = self.policy_ref(change);
                 for (kind, field) in [(Kind::Role, "roles"), (Kind::User, "users"), (Kind::Group, "groups")] {
                     for principal in self.references(change, field) {
-                        self.iam.attachments.push(Attachment::Managed { kind, principal, policy: policy.clone() });
+                        self.declared.iam.attachments.push(Attachment::Managed {
+                            kind,
+                            principal,
+                            policy: policy.clone(),
+                        });
                     }
                 }
             }
             "aws_iam_user_group_membership" => {
                 let user = self.principal_ref(change, "user");
                 for group in self.references(change, "groups") {
-                    self.iam.attachments.push(Attachment::Member { user: user.clone(), group });
+                    self.declared.iam.attachments.push(Attachment::Member { user: user.clone(), group });
                 }
             }
             "aws_iam_group_membership" => {
                 let group = self.principal_ref(change, "group");
                 for user in self.references(change, "users") {
-                    self.iam.attachments.push(Attachment::Member { user, group: group.clone() });
+                    self.declared.iam.attachments.push(Attachment::Member { user, group: group.clone() });
                 }
             }
             _ => {}
@@ -740,7 +726,7 @@ impl<'v> PlanReader<'_, 'v> {
                 origin: self.at(change, rule_pointer),
             });
         }
-        self.backup.plans.push(Plan {
+        self.declared.backup.plans.push(Plan {
             address: change.address.to_string(),
             account,
             region,
@@ -811,7 +797,7 @@ impl<'v> PlanReader<'_, 'v> {
             Attr::Unknown(why) => Err(why),
             Attr::Omitted => Ok(Vec::new()),
         };
-        self.backup.selections.push(Selection {
+        self.declared.backup.selections.push(Selection {
             address: change.address.to_string(),
             account,
             region,
@@ -835,7 +821,7 @@ impl<'v> PlanReader<'_, 'v> {
             ))),
             Attr::Omitted => Ok(None),
         };
-        self.backup.vaults.push(Vault {
+        self.declared.backup.vaults.push(Vault {
             address: change.address.to_string(),
             name: change.known_str("name").map(str::to_string),
             arn: change.known_str("arn").map(str::to_string),
