@@ -36,12 +36,13 @@ fn bench(c: &mut Criterion) {
     let now = inventory.collected_at.unwrap();
     group.bench_function("evaluate", |b| b.iter(|| engine::evaluate(&policies, &inventory, now)));
     let report = engine::evaluate(&policies, &inventory, now);
-    let context = Context { report: &report, policies: &policies, inventory: &inventory, include_passed: false };
+    let run = fsx_guard::report::RunInfo::bare(&report);
+    let context = Context::new(&report, &policies, &inventory, &run);
     group.bench_function("render_sarif", |b| {
-        b.iter(|| report::render(Format::Sarif, &context, false, &mut Vec::new()).unwrap())
+        b.iter(|| report::render(Format::Sarif, &context, false, true, &mut Vec::new()).unwrap())
     });
     group.bench_function("render_json", |b| {
-        b.iter(|| report::render(Format::Json, &context, false, &mut Vec::new()).unwrap())
+        b.iter(|| report::render(Format::Json, &context, false, true, &mut Vec::new()).unwrap())
     });
     group.finish();
 }

@@ -14,7 +14,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load policies and an inventory, evaluate, report, and exit 0/1/2/3
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Collect a live inventory and write it as an inventory document
     Collect(CollectArgs),
     /// Load and lint policies only (schema and semantic checks)
@@ -23,6 +23,16 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a JSON Schema
     Schema(SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Live collection settings (SPEC §4).
@@ -118,9 +128,75 @@ pub struct CheckArgs {
     /// A Terraform variables file for configuration directories (repeatable, in order)
     #[arg(long = "var-file", value_name = "PATH")]
     pub var_files: Vec<PathBuf>,
-    /// The repository root: where the `.tf` files behind a plan are looked for (default: .)
+    /// The repository root: SARIF paths are relative to it, and the `.tf` files behind a plan
+    /// are looked for under it (default: .)
     #[arg(long, value_name = "DIR")]
     pub source_root: Option<PathBuf>,
+    /// A YAML file with a `waivers:` list (accepted exceptions), as in a policy file (repeatable)
+    #[arg(long = "waivers", value_name = "FILE")]
+    pub waivers: Vec<PathBuf>,
+    /// A JSON report of an earlier run: only failures and errors not in it count
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// SARIF category (automationDetails.id `NAME/`): one per upload that must not close another's alerts
+    #[arg(long, value_name = "NAME", value_parser = sarif_category)]
+    pub sarif_category: Option<String>,
+    /// Where SARIF results point: the resource in infrastructure code and the rule for saved
+    /// inventories (auto), always the rule in its policy file, or always the resource's input
+    #[arg(long, value_enum, value_name = "WHERE", default_value_t = SarifLocation::Auto)]
+    pub sarif_location: SarifLocation,
+    /// Only the rules with this id or glob (repeatable)
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Only the rules of this severity (repeatable, or comma-separated: error,warning)
+    #[arg(long = "severity", value_name = "S", value_enum, value_delimiter = ',')]
+    pub severities: Vec<SeverityArg>,
+    /// One line per finding in the pretty report (default when there are more than 100);
+    /// `--compact=false` always shows the full form
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub compact: Option<bool>,
+}
+
+/// `--sarif-location`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SarifLocation {
+    /// The resource's line for infrastructure code (it lives in the repository), the rule's line
+    /// in its policy file for inventory documents and AWS CLI output (often saved under dated
+    /// names)
+    Auto,
+    /// The rule's line in its policy file
+    Policy,
+    /// The resource's line in the input it came from
+    Inventory,
+}
+
+/// `--severity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Error,
+    Warning,
+    Note,
+}
+
+impl SeverityArg {
+    pub fn severity(self) -> crate::policy::Severity {
+        match self {
+            SeverityArg::Error => crate::policy::Severity::Error,
+            SeverityArg::Warning => crate::policy::Severity::Warning,
+            SeverityArg::Note => crate::policy::Severity::Note,
+        }
+    }
+}
+
+/// `--sarif-category`: GitHub takes the part of `automationDetails.id` before its last `/` as
+/// the category, so a name must not end in `/` or be empty.
+fn sarif_category(text: &str) -> Result<String, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.ends_with('/') || trimmed.chars().any(char::is_control) {
+        Err(format!("`{text}` is not a category: give a name such as `prod` or `fsx/prod`"))
+    } else {
+        Ok(trimmed.to_string())
+    }
 }
 
 /// `--var NAME=VALUE`.
@@ -190,4 +266,15 @@ pub enum FailOn {
     Warning,
     Note,
     Never,
+}
+
+impl FailOn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Error => "error",
+            FailOn::Warning => "warning",
+            FailOn::Note => "note",
+            FailOn::Never => "never",
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod diag;
 pub mod engine;
 pub mod finding;
+pub mod gate;
 pub mod iam;
 pub mod inventory;
 pub mod policy;
@@ -120,6 +121,22 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             write_out(&mut out, &text)?;
             Ok(Outcome::Compliant)
         }
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut buffer = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "fsx-guard", &mut buffer);
+            out.write_all(&buffer).map_err(|e| Error::Output { path: "stdout".into(), reason: e.to_string() })?;
+            Ok(Outcome::Compliant)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut buffer = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut buffer)
+                .map_err(|e| Error::Output { path: "stdout".into(), reason: e.to_string() })?;
+            out.write_all(&buffer).map_err(|e| Error::Output { path: "stdout".into(), reason: e.to_string() })?;
+            Ok(Outcome::Compliant)
+        }
         Command::Schema(args) => {
             let text = match args.which {
                 cli::SchemaKind::Policy => policy::POLICY_SCHEMA,
@@ -178,6 +195,7 @@ fn write_out(out: &mut dyn Write, text: &str) -> Result<(), Error> {
 
 /// `fsx-guard check`: callable in-process by tests.
 pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> Result<Outcome, Error> {
+    let generated_at = Timestamp::now();
     let formats = report::parse_formats(&args.formats)?;
     refuse_overwriting_inputs(&formats, args)?;
     let explicit_now = args
@@ -192,13 +210,24 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
             })
         })
         .transpose()?;
-    let policies = policy::load(&args.policies)?;
+    let mut policies = policy::load_with_waivers(&args.policies, &args.waivers)?;
     print_warnings(&policies, err);
+    let filters = filter_rules(&mut policies, args)?;
+    let baseline = args.baseline.as_deref().map(gate::read_baseline).transpose()?;
+    let mut caller = None;
+    let mut regions_read = Vec::new();
     let inventory = if args.live || args.inventories.is_empty() {
         // Collect, then read the document back through the one loader (same verdicts as
         // `collect` followed by `check --inventory`).
         let collection = inventory::live::collect(&args.aws, &policies.regions_named())?;
         report_collection(&collection, err);
+        caller = collection.document.pointer("/collector/caller").cloned();
+        regions_read = collection
+            .document
+            .pointer("/collector/regions")
+            .and_then(serde_json::Value::as_array)
+            .map(|list| list.iter().filter_map(|r| r.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
         let text = serde_json::to_string(&collection.document).map_err(|e| Error::Internal(e.to_string()))?;
         inventory::source::load_texts(vec![("live".into(), std::sync::Arc::new(text), inventory::SourceFormat::Json)])?
     } else {
@@ -206,32 +235,92 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
     };
     print_file_warnings(&inventory.warnings, err);
     let now = explicit_now.or(inventory.collected_at).unwrap_or_else(Timestamp::now);
-    let report = engine::evaluate(&policies, &inventory, now);
+    let mut report = engine::evaluate(&policies, &inventory, now);
+    let gate = gate::apply(&mut report, &policies, baseline.as_ref(), now);
+    // The pretty report on stdout lists them itself; else stderr tells the person at the terminal.
+    if !formats.iter().any(|(format, path)| *format == report::Format::Pretty && path.is_none()) {
+        for warning in &gate.warnings {
+            let _ = writeln!(err, "warning: {warning}");
+        }
+    }
+    let empty = report.results.is_empty() && !args.allow_empty;
+    let outcome = if empty {
+        match args.fail_on {
+            FailOn::Never => Outcome::Compliant,
+            _ => Outcome::Undetermined,
+        }
+    } else {
+        outcome(&report, &policies, args.fail_on)
+    };
+    let mut inputs: Vec<report::Input> = policies
+        .sources
+        .iter()
+        .map(|s| report::Input::new(&s.path, if s.waivers_only { "waivers" } else { "policy" }, &s.text))
+        .collect();
+    inputs.extend(inventory.sources.iter().map(|s| report::Input::new(&s.path, "inventory", &s.text)));
+    if let Some(baseline) = &baseline {
+        inputs.push(report::Input::new(&baseline.path, "baseline", &baseline.text));
+    }
+    let run =
+        report::RunInfo { inputs, generated_at, fail_on: args.fail_on, outcome, caller, regions_read, gate, filters };
+    let source_root = args.source_root.clone().unwrap_or_else(|| PathBuf::from("."));
     let context = report::Context {
         report: &report,
         policies: &policies,
         inventory: &inventory,
         include_passed: args.include_passed,
+        run: &run,
+        sarif: report::SarifOptions {
+            category: args.sarif_category.clone(),
+            source_root: report::sarif::normalise(&source_root),
+            location: args.sarif_location,
+        },
+        compact: args.compact,
+        width: report::stdout_width(),
     };
     for (format, path) in &formats {
-        let rendered = report::render(*format, &context, color && path.is_none(), err)?;
+        let rendered = report::render(*format, &context, color && path.is_none(), path.is_some(), err)?;
         match path {
             None => write_out(out, &rendered)?,
             Some(path) => report::write_atomically(path, &rendered)?,
         }
     }
-    if report.results.is_empty() && !args.allow_empty {
+    if empty {
         // A run that judged nothing is not "compliant".
         let _ = writeln!(
             err,
             "error: nothing was judged: no rule selected anything in the inventory (exit 3); pass `--allow-empty` if that is expected"
         );
-        return Ok(match args.fail_on {
-            FailOn::Never => Outcome::Compliant,
-            _ => Outcome::Undetermined,
-        });
     }
-    Ok(outcome(&report, &policies, args.fail_on))
+    Ok(outcome)
+}
+
+/// `--rule` and `--severity`: only the rules they name are judged. A `--rule` that names no
+/// loaded rule is a usage error (a typo would otherwise make a gate that checks nothing).
+fn filter_rules(policies: &mut policy::PolicySet, args: &CheckArgs) -> Result<Vec<String>, Error> {
+    let mut filters = Vec::new();
+    for pattern in &args.rules {
+        if !policies.rules.iter().any(|r| policy::waiver::glob(pattern, &r.id)) {
+            let ids: Vec<&str> = policies.rules.iter().map(|r| r.id.as_str()).collect();
+            let hint = suggest::closest(pattern, ids.iter().copied())
+                .map_or_else(String::new, |near| format!("did you mean `{near}`? "));
+            return Err(Error::usage(
+                format!("`--rule {pattern}` names no loaded rule"),
+                format!("{hint}rules: {}", ids.join(", ")),
+            ));
+        }
+        filters.push(format!("--rule {pattern}"));
+    }
+    if !args.rules.is_empty() {
+        policies.rules.retain(|r| args.rules.iter().any(|p| policy::waiver::glob(p, &r.id)));
+    }
+    if !args.severities.is_empty() {
+        let wanted: Vec<Severity> = args.severities.iter().map(|s| s.severity()).collect();
+        policies.rules.retain(|r| wanted.contains(&r.severity));
+        let names: Vec<&str> = wanted.iter().map(|s| s.as_str()).collect();
+        filters.push(format!("--severity {}", names.join(",")));
+    }
+    Ok(filters)
 }
 
 /// `--account` and `--region` for infrastructure code read with `--inventory`: one Region, the
@@ -268,9 +357,10 @@ fn iac_options(args: &CheckArgs) -> Result<inventory::source::Options, Error> {
 fn refuse_overwriting_inputs(formats: &[(report::Format, Option<PathBuf>)], args: &CheckArgs) -> Result<(), Error> {
     for path in formats.iter().filter_map(|(_, path)| path.as_ref()) {
         let target = report::comparable(path);
-        for (kind, input) in
-            args.policies.iter().map(|p| ("policy", p)).chain(args.inventories.iter().map(|p| ("inventory", p)))
-        {
+        let inputs = args.policies.iter().map(|p| ("policy", p));
+        let inputs = inputs.chain(args.inventories.iter().map(|p| ("inventory", p)));
+        let inputs = inputs.chain(args.waivers.iter().map(|p| ("waivers file", p)));
+        for (kind, input) in inputs.chain(args.baseline.iter().map(|p| ("baseline", p))) {
             let input_path = report::comparable(input);
             // A policy directory loads every *.yaml/*.yml in it.
             let inside = input.is_dir()
@@ -334,12 +424,14 @@ pub fn outcome(report: &engine::Report, policies: &policy::PolicySet, fail_on: F
         FailOn::Warning => Severity::Warning,
         FailOn::Note => Severity::Note,
     };
-    let failing = report.results.iter().any(|r| {
+    // Waived results and failures already in the baseline do not count.
+    let counted = || report.results.iter().filter(|r| gate::counts(r));
+    let failing = counted().any(|r| {
         r.verdict == Verdict::Fail && policies.rules.get(r.rule).is_some_and(|rule| rule.severity >= threshold)
     });
     if failing {
         Outcome::Failures
-    } else if report.results.iter().any(|r| r.verdict == Verdict::Error) {
+    } else if counted().any(|r| r.verdict == Verdict::Error) {
         Outcome::Undetermined
     } else {
         Outcome::Compliant

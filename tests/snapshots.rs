@@ -54,9 +54,10 @@ fn report_sarif_example() {
 #[test]
 fn report_pretty_in_colour_only_when_asked() {
     let (policies, inventory, report) = example();
-    let context = Context { report: &report, policies: &policies, inventory: &inventory, include_passed: false };
-    let plain = report::render(Format::Pretty, &context, false, &mut Vec::new()).unwrap();
-    let coloured = report::render(Format::Pretty, &context, true, &mut Vec::new()).unwrap();
+    let run = report::RunInfo::bare(&report);
+    let context = Context::new(&report, &policies, &inventory, &run);
+    let plain = report::render(Format::Pretty, &context, false, false, &mut Vec::new()).unwrap();
+    let coloured = report::render(Format::Pretty, &context, true, false, &mut Vec::new()).unwrap();
     assert!(!plain.contains('\u{1b}'));
     assert!(coloured.contains('\u{1b}'));
 }

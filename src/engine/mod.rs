@@ -22,6 +22,10 @@ pub struct RuleResult {
     pub verdict: Verdict,
     pub message: String,
     pub evidence: Value,
+    /// Index into `PolicySet::waivers` of the waiver that covers it (`gate::apply`).
+    pub waived: Option<usize>,
+    /// With `--baseline`: whether a failing result was failing there too.
+    pub baseline: Option<crate::gate::BaselineState>,
 }
 
 /// Counts by verdict.
@@ -82,6 +86,8 @@ pub fn evaluate(policies: &PolicySet, inventory: &Inventory, now: Timestamp) -> 
             verdict: f.verdict,
             message: f.message,
             evidence: f.evidence,
+            waived: None,
+            baseline: None,
         }));
     }
     let rule_id = |r: &RuleResult| policies.rules.get(r.rule).map_or("", |rule| rule.id.as_str());

@@ -38,6 +38,9 @@ pub struct SourceFile {
     pub path: String,
     pub text: Arc<String>,
     pub format: SourceFormat,
+    /// Infrastructure code (Terraform, CloudFormation), which lives in the repository; else a
+    /// saved inventory or AWS CLI output.
+    pub code: bool,
 }
 
 impl SourceFile {
@@ -277,6 +280,8 @@ pub struct Inventory {
     pub sources: Vec<SourceFile>,
     /// The latest `collected_at` of the documents given.
     pub collected_at: Option<Timestamp>,
+    /// The `collector` records of the documents given (who collected, where, how many calls).
+    pub collectors: Vec<serde_json::Value>,
     pub accounts: BTreeMap<String, Account>,
     /// Resources that could not be placed in any account: they could be anywhere.
     pub unplaced: Vec<Unreadable>,

@@ -31,23 +31,54 @@ struct RawRule {
 
 /// Loads policy files and directories; with none, the built-in baseline.
 pub fn load(paths: &[PathBuf]) -> Result<PolicySet, crate::Error> {
-    if paths.is_empty() {
-        return load_builtin();
-    }
+    load_with_waivers(paths, &[])
+}
+
+/// Policies as `load` does, then waivers files (`--waivers FILE`: a YAML file holding only a
+/// `waivers:` list, as in a policy file).
+pub fn load_with_waivers(paths: &[PathBuf], waiver_paths: &[PathBuf]) -> Result<PolicySet, crate::Error> {
     let mut files = Vec::new();
+    if paths.is_empty() {
+        files.push(PolicyFile::builtin());
+    }
     for path in paths {
         for file in expand(path)? {
             let display = file.to_string_lossy().into_owned();
             let text = diag::read_text(&file, &display, POLICY_LIMIT, "policy files are limited to 4 MiB")?;
-            files.push((display, text, false));
+            files.push(PolicyFile { path: display, text, builtin: false, waivers_only: false });
         }
     }
-    load_sources(files)
+    for path in waiver_paths {
+        let display = path.to_string_lossy().into_owned();
+        let text = diag::read_text(path, &display, POLICY_LIMIT, "waivers files are limited to 4 MiB")?;
+        files.push(PolicyFile { path: display, text, builtin: false, waivers_only: true });
+    }
+    load_files(files)
 }
 
 /// The baseline compiled into the binary.
 pub fn load_builtin() -> Result<PolicySet, crate::Error> {
-    load_sources(vec![(BASELINE_PATH.to_string(), Arc::new(BASELINE.to_string()), true)])
+    load_files(vec![PolicyFile::builtin()])
+}
+
+/// One file to load.
+struct PolicyFile {
+    path: String,
+    text: Arc<String>,
+    builtin: bool,
+    /// A `--waivers` file: only `waivers:` (and `version`) may be in it.
+    waivers_only: bool,
+}
+
+impl PolicyFile {
+    fn builtin() -> PolicyFile {
+        PolicyFile {
+            path: BASELINE_PATH.to_string(),
+            text: Arc::new(BASELINE.to_string()),
+            builtin: true,
+            waivers_only: false,
+        }
+    }
 }
 
 /// A file as given, or every `*.yaml`/`*.yml` of a directory sorted by name.
@@ -76,13 +107,22 @@ fn expand(path: &Path) -> Result<Vec<PathBuf>, crate::Error> {
 
 /// Loads policies from (path, text, built-in) triples.
 pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet, crate::Error> {
+    load_files(
+        files
+            .into_iter()
+            .map(|(path, text, builtin)| PolicyFile { path, text, builtin, waivers_only: false })
+            .collect(),
+    )
+}
+
+fn load_files(files: Vec<PolicyFile>) -> Result<PolicySet, crate::Error> {
     let mut set = PolicySet::default();
     let mut problems: Vec<Vec<Problem>> = Vec::new();
     let mut warnings: Vec<Vec<Problem>> = Vec::new();
     let mut diagnostics = Vec::new();
     let mut first_ids: HashMap<String, (usize, String)> = HashMap::new();
 
-    for (path, text, builtin) in files {
+    for PolicyFile { path, text, builtin, waivers_only } in files {
         let index = set.sources.len();
         let mut file_problems = Vec::new();
         let mut file_warnings = Vec::new();
@@ -90,7 +130,7 @@ pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet
             Ok(spans) => spans,
             Err(e) => {
                 diagnostics.push(syntax_error(&path, &text, e));
-                set.sources.push(source(path, text, builtin, None, HashMap::new()));
+                set.sources.push(source(path, text, builtin, waivers_only, None, HashMap::new()));
                 problems.push(Vec::new());
                 warnings.push(Vec::new());
                 continue;
@@ -100,13 +140,13 @@ pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet
             Ok(document) => document,
             Err(e) => {
                 diagnostics.push(syntax_error(&path, &text, e));
-                set.sources.push(source(path, text, builtin, None, spans));
+                set.sources.push(source(path, text, builtin, waivers_only, None, spans));
                 problems.push(Vec::new());
                 warnings.push(Vec::new());
                 continue;
             }
         };
-        let schema_problems = schema::check(&document);
+        let schema_problems = if waivers_only { waivers_file_problems(&document) } else { schema::check(&document) };
         // Semantic checks run on every part the schema found nothing wrong with, so that one run
         // reports every problem of the file.
         // A part is clean when no schema problem is at it, inside it, or at an object around it
@@ -184,7 +224,12 @@ pub fn load_sources(files: Vec<(String, Arc<String>, bool)>) -> Result<PolicySet
                 Err(mut more) => file_problems.append(&mut more),
             }
         }
-        set.sources.push(source(path, text, builtin, name, spans));
+        if clean("/waivers") {
+            let (waivers, mut waiver_problems) = super::waiver::parse(&document, index);
+            file_problems.append(&mut waiver_problems);
+            set.waivers.extend(waivers);
+        }
+        set.sources.push(source(path, text, builtin, waivers_only, name, spans));
         problems.push(file_problems);
         warnings.push(file_warnings);
     }
@@ -225,10 +270,47 @@ fn source(
     path: String,
     text: Arc<String>,
     builtin: bool,
+    waivers_only: bool,
     name: Option<String>,
     spans: HashMap<String, NodeSpan>,
 ) -> PolicySource {
-    PolicySource { path, text, builtin, name, spans }
+    PolicySource { path, text, builtin, waivers_only, name, spans }
+}
+
+/// A `--waivers` file is checked as a policy file that holds only `waivers:` (and maybe
+/// `version: 1`); anything else in it is a problem at its key.
+fn waivers_file_problems(document: &Value) -> Vec<Problem> {
+    let Some(map) = document.as_object() else {
+        return vec![
+            Problem::at("", "a waivers file is a mapping with a `waivers:` list")
+                .with_help("write `waivers:` and a list of waivers under it, as in a policy file"),
+        ];
+    };
+    let mut problems = Vec::new();
+    if !map.contains_key("waivers") {
+        problems.push(Problem::at("", "a waivers file needs a `waivers:` list"));
+    }
+    let mut wrapped = serde_json::Map::new();
+    wrapped.insert("version".into(), Value::from(1));
+    wrapped.insert("rules".into(), Value::Array(Vec::new()));
+    for (key, value) in map {
+        match key.as_str() {
+            "waivers" | "version" => {
+                wrapped.insert(key.clone(), value.clone());
+            }
+            other => {
+                let mut at = String::new();
+                crate::span::push_token(&mut at, other);
+                problems.push(
+                    Problem::at(at, format!("`{other}` does not belong in a waivers file"))
+                        .on_key()
+                        .with_help("a waivers file holds only `waivers:`; rules go in policy files"),
+                );
+            }
+        }
+    }
+    problems.extend(schema::check(&Value::Object(wrapped)));
+    problems
 }
 
 fn syntax_error(path: &str, text: &Arc<String>, error: yaml::YamlError) -> FileDiagnostic {

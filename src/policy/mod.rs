@@ -6,14 +6,16 @@
 mod lint;
 mod load;
 mod schema;
+pub mod waiver;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Deserialize;
 
-pub use load::{BASELINE_PATH, load, load_builtin, load_sources};
+pub use load::{BASELINE_PATH, load, load_builtin, load_sources, load_with_waivers};
 pub use schema::POLICY_SCHEMA;
+pub use waiver::Waiver;
 
 use crate::inventory::FileSystem;
 use crate::inventory::model::FileSystemType;
@@ -108,6 +110,8 @@ pub struct PolicySource {
     pub path: String,
     pub text: Arc<String>,
     pub builtin: bool,
+    /// A `--waivers` file rather than a policy file.
+    pub waivers_only: bool,
     pub name: Option<String>,
     spans: std::collections::HashMap<String, NodeSpan>,
 }
@@ -138,6 +142,8 @@ pub struct Rule {
 pub struct PolicySet {
     pub sources: Vec<PolicySource>,
     pub rules: Vec<Rule>,
+    /// Every waiver of every file, in load order.
+    pub waivers: Vec<Waiver>,
     /// One per file with warnings; printed by `validate` and `check`, never fatal.
     pub warnings: Vec<std::sync::Arc<crate::diag::FileWarning>>,
 }

@@ -1,6 +1,9 @@
 //! Reporters: one file per format. Each only renders a `Report`; none evaluates anything.
 
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod pretty;
 pub mod sarif;
 
@@ -8,11 +11,13 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use crate::Error;
+use crate::cli::{FailOn, SarifLocation};
 use crate::engine::{Report, RuleResult};
-use crate::inventory::{Inventory, Origin};
+use crate::gate::Gate;
+use crate::inventory::{Inventory, Origin, Timestamp};
 use crate::policy::{PolicySet, Rule};
 use crate::rules::RuleKind;
+use crate::{Error, Outcome};
 
 /// Report formats (SPEC §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,12 +100,6 @@ pub fn parse_formats(options: &[String]) -> Result<Vec<(Format, Option<PathBuf>)
                 help: Some(format!("{hint}formats: {}", names.join(", "))),
             });
         };
-        if matches!(format, Format::Junit | Format::Markdown | Format::Html) {
-            return Err(Error::Usage {
-                message: format!("the `{name}` report format is not available in this build yet"),
-                help: Some("use `pretty`, `json` or `sarif`".into()),
-            });
-        }
         formats.push((*format, path));
     }
     let mut seen: Vec<(PathBuf, &str)> = Vec::new();
@@ -125,17 +124,154 @@ pub fn parse_formats(options: &[String]) -> Result<Vec<(Format, Option<PathBuf>)
     Ok(formats)
 }
 
+/// One input of a run, as every report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Input {
+    pub path: String,
+    /// `policy`, `inventory`, `waivers` or `baseline`.
+    pub kind: &'static str,
+    pub sha256: String,
+}
+
+impl Input {
+    pub fn new(path: &str, kind: &'static str, text: &str) -> Input {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(text.as_bytes());
+        Input { path: path.to_string(), kind, sha256: digest.iter().map(|b| format!("{b:02x}")).collect() }
+    }
+}
+
+/// What a run was: its inputs, its clock, its gate, its outcome (SPEC §6: every report states
+/// them).
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    pub inputs: Vec<Input>,
+    /// The real clock when the run started (`--now` is `Report::evaluated_at`).
+    pub generated_at: Timestamp,
+    pub fail_on: FailOn,
+    pub outcome: Outcome,
+    /// `sts:GetCallerIdentity` of a live run: account, arn, user_id.
+    pub caller: Option<serde_json::Value>,
+    /// Regions a live run read.
+    pub regions_read: Vec<String>,
+    pub gate: Gate,
+    /// `--rule` and `--severity` as given, when the run judged only some rules.
+    pub filters: Vec<String>,
+}
+
+impl RunInfo {
+    /// A run of nothing but a report (tests, benches): no inputs, compliant.
+    pub fn bare(report: &Report) -> RunInfo {
+        RunInfo {
+            inputs: Vec::new(),
+            generated_at: report.evaluated_at,
+            fail_on: FailOn::Error,
+            outcome: Outcome::Compliant,
+            caller: None,
+            regions_read: Vec::new(),
+            gate: Gate::default(),
+            filters: Vec::new(),
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        self.outcome.code()
+    }
+}
+
+/// Settings of the SARIF report.
+#[derive(Debug, Clone)]
+pub struct SarifOptions {
+    pub category: Option<String>,
+    /// Artifact URIs are relative to it (absolute, lexically normalised).
+    pub source_root: PathBuf,
+    pub location: SarifLocation,
+}
+
+impl Default for SarifOptions {
+    fn default() -> Self {
+        SarifOptions {
+            category: None,
+            source_root: std::env::current_dir().unwrap_or_default(),
+            location: SarifLocation::Auto,
+        }
+    }
+}
+
 /// What reporters read.
 pub struct Context<'a> {
     pub report: &'a Report,
     pub policies: &'a PolicySet,
     pub inventory: &'a Inventory,
     pub include_passed: bool,
+    pub run: &'a RunInfo,
+    pub sarif: SarifOptions,
+    /// `--compact`: `None` = decide by the number of findings.
+    pub compact: Option<bool>,
+    /// Terminal width to wrap the pretty report to (`None`: no wrapping).
+    pub width: Option<usize>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// A context with the defaults of `check`: passes left out of pretty, SARIF relative to the
+    /// current directory with `--sarif-location auto`, compact by the number of findings.
+    pub fn new(report: &'a Report, policies: &'a PolicySet, inventory: &'a Inventory, run: &'a RunInfo) -> Self {
+        Context {
+            report,
+            policies,
+            inventory,
+            include_passed: false,
+            run,
+            sarif: SarifOptions::default(),
+            compact: None,
+            width: None,
+        }
+    }
+
     pub fn rule(&self, result: &RuleResult) -> Option<&Rule> {
         self.policies.rules.get(result.rule)
+    }
+
+    /// The waiver that covers a result.
+    pub fn waiver(&self, result: &RuleResult) -> Option<&crate::policy::Waiver> {
+        result.waived.and_then(|i| self.policies.waivers.get(i))
+    }
+
+    /// Every waiver with its place, status and matches, for the reports' waiver lists.
+    pub fn waiver_entries(&self) -> Vec<serde_json::Value> {
+        self.run
+            .gate
+            .waivers
+            .iter()
+            .filter_map(|used| {
+                let waiver = self.policies.waivers.get(used.waiver)?;
+                Some(serde_json::json!({
+                    "rule": waiver.rule,
+                    "resource": waiver.resource,
+                    "reason": waiver.reason,
+                    "owner": waiver.owner,
+                    "expires": waiver.expires,
+                    "file": crate::gate::waiver_place(self.policies, waiver),
+                    "status": used.status.as_str(),
+                    "matched": used.matched,
+                }))
+            })
+            .collect()
+    }
+
+    /// Failures and errors, worst first: fail before error, then severity, then the report's
+    /// order (rule id, resource). Waived ones and ones already in the baseline go last.
+    pub fn worst_first(&self) -> Vec<&RuleResult> {
+        let mut list: Vec<&RuleResult> = self.report.results.iter().filter(|r| crate::gate::failing(r)).collect();
+        list.sort_by_key(|r| {
+            let severity = self.rule(r).map_or(crate::policy::Severity::Note, |rule| rule.severity);
+            (
+                !crate::gate::counts(r),
+                std::cmp::Reverse(r.verdict == crate::engine::Verdict::Fail),
+                std::cmp::Reverse(severity),
+            )
+        });
+        list
     }
 
     /// Line:column positions of the given results' resources in their inventory files, one
@@ -183,6 +319,15 @@ impl Context<'_> {
     }
 }
 
+/// The outcome in words, as reports state it beside the exit code.
+pub fn outcome_text(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Compliant => "compliant",
+        Outcome::Failures => "failures",
+        Outcome::Undetermined => "undetermined",
+    }
+}
+
 /// A region of a file, 1-based, columns in Unicode characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Position {
@@ -217,24 +362,56 @@ impl Position {
     }
 }
 
-/// Renders one format.
-pub fn render(format: Format, context: &Context<'_>, color: bool, err: &mut dyn Write) -> Result<String, Error> {
+/// Renders one format. `to_file`: Markdown to a file is the whole audit document, to stdout the
+/// pull-request comment.
+pub fn render(
+    format: Format,
+    context: &Context<'_>,
+    color: bool,
+    to_file: bool,
+    err: &mut dyn Write,
+) -> Result<String, Error> {
     match format {
         Format::Pretty => Ok(pretty::render(context, color)),
         Format::Json => json::render(context),
         Format::Sarif => sarif::render(context, err),
-        Format::Junit | Format::Markdown | Format::Html => Err(Error::Internal("format not available".into())),
+        Format::Junit => junit::render(context),
+        Format::Markdown => Ok(markdown::render(context, to_file)),
+        Format::Html => Ok(html::render(context)),
     }
 }
 
-/// Colour on stdout only when it is a terminal and `NO_COLOR` is unset.
+/// Colour on stdout: never with `NO_COLOR`; always with `FORCE_COLOR` or `CLICOLOR_FORCE`
+/// (set, not `0`); else only on a terminal.
 pub fn stdout_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    color_for(std::io::stdout().is_terminal())
 }
 
-/// Colour on stderr only when it is a terminal and `NO_COLOR` is unset.
+/// Colour on stderr, by the same rules as stdout.
 pub fn stderr_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    color_for(std::io::stderr().is_terminal())
+}
+
+fn color_for(terminal: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let forced = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
+    if set("NO_COLOR") {
+        false
+    } else if forced("FORCE_COLOR") || forced("CLICOLOR_FORCE") {
+        true
+    } else {
+        terminal
+    }
+}
+
+/// The width to wrap the pretty report to on stdout: `COLUMNS`, else the terminal's; none when
+/// stdout is not a terminal (files and pipes keep one line per finding whole).
+pub fn stdout_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok());
+    columns.or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))).map(|w| w.clamp(40, 400))
 }
 
 /// `fsx-guard rules [KIND]`: one line per kind, or one kind's whole documentation.

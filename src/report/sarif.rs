@@ -10,19 +10,22 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run,
-    RunAutomationDetails, Sarif, Tool, ToolComponent,
+    Artifact, ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
+    ResultKind, ResultLevel, Run, RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
 };
 use sha2::{Digest, Sha256};
 
 use super::{Context, Position};
 use crate::Error;
+use crate::cli::SarifLocation;
 use crate::engine::{RuleResult, Verdict};
 use crate::policy::Severity;
 
 /// GitHub code scanning keeps at most this many results per run.
 pub const MAX_RESULTS: usize = 25_000;
+/// GitHub code scanning shows at most this many results of one run.
+pub const GITHUB_SHOWN: usize = 5_000;
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 fn level(severity: Severity) -> ResultLevel {
@@ -42,24 +45,40 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-/// A URI for a path: relative paths as they are (with `/`), absolute ones under the current
-/// directory made relative, other absolute ones as `file://` URIs.
-pub fn artifact_uri(path: &str) -> String {
-    let as_path = std::path::Path::new(path);
-    let relative = if as_path.is_absolute() {
-        match std::env::current_dir().ok().and_then(|cwd| as_path.strip_prefix(cwd).ok().map(|p| p.to_path_buf())) {
-            Some(rel) => rel,
-            None => {
-                let encoded: String = path.chars().map(encode_uri_char).collect();
-                return format!("file://{encoded}");
+/// A path made absolute (against the current directory) with `.` and `..` removed, without
+/// following links (a repository checked out under a link must still be its own root).
+pub fn normalise(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = std::path::PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
             }
+            other => out.push(other.as_os_str()),
         }
-    } else {
-        as_path.to_path_buf()
-    };
-    let text = relative.to_string_lossy().replace('\\', "/");
-    let text = text.strip_prefix("./").unwrap_or(&text).to_string();
-    text.chars().map(encode_uri_char).collect()
+    }
+    out
+}
+
+/// A URI for a path: relative to `root` (with `/`, no `./` or `..`), or a `file://` URI when
+/// the file is outside the root (`outside` is then true).
+pub fn artifact_uri(path: &str, root: &std::path::Path) -> (String, bool) {
+    let absolute = normalise(std::path::Path::new(path));
+    match absolute.strip_prefix(root) {
+        Ok(relative) => {
+            let text = relative.to_string_lossy().replace('\\', "/");
+            (text.chars().map(encode_uri_char).collect(), false)
+        }
+        Err(_) => {
+            let text = absolute.to_string_lossy().replace('\\', "/");
+            let encoded: String = text.chars().map(encode_uri_char).collect();
+            let slash = if encoded.starts_with('/') { "" } else { "/" };
+            (format!("file://{slash}{encoded}"), true)
+        }
+    }
 }
 
 fn encode_uri_char(c: char) -> String {
@@ -138,99 +157,257 @@ pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Erro
         (std::cmp::Reverse(r.verdict == Verdict::Fail), std::cmp::Reverse(severity))
     };
     let total = reported.len();
+    let mut notices: Vec<String> = context.run.gate.warnings.clone();
     if total > MAX_RESULTS {
         reported.sort_by_key(|r| rank(r));
         reported.truncate(MAX_RESULTS);
-        let _ = writeln!(
-            err,
-            "warning: SARIF keeps the {MAX_RESULTS} most severe of {total} results (GitHub code scanning's limit per run)"
-        );
+        notices.push(format!(
+            "SARIF keeps the {MAX_RESULTS} most severe of {total} results (GitHub code scanning's limit per run)"
+        ));
+    }
+    if reported.len() > GITHUB_SHOWN {
+        notices.push(format!(
+            "{} results in one SARIF run: GitHub code scanning shows only the top {GITHUB_SHOWN} of a run; split the run (`--rule`, `--severity`, one `--sarif-category` each) or read the JSON report",
+            reported.len()
+        ));
+    }
+    for notice in notices.iter().skip(context.run.gate.warnings.len()) {
+        let _ = writeln!(err, "warning: {notice}");
     }
     let positions = context.positions(reported.iter().copied());
+    let root = context.sarif.source_root.as_path();
+    // Paths outside the root are kept as file:// URIs, with one warning per file.
+    let mut outside: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut uri = |path: &str| -> String {
+        if path == crate::policy::BASELINE_PATH && policies.sources.iter().any(|s| s.builtin && s.path == path) {
+            return path.to_string();
+        }
+        let (uri, out) = artifact_uri(path, root);
+        if out {
+            outside.insert(path.to_string());
+        }
+        uri
+    };
 
-    let results: Vec<SarifResult> = reported
-        .iter()
-        .filter_map(|result| {
-            let rule = context.rule(result)?;
-            let position = result
-                .subject
-                .origin
-                .as_ref()
-                .and_then(|o| positions.get(o).cloned())
-                .or_else(|| context.rule_position(rule))
-                .unwrap_or(Position {
-                    path: crate::policy::BASELINE_PATH.to_string(),
-                    line: 1,
-                    column: 1,
-                    end_line: 1,
-                    end_column: 2,
-                });
-            let message = match result.verdict {
-                Verdict::Error if !result.message.starts_with("could not evaluate:") => {
-                    format!("could not evaluate: {}", result.message)
-                }
-                _ => result.message.clone(),
-            };
-            let location = Location::builder()
-                .physical_location(
-                    PhysicalLocation::builder()
-                        .artifact_location(ArtifactLocation::builder().uri(artifact_uri(&position.path)).build())
-                        .region(region(&position))
-                        .build(),
-                )
-                .logical_locations(vec![
-                    LogicalLocation::builder().fully_qualified_name(result.subject.id.clone()).kind("resource").build(),
-                ])
-                .build();
-            let print = fingerprint(&rule.id, &result.subject.id);
-            let mut fingerprints = BTreeMap::new();
-            fingerprints.insert("fsxGuardResource/v1".to_string(), print.clone());
-            fingerprints
-                .insert("primaryLocationLineHash".to_string(), format!("{}:1", print.get(..16).unwrap_or(&print)));
-            let mut properties = BTreeMap::new();
-            properties.insert("verdict".to_string(), json!(result.verdict.as_str()));
-            properties.insert("resource_type".to_string(), json!(result.subject.resource_type.as_str()));
-            properties.insert("account".to_string(), json!(result.subject.account));
-            properties.insert("region".to_string(), json!(result.subject.region));
-            properties.insert("evidence".to_string(), result.evidence.clone());
-            let rule_index = policies.rules.iter().position(|r| r.id == rule.id).unwrap_or(0);
-            let mut sarif_result = SarifResult::builder()
-                .rule_id(rule.id.clone())
-                .rule_index(i64::try_from(rule_index).unwrap_or(0))
-                .kind(ResultKind::Fail)
-                .level(level(rule.severity))
-                .message(Message::builder().text(message).build())
-                .locations(vec![location])
-                .partial_fingerprints(fingerprints)
-                .properties(PropertyBag::builder().additional_properties(properties).build())
-                .build();
-            // The value came from elsewhere (a variable's literal): where the resource uses it.
-            if let Some(related) = result.subject.related.as_ref().and_then(|o| positions.get(o)) {
-                sarif_result.related_locations = Some(vec![
-                    Location::builder()
-                        .id(1)
-                        .physical_location(
-                            PhysicalLocation::builder()
-                                .artifact_location(ArtifactLocation::builder().uri(artifact_uri(&related.path)).build())
-                                .region(region(related))
-                                .build(),
-                        )
-                        .message(Message::builder().text("the attribute that uses this value").build())
-                        .build(),
-                ]);
+    let mut results: Vec<SarifResult> = Vec::with_capacity(reported.len());
+    for result in &reported {
+        let Some(rule) = context.rule(result) else { continue };
+        let resource_position = result.subject.origin.as_ref().and_then(|o| {
+            let code = context.inventory.sources.get(o.source).is_some_and(|s| s.code);
+            positions.get(o).cloned().map(|p| (p, code))
+        });
+        // auto: infrastructure code lives in the repository, so its line; a saved inventory is
+        // often renamed by date, so the rule's line, unless the rule is the built-in baseline,
+        // which is in no repository.
+        let builtin = policies.source_of(rule).is_none_or(|s| s.builtin);
+        let at_resource = match (context.sarif.location, &resource_position) {
+            (SarifLocation::Inventory, Some(_)) => true,
+            (SarifLocation::Auto, Some((_, code))) => *code || builtin,
+            _ => false,
+        };
+        let position = resource_position
+            .filter(|_| at_resource)
+            .map(|(p, _)| p)
+            .or_else(|| context.rule_position(rule))
+            .unwrap_or(Position {
+                path: crate::policy::BASELINE_PATH.to_string(),
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 2,
+            });
+        // At the rule's line many resources share one place: the message names its resource.
+        let named = |text: &str| if at_resource { text.to_string() } else { format!("{}: {text}", result.subject.id) };
+        let message = match result.verdict {
+            Verdict::Error => {
+                let rest =
+                    result.message.strip_prefix("could not evaluate:").map_or(result.message.as_str(), str::trim_start);
+                format!("could not evaluate: {}", named(rest))
             }
-            Some(sarif_result)
+            _ => named(&result.message),
+        };
+        let location = Location::builder()
+            .physical_location(
+                PhysicalLocation::builder()
+                    .artifact_location(ArtifactLocation::builder().uri(uri(&position.path)).build())
+                    .region(region(&position))
+                    .build(),
+            )
+            .logical_locations(vec![
+                LogicalLocation::builder().fully_qualified_name(result.subject.id.clone()).kind("resource").build(),
+            ])
+            .build();
+        let print = fingerprint(&rule.id, &result.subject.id);
+        let mut fingerprints = BTreeMap::new();
+        fingerprints.insert("fsxGuardResource/v1".to_string(), print.clone());
+        fingerprints.insert("primaryLocationLineHash".to_string(), format!("{}:1", print.get(..16).unwrap_or(&print)));
+        let mut properties = BTreeMap::new();
+        properties.insert("verdict".to_string(), json!(result.verdict.as_str()));
+        properties.insert("resource_type".to_string(), json!(result.subject.resource_type.as_str()));
+        properties.insert("account".to_string(), json!(result.subject.account));
+        properties.insert("region".to_string(), json!(result.subject.region));
+        properties.insert("evidence".to_string(), result.evidence.clone());
+        let rule_index = policies.rules.iter().position(|r| r.id == rule.id).unwrap_or(0);
+        let mut sarif_result = SarifResult::builder()
+            .rule_id(rule.id.clone())
+            .rule_index(i64::try_from(rule_index).unwrap_or(0))
+            .kind(ResultKind::Fail)
+            .level(level(rule.severity))
+            .message(Message::builder().text(message).build())
+            .locations(vec![location])
+            .partial_fingerprints(fingerprints)
+            .properties(PropertyBag::builder().additional_properties(properties).build())
+            .build();
+        // The value came from elsewhere (a variable's literal): where the resource uses it.
+        if let Some(related) = result.subject.related.as_ref().and_then(|o| positions.get(o)).filter(|_| at_resource) {
+            sarif_result.related_locations = Some(vec![
+                Location::builder()
+                    .id(1)
+                    .physical_location(
+                        PhysicalLocation::builder()
+                            .artifact_location(ArtifactLocation::builder().uri(uri(&related.path)).build())
+                            .region(region(related))
+                            .build(),
+                    )
+                    .message(Message::builder().text("the attribute that uses this value").build())
+                    .build(),
+            ]);
+        }
+        if let Some(waiver) = context.waiver(result) {
+            let mut waiver_properties = BTreeMap::new();
+            waiver_properties.insert("owner".to_string(), json!(waiver.owner));
+            waiver_properties.insert("expires".to_string(), json!(waiver.expires));
+            waiver_properties.insert("waiver".to_string(), json!(crate::gate::waiver_place(policies, waiver)));
+            sarif_result.suppressions = Some(vec![
+                Suppression::builder()
+                    .kind(json!("external"))
+                    .status(json!("accepted"))
+                    .justification(waiver.reason.clone())
+                    .properties(PropertyBag::builder().additional_properties(waiver_properties).build())
+                    .build(),
+            ]);
+        }
+        if let Some(state) = result.baseline {
+            sarif_result.baseline_state = Some(json!(state.as_str()));
+        }
+        results.push(sarif_result);
+    }
+    // Fixed since the baseline: listed as `absent`, as passes (GitHub must not open an alert).
+    for fixed in &context.run.gate.fixed {
+        let rule_index = policies.rules.iter().position(|r| r.id == fixed.rule_id);
+        let mut builder_properties = BTreeMap::new();
+        builder_properties.insert("verdict_before".to_string(), json!(fixed.was));
+        builder_properties.insert("verdict_now".to_string(), json!(fixed.now));
+        let mut absent = SarifResult::builder()
+            .rule_id(fixed.rule_id.clone())
+            .kind(ResultKind::Pass)
+            .level(ResultLevel::None)
+            .message(
+                Message::builder()
+                    .text(format!("fixed since the baseline: {}: {}", fixed.resource, fixed.message))
+                    .build(),
+            )
+            .locations(vec![
+                Location::builder()
+                    .logical_locations(vec![
+                        LogicalLocation::builder()
+                            .fully_qualified_name(fixed.resource.clone())
+                            .kind("resource")
+                            .build(),
+                    ])
+                    .build(),
+            ])
+            .partial_fingerprints(BTreeMap::from([(
+                "fsxGuardResource/v1".to_string(),
+                fingerprint(&fixed.rule_id, &fixed.resource),
+            )]))
+            .properties(PropertyBag::builder().additional_properties(builder_properties).build())
+            .build();
+        absent.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
+        absent.baseline_state = Some(json!("absent"));
+        results.push(absent);
+    }
+
+    let run_info = context.run;
+    let artifacts: Vec<Artifact> = run_info
+        .inputs
+        .iter()
+        .map(|input| {
+            let role = match input.kind {
+                "policy" => "policy",
+                "waivers" => "userSpecifiedConfiguration",
+                "baseline" => "resultFile",
+                _ => "analysisTarget",
+            };
+            let location = if input.path == "live" && input.kind == "inventory" {
+                ArtifactLocation::builder()
+                    .description(Message::builder().text("collected live from AWS").build())
+                    .build()
+            } else {
+                ArtifactLocation::builder().uri(uri(&input.path)).build()
+            };
+            Artifact::builder()
+                .location(location)
+                .roles(vec![json!(role)])
+                .hashes(BTreeMap::from([("sha-256".to_string(), input.sha256.clone())]))
+                .build()
         })
         .collect();
+    for path in &outside {
+        let _ = writeln!(
+            err,
+            "warning: `{path}` is outside the source root `{}`: SARIF names it by a file:// URI, which GitHub cannot show; pass --source-root",
+            root.display()
+        );
+    }
 
     let mut run_properties = BTreeMap::new();
     run_properties.insert("evaluated_at".to_string(), json!(report.evaluated_at.to_string()));
     run_properties.insert("summary".to_string(), serde_json::to_value(report.summary).unwrap_or(Value::Null));
+    run_properties.insert("waivers".to_string(), json!(context.waiver_entries()));
+    if let Some(path) = &run_info.gate.baseline_path {
+        run_properties.insert(
+            "baseline".to_string(),
+            json!({"path": path, "new": run_info.gate.new, "unchanged": run_info.gate.unchanged, "fixed": run_info.gate.fixed.len()}),
+        );
+    }
     if total > MAX_RESULTS {
         run_properties.insert(
             "truncated".to_string(),
             json!({"kept": MAX_RESULTS, "total": total, "reason": "GitHub code scanning keeps at most 25,000 results per run; the most severe are kept"}),
         );
+    }
+    let mut invocation_properties = BTreeMap::new();
+    invocation_properties.insert("now".to_string(), json!(report.evaluated_at.to_string()));
+    invocation_properties.insert("fail_on".to_string(), json!(run_info.fail_on.as_str()));
+    invocation_properties.insert("outcome".to_string(), json!(super::outcome_text(run_info.outcome)));
+    if !run_info.filters.is_empty() {
+        invocation_properties.insert("filters".to_string(), json!(run_info.filters));
+    }
+    if let Some(caller) = &run_info.caller {
+        invocation_properties.insert("caller".to_string(), caller.clone());
+        invocation_properties.insert("regions_read".to_string(), json!(run_info.regions_read));
+    }
+    if !context.inventory.collectors.is_empty() {
+        invocation_properties.insert("collected_by".to_string(), json!(context.inventory.collectors));
+    }
+    let notifications: Vec<Notification> = notices
+        .iter()
+        .map(|text| {
+            Notification::builder()
+                .message(Message::builder().text(text.clone()).build())
+                .level(json!("warning"))
+                .build()
+        })
+        .collect();
+    let mut invocation = Invocation::builder()
+        .execution_successful(true)
+        .exit_code(i64::from(run_info.exit_code()))
+        .start_time_utc(run_info.generated_at.to_string())
+        .properties(PropertyBag::builder().additional_properties(invocation_properties).build())
+        .build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
     }
     let driver = ToolComponent::builder()
         .name("fsx-guard")
@@ -238,10 +415,17 @@ pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Erro
         .version(env!("CARGO_PKG_VERSION"))
         .rules(descriptors)
         .build();
+    // GitHub's category is the part before the last `/`.
+    let automation_id = match &context.sarif.category {
+        Some(category) => format!("{category}/"),
+        None => format!("fsx-guard/{}", report.evaluated_at),
+    };
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
+        .artifacts(artifacts)
         .results(results)
-        .automation_details(RunAutomationDetails::builder().id(format!("fsx-guard/{}", report.evaluated_at)).build())
+        .automation_details(RunAutomationDetails::builder().id(automation_id).build())
         .column_kind(json!("unicodeCodePoints"))
         .properties(PropertyBag::builder().additional_properties(run_properties).build())
         .build();

@@ -35,8 +35,10 @@ pub fn render(
     format: Format,
     include_passed: bool,
 ) -> String {
-    let context = Context { report, policies, inventory, include_passed };
-    report::render(format, &context, false, &mut Vec::new()).unwrap()
+    let run = report::RunInfo::bare(report);
+    let mut context = Context::new(report, policies, inventory, &run);
+    context.include_passed = include_passed;
+    report::render(format, &context, false, true, &mut Vec::new()).unwrap()
 }
 
 /// Errors of a SARIF document against the OASIS SARIF 2.1.0 schema kept in `tests/data`.

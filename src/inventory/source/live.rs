@@ -71,6 +71,23 @@ pub enum LiveError {
 }
 
 /// What collection produced: the inventory document and whether every call succeeded.
+/// Requests made, per operation (`fsx:DescribeBackups`: one per page), for the collector record.
+#[derive(Debug, Clone, Default)]
+struct Calls(Arc<std::sync::Mutex<std::collections::BTreeMap<&'static str, u64>>>);
+
+impl Calls {
+    fn add(&self, operation: &'static str) {
+        if let Ok(mut map) = self.0.lock() {
+            *map.entry(operation).or_default() += 1;
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        let map = self.0.lock().map(|m| m.clone()).unwrap_or_default();
+        Value::Object(map.into_iter().map(|(k, v)| (k.to_string(), Value::from(v))).collect())
+    }
+}
+
 pub struct Collection {
     pub document: Value,
     pub started: Timestamp,
@@ -165,6 +182,8 @@ pub async fn collect_with(
     let sts_config = aws_sdk_sts::config::Builder::from(config)
         .region(config.region().cloned().or_else(|| Some(aws_config::Region::new(home.clone()))))
         .build();
+    let calls = Calls::default();
+    calls.add("sts:GetCallerIdentity");
     let caller = aws_sdk_sts::Client::from_conf(sts_config).get_caller_identity().send();
     let Ok(answer) = tokio::time::timeout_at(deadline, caller).await else {
         return Err(LiveError::Unreachable {
@@ -197,7 +216,7 @@ pub async fn collect_with(
         let account_config =
             aws_sdk_account::config::Builder::from(config).region(aws_config::Region::new(home.clone())).build();
         let client = aws_sdk_account::Client::from_conf(account_config);
-        let listed = tokio::time::timeout_at(deadline, enabled_regions(&client, max_pages))
+        let listed = tokio::time::timeout_at(deadline, enabled_regions(&client, max_pages, &calls))
             .await
             .unwrap_or_else(|_| Err("account:ListRegions did not answer within the collection deadline".to_string()));
         for region in listed.map_err(|reason| LiveError::AllRegions { reason })? {
@@ -228,12 +247,13 @@ pub async fn collect_with(
                      operation: &'static str| {
         pending.insert((region.to_string(), operation));
         let (client, region, semaphore) = (client.clone(), region.to_string(), Arc::clone(&semaphore));
+        let calls = calls.clone();
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await.ok();
             let result = match operation {
-                "DescribeFileSystems" => describe_file_systems(&client, max_pages).await,
-                "DescribeVolumes" => describe_volumes(&client, max_pages).await,
-                _ => describe_backups(&client, max_pages).await,
+                "DescribeFileSystems" => describe_file_systems(&client, max_pages, &calls).await,
+                "DescribeVolumes" => describe_volumes(&client, max_pages, &calls).await,
+                _ => describe_backups(&client, max_pages, &calls).await,
             };
             Part::Fsx { region, operation, result }
         });
@@ -252,10 +272,11 @@ pub async fn collect_with(
         let iam_config = aws_sdk_iam::config::Builder::from(config).region(aws_config::Region::new(iam_region)).build();
         let client = aws_sdk_iam::Client::from_conf(iam_config);
         let semaphore = Arc::clone(&semaphore);
+        let calls = calls.clone();
         pending.insert((String::new(), "GetAccountAuthorizationDetails"));
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await.ok();
-            Part::Iam(authorization_details(&client, max_pages).await)
+            Part::Iam(authorization_details(&client, max_pages, &calls).await)
         });
     }
 
@@ -329,12 +350,31 @@ pub async fn collect_with(
     if let (Some(iam), Some(map)) = (iam, account_doc.as_object_mut()) {
         map.insert("iam".into(), iam);
     }
-    let document = json!({"version": 1, "collected_at": started.to_string(), "accounts": [account_doc]});
+    // Who collected, with what, where and how many requests: audit evidence (SPEC §4, §6).
+    let collector = json!({
+        "tool": "fsx-guard",
+        "version": env!("CARGO_PKG_VERSION"),
+        "caller": {
+            "account": identity.account(),
+            "arn": identity.arn(),
+            "user_id": identity.user_id(),
+        },
+        "regions": regions.iter().collect::<Vec<_>>(),
+        "calls": calls.to_json(),
+        "started_at": started.to_string(),
+        "finished_at": Timestamp::now().to_string(),
+    });
+    let document =
+        json!({"version": 1, "collected_at": started.to_string(), "collector": collector, "accounts": [account_doc]});
     Ok(Collection { document, started, failures, reads })
 }
 
 /// Regions the account has enabled (opted in, or enabled by default), all pages.
-async fn enabled_regions(client: &aws_sdk_account::Client, max_pages: usize) -> Result<Vec<String>, String> {
+async fn enabled_regions(
+    client: &aws_sdk_account::Client,
+    max_pages: usize,
+    calls: &Calls,
+) -> Result<Vec<String>, String> {
     use aws_sdk_account::types::RegionOptStatus;
     let mut regions = Vec::new();
     let mut pages = client
@@ -345,6 +385,7 @@ async fn enabled_regions(client: &aws_sdk_account::Client, max_pages: usize) -> 
         .send();
     let mut count = 0usize;
     while let Some(page) = pages.next().await {
+        calls.add("account:ListRegions");
         count += 1;
         too_many_pages(count, max_pages)?;
         let page = page.map_err(|e| error_text(&e))?;
@@ -540,11 +581,16 @@ fn require(items: &[Value], fields: &[&str], what: &str) -> Result<(), String> {
     ))
 }
 
-async fn describe_file_systems(client: &aws_sdk_fsx::Client, max_pages: usize) -> Result<Vec<Value>, String> {
+async fn describe_file_systems(
+    client: &aws_sdk_fsx::Client,
+    max_pages: usize,
+    calls: &Calls,
+) -> Result<Vec<Value>, String> {
     let mut items = Vec::new();
     let mut pages = client.describe_file_systems().into_paginator().send();
     let mut count = 0usize;
     while let Some(page) = pages.next().await {
+        calls.add("fsx:DescribeFileSystems");
         count += 1;
         too_many_pages(count, max_pages)?;
         let page = page.map_err(|e| error_text(&e))?;
@@ -554,11 +600,12 @@ async fn describe_file_systems(client: &aws_sdk_fsx::Client, max_pages: usize) -
     Ok(items)
 }
 
-async fn describe_backups(client: &aws_sdk_fsx::Client, max_pages: usize) -> Result<Vec<Value>, String> {
+async fn describe_backups(client: &aws_sdk_fsx::Client, max_pages: usize, calls: &Calls) -> Result<Vec<Value>, String> {
     let mut items = Vec::new();
     let mut pages = client.describe_backups().into_paginator().send();
     let mut count = 0usize;
     while let Some(page) = pages.next().await {
+        calls.add("fsx:DescribeBackups");
         count += 1;
         too_many_pages(count, max_pages)?;
         let page = page.map_err(|e| error_text(&e))?;
@@ -579,11 +626,12 @@ async fn describe_backups(client: &aws_sdk_fsx::Client, max_pages: usize) -> Res
     Ok(items)
 }
 
-async fn describe_volumes(client: &aws_sdk_fsx::Client, max_pages: usize) -> Result<Vec<Value>, String> {
+async fn describe_volumes(client: &aws_sdk_fsx::Client, max_pages: usize, calls: &Calls) -> Result<Vec<Value>, String> {
     let mut items = Vec::new();
     let mut pages = client.describe_volumes().into_paginator().send();
     let mut count = 0usize;
     while let Some(page) = pages.next().await {
+        calls.add("fsx:DescribeVolumes");
         count += 1;
         too_many_pages(count, max_pages)?;
         let page = page.map_err(|e| error_text(&e))?;
@@ -614,11 +662,12 @@ fn boundary(b: Option<&aws_sdk_iam::types::AttachedPermissionsBoundary>) -> Valu
     })
 }
 
-async fn authorization_details(client: &aws_sdk_iam::Client, max_pages: usize) -> Result<Value, String> {
+async fn authorization_details(client: &aws_sdk_iam::Client, max_pages: usize, calls: &Calls) -> Result<Value, String> {
     let (mut users, mut groups, mut roles, mut policies) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut pages = client.get_account_authorization_details().into_paginator().send();
     let mut count = 0usize;
     while let Some(page) = pages.next().await {
+        calls.add("iam:GetAccountAuthorizationDetails");
         count += 1;
         too_many_pages(count, max_pages)?;
         let page = page.map_err(|e| error_text(&e))?;

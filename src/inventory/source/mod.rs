@@ -96,6 +96,13 @@ pub fn load_texts_with(
     load_inputs(texts, Vec::new(), options)
 }
 
+/// A source that is infrastructure code (a plan, a template), not a saved inventory.
+fn mark_code(inventory: &mut Inventory, source: usize) {
+    if let Some(file) = inventory.sources.get_mut(source) {
+        file.code = true;
+    }
+}
+
 /// Loads files already in memory and Terraform configuration directories: (path, display).
 fn load_inputs(
     texts: Vec<(String, Arc<String>, SourceFormat)>,
@@ -109,7 +116,7 @@ fn load_inputs(
 
     for (display, text, format) in texts {
         let source = inventory.sources.len();
-        inventory.sources.push(SourceFile { path: display.clone(), text: Arc::clone(&text), format });
+        inventory.sources.push(SourceFile { path: display.clone(), text: Arc::clone(&text), format, code: false });
         let mut loader = FileLoader {
             source,
             problems: Vec::new(),
@@ -119,13 +126,19 @@ fn load_inputs(
         };
         let parsed = if format == SourceFormat::Json && terraform_plan::looks_like(&text) {
             match terraform_plan::convert(&text, options, &mut loader, &mut inventory) {
-                Ok(true) => Ok(None),
+                Ok(true) => {
+                    mark_code(&mut inventory, source);
+                    Ok(None)
+                }
                 Ok(false) => parse_json(&text).map(Some),
                 Err(e) => Err(e),
             }
         } else if cloudformation::looks_like(&text) {
             match cloudformation::convert(&text, format, &display, options, &mut loader, &mut inventory) {
-                Ok(true) => Ok(None),
+                Ok(true) => {
+                    mark_code(&mut inventory, source);
+                    Ok(None)
+                }
                 Ok(false) => match format {
                     SourceFormat::Json => parse_json(&text),
                     SourceFormat::Yaml | SourceFormat::Hcl => parse_yaml(&text),
@@ -450,6 +463,9 @@ impl FileLoader {
                     return;
                 }
                 None => self.problems.push(Problem::at("", "an inventory document needs `version: 1`")),
+            }
+            if let Some(collector) = file.collector.clone().filter(serde_json::Value::is_object) {
+                inventory.collectors.push(collector);
             }
             if let Some(at) = file.collected_at {
                 inventory.collected_at = Some(inventory.collected_at.map_or(at, |prev| prev.max(at)));

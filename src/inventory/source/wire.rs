@@ -26,6 +26,8 @@ pub(super) struct IamLists {
 pub(super) struct InputFile {
     pub(super) version: Option<u64>,
     pub(super) collected_at: Option<Timestamp>,
+    /// Who collected it (`fsx-guard collect`): kept for reports, never judged.
+    pub(super) collector: Option<serde_json::Value>,
     pub(super) accounts: Option<Vec<AccountDocument>>,
     pub(super) file_systems: Option<Vec<RawFileSystem>>,
     pub(super) backups: Option<Vec<RawBackup>>,
@@ -41,9 +43,10 @@ pub(super) struct InputFile {
 }
 
 /// The top-level keys fsx-guard reads.
-pub(super) const TOP_LEVEL_KEYS: [&str; 10] = [
+pub(super) const TOP_LEVEL_KEYS: [&str; 11] = [
     "version",
     "collected_at",
+    "collector",
     "accounts",
     "FileSystems",
     "Backups",
@@ -81,6 +84,7 @@ impl<'de> Deserialize<'de> for InputFile {
                     match key.as_str() {
                         "version" => set(&mut map, &mut file.version, &key)?,
                         "collected_at" => set(&mut map, &mut file.collected_at, &key)?,
+                        "collector" => set(&mut map, &mut file.collector, &key)?,
                         "accounts" => set(&mut map, &mut file.accounts, &key)?,
                         "FileSystems" => set(&mut map, &mut file.file_systems, &key)?,
                         "Backups" => set(&mut map, &mut file.backups, &key)?,

@@ -313,7 +313,7 @@ fn read_dir(
 }
 
 fn push_source(inventory: &mut Inventory, path: &str, text: Arc<String>) -> usize {
-    inventory.sources.push(SourceFile { path: path.to_string(), text, format: SourceFormat::Hcl });
+    inventory.sources.push(SourceFile { path: path.to_string(), text, format: SourceFormat::Hcl, code: true });
     inventory.sources.len() - 1
 }
 

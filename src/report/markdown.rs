@@ -1,0 +1,3 @@
+pub fn render(_context: &super::Context<'_>, _full: bool) -> String {
+    String::new()
+}
