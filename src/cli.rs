@@ -25,8 +25,17 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(CompletionsArgs),
-    /// Print the man page (roff)
-    Man,
+    /// Print a man page (roff): fsx-guard(1), or one command's; `--dir` writes them all
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (check, collect, validate, ...); default: fsx-guard(1)
+    pub command: Option<String>,
+    /// Write every page (fsx-guard.1, fsx-guard-check.1, ...) into this directory
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

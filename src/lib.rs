@@ -128,13 +128,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             out.write_all(&buffer).map_err(|e| Error::Output { path: "stdout".into(), reason: e.to_string() })?;
             Ok(Outcome::Compliant)
         }
-        Command::Man => {
-            let command = <Cli as clap::CommandFactory>::command();
-            let mut buffer = Vec::new();
-            clap_mangen::Man::new(command)
-                .render(&mut buffer)
-                .map_err(|e| Error::Output { path: "stdout".into(), reason: e.to_string() })?;
-            out.write_all(&buffer).map_err(|e| Error::Output { path: "stdout".into(), reason: e.to_string() })?;
+        Command::Man(args) => {
+            man(&args, &mut out)?;
             Ok(Outcome::Compliant)
         }
         Command::Schema(args) => {
@@ -146,6 +141,46 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             Ok(Outcome::Compliant)
         }
     }
+}
+
+/// `fsx-guard man`: pages generated from the clap definitions, one per command as git does.
+fn man(args: &cli::ManArgs, out: &mut dyn Write) -> Result<(), Error> {
+    let top = <Cli as clap::CommandFactory>::command();
+    let page = |command: clap::Command, name: &str| -> Result<Vec<u8>, Error> {
+        let mut buffer = Vec::new();
+        let command = command
+            .name(name.to_string())
+            .bin_name(name.replace("fsx-guard-", "fsx-guard "))
+            .version(env!("CARGO_PKG_VERSION"));
+        clap_mangen::Man::new(command)
+            .title(name.to_string())
+            .section("1")
+            .render(&mut buffer)
+            .map_err(|e| Error::Internal(format!("man page: {e}")))?;
+        Ok(buffer)
+    };
+    let mut pages = vec![("fsx-guard".to_string(), top.clone())];
+    for sub in top.get_subcommands() {
+        pages.push((format!("fsx-guard-{}", sub.get_name()), sub.clone()));
+    }
+    if let Some(dir) = &args.dir {
+        for (name, command) in pages {
+            let path = dir.join(format!("{name}.1"));
+            let text = String::from_utf8_lossy(&page(command, &name)?).into_owned();
+            report::write_atomically(&path, &text)?;
+        }
+        return Ok(());
+    }
+    let wanted = args.command.as_deref().map_or_else(|| "fsx-guard".to_string(), |c| format!("fsx-guard-{c}"));
+    let Some((name, command)) = pages.into_iter().find(|(name, _)| *name == wanted) else {
+        let names: Vec<String> = top.get_subcommands().map(|c| c.get_name().to_string()).collect();
+        return Err(Error::usage(
+            format!("no man page for `{}`", args.command.as_deref().unwrap_or_default()),
+            format!("commands: {}", names.join(", ")),
+        ));
+    };
+    let text = page(command, &name)?;
+    out.write_all(&text).map_err(|e| Error::Output { path: "stdout".into(), reason: e.to_string() })
 }
 
 /// Policy warnings go to stderr and never change the exit code.
@@ -195,7 +230,7 @@ fn write_out(out: &mut dyn Write, text: &str) -> Result<(), Error> {
 
 /// `fsx-guard check`: callable in-process by tests.
 pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> Result<Outcome, Error> {
-    let generated_at = Timestamp::now();
+    let generated_at = run_clock();
     let formats = report::parse_formats(&args.formats)?;
     refuse_overwriting_inputs(&formats, args)?;
     let explicit_now = args
@@ -293,6 +328,16 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         );
     }
     Ok(outcome)
+}
+
+/// The real time of the run, or `SOURCE_DATE_EPOCH` (seconds) when set, as reproducible builds
+/// use it: the same inputs then give byte-identical reports.
+fn run_clock() -> Timestamp {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|seconds| seconds.checked_mul(1000))
+        .map_or_else(Timestamp::now, Timestamp)
 }
 
 /// `--rule` and `--severity`: only the rules they name are judged. A `--rule` that names no

@@ -319,6 +319,64 @@ impl<'a> Context<'a> {
     }
 }
 
+/// Counts by verdict of one slice of the results (a severity, an account, a Region).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub pass: usize,
+    pub fail: usize,
+    pub error: usize,
+    pub not_applicable: usize,
+    pub waived: usize,
+}
+
+impl Counts {
+    fn add(&mut self, result: &RuleResult) {
+        use crate::engine::Verdict;
+        match result.verdict {
+            Verdict::Pass => self.pass += 1,
+            Verdict::Fail => self.fail += 1,
+            Verdict::Error => self.error += 1,
+            Verdict::NotApplicable => self.not_applicable += 1,
+        }
+        if result.waived.is_some() && crate::gate::failing(result) {
+            self.waived += 1;
+        }
+    }
+}
+
+/// The summary's breakdowns: by severity (of the rule), account and Region.
+#[derive(Debug, Clone, Default)]
+pub struct Breakdown {
+    pub by_severity: std::collections::BTreeMap<&'static str, Counts>,
+    pub by_account: std::collections::BTreeMap<String, Counts>,
+    pub by_region: std::collections::BTreeMap<String, Counts>,
+}
+
+impl Breakdown {
+    pub fn of(context: &Context<'_>) -> Breakdown {
+        let mut breakdown = Breakdown::default();
+        for result in &context.report.results {
+            let severity = context.rule(result).map_or("note", |r| r.severity.as_str());
+            breakdown.by_severity.entry(severity).or_default().add(result);
+            let account = result.subject.account.clone().unwrap_or_else(|| "(unknown)".into());
+            breakdown.by_account.entry(account).or_default().add(result);
+            let region = result.subject.region.clone().unwrap_or_else(|| "(none)".into());
+            breakdown.by_region.entry(region).or_default().add(result);
+        }
+        breakdown
+    }
+}
+
+/// The `details` lines of a result's evidence (one per destination, copy, request group).
+pub fn details(result: &RuleResult) -> Vec<&str> {
+    result
+        .evidence
+        .get("details")
+        .and_then(|d| d.as_array())
+        .map(|d| d.iter().filter_map(|l| l.as_str()).collect())
+        .unwrap_or_default()
+}
+
 /// The outcome in words, as reports state it beside the exit code.
 pub fn outcome_text(outcome: Outcome) -> &'static str {
     match outcome {
