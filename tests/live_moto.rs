@@ -173,6 +173,15 @@ fn live_collection_against_moto() {
     }
     let errors = account["errors"].as_array().unwrap();
     assert!(errors.iter().all(|e| e["operation"] == "DescribeBackups"), "{errors:?}");
+    // Who collected, where, and how many requests: audit evidence in the document.
+    let collector = &document["collector"];
+    assert_eq!(collector["tool"], "fsx-guard");
+    assert_eq!(collector["caller"]["account"], "123456789012");
+    assert!(collector["caller"]["arn"].as_str().unwrap().starts_with("arn:aws:"), "{collector}");
+    assert_eq!(collector["regions"], serde_json::json!(["eu-west-1", "us-east-1"]));
+    assert_eq!(collector["calls"]["sts:GetCallerIdentity"], 1);
+    assert_eq!(collector["calls"]["fsx:DescribeFileSystems"], 2, "one page per Region");
+    assert!(collector["calls"]["iam:GetAccountAuthorizationDetails"].as_u64().unwrap() >= 1);
     let iam = &account["iam"];
     assert_eq!(iam["UserDetailList"].as_array().unwrap().len(), 1);
     assert_eq!(iam["RoleDetailList"].as_array().unwrap().len(), 2);
@@ -220,6 +229,13 @@ fn live_collection_against_moto() {
             })
             .collect()
     };
+    // A live report names its caller and the Regions read; a saved one, who collected it.
+    let live_report: Value = serde_json::from_slice(&live.stdout).unwrap();
+    assert_eq!(live_report["caller"]["account"], "123456789012");
+    assert_eq!(live_report["regions_read"], serde_json::json!(["eu-west-1", "us-east-1"]));
+    assert_eq!(live_report["inputs"][1]["path"], "live");
+    let offline_report: Value = serde_json::from_slice(&offline.stdout).unwrap();
+    assert_eq!(offline_report["collected_by"][0]["caller"]["account"], "123456789012");
     let (offline, live) = (verdicts(&offline.stdout), verdicts(&live.stdout));
     assert_eq!(offline, live);
     let has = |rule: &str, suffix: &str, verdict: &str| {
