@@ -234,6 +234,14 @@ fn live_collection_against_moto() {
     assert_eq!(live_report["caller"]["account"], "123456789012");
     assert_eq!(live_report["regions_read"], serde_json::json!(["eu-west-1", "us-east-1"]));
     assert_eq!(live_report["inputs"][1]["path"], "live");
+    let sarif_live = fsx_guard(&url)
+        .args(["check", "--live", "--region", "us-east-1", "--format", "sarif", "--policy", POLICY])
+        .output()
+        .unwrap();
+    let sarif_live: Value = serde_json::from_slice(&sarif_live.stdout).unwrap();
+    let invocation = &sarif_live["runs"][0]["invocations"][0];
+    assert_eq!(invocation["properties"]["caller"]["account"], "123456789012");
+    assert_eq!(invocation["properties"]["regions_read"], serde_json::json!(["us-east-1"]));
     let offline_report: Value = serde_json::from_slice(&offline.stdout).unwrap();
     assert_eq!(offline_report["collected_by"][0]["caller"]["account"], "123456789012");
     let (offline, live) = (verdicts(&offline.stdout), verdicts(&live.stdout));

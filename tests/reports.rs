@@ -236,6 +236,48 @@ fn the_pull_request_comment_fits_and_says_how_many_more() {
         .expect("an `and N more` line");
     assert_eq!(rows + more, 1_600);
     assert!(comment.starts_with("## ❌ fsx-guard: 1600 failure(s)"));
+    // As GitHub reads it (GFM tables): the findings table has a row per finding shown, 5 cells each.
+    let (tables, rows) = gfm_tables(&comment);
+    assert_eq!(tables, 2, "the counts and the findings");
+    assert_eq!(
+        rows.iter().filter(|cells| cells.first().is_some_and(|c| c.contains("fail"))).count(),
+        rows_shown(&comment)
+    );
+    assert!(rows.iter().all(|cells| cells.len() == 5), "every row keeps its columns");
+}
+
+fn rows_shown(comment: &str) -> usize {
+    comment.lines().filter(|l| l.starts_with("| ❌ fail |")).count()
+}
+
+/// The tables of a Markdown text as a GFM parser sees them: how many, and the body rows' cells.
+fn gfm_tables(text: &str) -> (usize, Vec<Vec<String>>) {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut tables = 0;
+    let mut rows = Vec::new();
+    let mut row: Option<Vec<String>> = None;
+    let mut in_head = false;
+    for event in Parser::new_ext(text, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Table(_)) => tables += 1,
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => in_head = false,
+            Event::Start(Tag::TableRow) if !in_head => row = Some(Vec::new()),
+            Event::End(TagEnd::TableRow) => rows.extend(row.take()),
+            Event::Start(Tag::TableCell) => {
+                if let Some(cells) = row.as_mut() {
+                    cells.push(String::new());
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(cell) = row.as_mut().and_then(|cells| cells.last_mut()) {
+                    cell.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    (tables, rows)
 }
 
 #[test]
@@ -256,6 +298,11 @@ fn the_full_markdown_document_holds_every_result_and_the_inputs() {
         .count();
     assert_eq!(rows, 14);
     assert!(text.contains("| account | pass | fail | error | not applicable | waived |"));
+    // Parsed as GitHub would: a message holding `|` or `<` stays in its cell.
+    let (_, rows) = gfm_tables(&text);
+    let result_rows: Vec<&Vec<String>> =
+        rows.iter().filter(|cells| cells.len() == 5 && cells[1].starts_with("arn:aws:fsx:")).collect();
+    assert_eq!(result_rows.len(), 14);
     assert!(text.contains("| 444455556666 | 2 | 0 | 3 | 0 | 0 |"));
 }
 
@@ -348,6 +395,17 @@ fn html_renders_in_a_headless_browser_with_the_expected_counts() {
     assert!(taken.status.success(), "{}", stderr(&taken));
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "a real screenshot ({} bytes)", png.len());
+    // Printed to PDF, as an auditor files it.
+    let pdf = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/html-report.pdf");
+    let printed = headless(&browser, &dir.path().join("profile3"))
+        .args(["--no-pdf-header-footer"])
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let pdf = std::fs::read(&pdf).unwrap();
+    assert!(pdf.starts_with(b"%PDF") && pdf.len() > 20_000, "a real PDF ({} bytes)", pdf.len());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -521,6 +579,10 @@ fn a_baseline_counts_only_new_failures_and_lists_the_fixed() {
     let absent =
         sarif["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["baselineState"] == "absent").unwrap();
     assert_eq!(absent["kind"], "pass", "a fixed finding must not open an alert");
+    // GitHub wants a file and a line for every result: the rule's.
+    assert_eq!(absent["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "policies/baseline.yaml");
+    assert!(absent["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
+    assert!(absent["partialFingerprints"]["primaryLocationLineHash"].is_string());
     assert_eq!(common::oasis_errors(&sarif), Vec::<String>::new());
 
     let pretty = stdout(&run(&["check", "--inventory", EXAMPLE, "--baseline", &baseline]));
@@ -653,11 +715,19 @@ fn sarif_category_and_locations_stay_put() {
         a["runs"][0]["results"][0]["locations"][0]["physicalLocation"],
         b["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     );
-    // The renamed inventory is outside the root: named by a file:// URI in artifacts, with a warning.
-    assert!(stderr(&output).contains("is outside the source root"), "{}", stderr(&output));
+    // The renamed inventory is outside the root: a file:// URI in artifacts, quietly (no result
+    // points there).
+    assert!(!stderr(&output).contains("is outside the source root"), "{}", stderr(&output));
     let artifact = b["runs"][0]["artifacts"][1]["location"]["uri"].as_str().unwrap();
     assert!(artifact.starts_with("file:///"), "{artifact}");
     assert_eq!(common::oasis_errors(&b), Vec::<String>::new());
+    // Results pointed into it are file:// URIs GitHub cannot show: a warning says so.
+    let renamed = renamed.display().to_string();
+    let (c, output) = sarif_of(&["--inventory", &renamed, "--sarif-location", "inventory"]);
+    assert!(stderr(&output).contains("is outside the source root"), "{}", stderr(&output));
+    let uri =
+        c["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+    assert!(uri.starts_with("file:///") && uri.ends_with("/inventory-2026-11-25.json"), "{uri}");
 }
 
 #[test]

@@ -295,9 +295,38 @@ pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Erro
     // Fixed since the baseline: listed as `absent`, as passes (GitHub must not open an alert).
     for fixed in &context.run.gate.fixed {
         let rule_index = policies.rules.iter().position(|r| r.id == fixed.rule_id);
-        let mut builder_properties = BTreeMap::new();
-        builder_properties.insert("verdict_before".to_string(), json!(fixed.was));
-        builder_properties.insert("verdict_now".to_string(), json!(fixed.now));
+        // GitHub wants a file and a line for every result: the rule's, or the first policy's.
+        let position =
+            rule_index.and_then(|i| policies.rules.get(i)).and_then(|rule| context.rule_position(rule)).or_else(|| {
+                policies.sources.iter().find(|s| !s.waivers_only).map(|s| Position {
+                    path: s.path.clone(),
+                    line: 1,
+                    column: 1,
+                    end_line: 1,
+                    end_column: 2,
+                })
+            });
+        let logical =
+            vec![LogicalLocation::builder().fully_qualified_name(fixed.resource.clone()).kind("resource").build()];
+        let location = match &position {
+            Some(position) => Location::builder()
+                .physical_location(
+                    PhysicalLocation::builder()
+                        .artifact_location(ArtifactLocation::builder().uri(uri(&position.path)).build())
+                        .region(region(position))
+                        .build(),
+                )
+                .logical_locations(logical)
+                .build(),
+            None => Location::builder().logical_locations(logical).build(),
+        };
+        let print = fingerprint(&fixed.rule_id, &fixed.resource);
+        let mut fingerprints = BTreeMap::new();
+        fingerprints.insert("primaryLocationLineHash".to_string(), format!("{}:1", print.get(..16).unwrap_or(&print)));
+        fingerprints.insert("fsxGuardResource/v1".to_string(), print);
+        let mut fixed_properties = BTreeMap::new();
+        fixed_properties.insert("verdict_before".to_string(), json!(fixed.was));
+        fixed_properties.insert("verdict_now".to_string(), json!(fixed.now));
         let mut absent = SarifResult::builder()
             .rule_id(fixed.rule_id.clone())
             .kind(ResultKind::Pass)
@@ -307,21 +336,9 @@ pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Erro
                     .text(format!("fixed since the baseline: {}: {}", fixed.resource, fixed.message))
                     .build(),
             )
-            .locations(vec![
-                Location::builder()
-                    .logical_locations(vec![
-                        LogicalLocation::builder()
-                            .fully_qualified_name(fixed.resource.clone())
-                            .kind("resource")
-                            .build(),
-                    ])
-                    .build(),
-            ])
-            .partial_fingerprints(BTreeMap::from([(
-                "fsxGuardResource/v1".to_string(),
-                fingerprint(&fixed.rule_id, &fixed.resource),
-            )]))
-            .properties(PropertyBag::builder().additional_properties(builder_properties).build())
+            .locations(vec![location])
+            .partial_fingerprints(fingerprints)
+            .properties(PropertyBag::builder().additional_properties(fixed_properties).build())
             .build();
         absent.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
         absent.baseline_state = Some(json!("absent"));
@@ -339,12 +356,16 @@ pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Erro
                 "baseline" => "resultFile",
                 _ => "analysisTarget",
             };
+            // An input outside the root (a baseline in a temporary directory) is named by a
+            // file:// URI without a warning: GitHub shows results, not artifacts.
             let location = if input.path == "live" && input.kind == "inventory" {
                 ArtifactLocation::builder()
                     .description(Message::builder().text("collected live from AWS").build())
                     .build()
+            } else if input.path == crate::policy::BASELINE_PATH && input.kind == "policy" {
+                ArtifactLocation::builder().uri(input.path.clone()).build()
             } else {
-                ArtifactLocation::builder().uri(uri(&input.path)).build()
+                ArtifactLocation::builder().uri(artifact_uri(&input.path, root).0).build()
             };
             Artifact::builder()
                 .location(location)
