@@ -75,37 +75,44 @@ fn day_after(text: &str) -> Option<Timestamp> {
 
 /// Whole-string glob: `*` any run of characters (`/` and `:` included), `?` exactly one; every
 /// other character stands for itself. Linear backtracking over the last `*`, so no pattern can
-/// take more than |pattern| × |text| steps.
+/// take more than |pattern| × |text| steps; ASCII (ARNs, rule ids) is matched byte by byte
+/// without allocating.
 pub fn glob(pattern: &str, text: &str) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return pattern == text;
+    }
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob_slice(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+    }
     let pattern: Vec<char> = pattern.chars().collect();
     let text: Vec<char> = text.chars().collect();
+    glob_slice(&pattern, &text, '*', '?')
+}
+
+fn glob_slice<T: PartialEq + Copy>(pattern: &[T], text: &[T], star: T, one: T) -> bool {
     let (mut p, mut t) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
+    let mut last_star: Option<(usize, usize)> = None;
     while t < text.len() {
-        match pattern.get(p) {
-            Some('*') => {
-                star = Some((p, t));
+        match pattern.get(p).copied() {
+            Some(c) if c == star => {
+                last_star = Some((p, t));
                 p += 1;
             }
-            Some('?') => {
-                p += 1;
-                t += 1;
-            }
-            Some(c) if Some(c) == text.get(t) => {
+            Some(c) if c == one || Some(c) == text.get(t).copied() => {
                 p += 1;
                 t += 1;
             }
-            _ => match star {
+            _ => match last_star {
                 Some((star_p, star_t)) => {
                     p = star_p + 1;
                     t = star_t + 1;
-                    star = Some((star_p, star_t + 1));
+                    last_star = Some((star_p, star_t + 1));
                 }
                 None => return false,
             },
         }
     }
-    pattern.get(p..).is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+    pattern.get(p..).is_some_and(|rest| rest.iter().all(|c| *c == star))
 }
 
 #[cfg(test)]
@@ -140,6 +147,28 @@ mod tests {
         ];
         for (pattern, text, expected) in table {
             assert_eq!(glob(pattern, text), expected, "{pattern} vs {text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The matcher agrees with the regular expression the glob stands for (`*` → `.*`, `?` →
+        /// `.`, everything else literal, anchored at both ends), on ASCII and beyond.
+        #[test]
+        fn glob_agrees_with_its_regular_expression(
+            pattern in "[ab*?:/é]{0,8}",
+            text in "[ab:/é]{0,12}",
+        ) {
+            let mut expression = String::from("^");
+            for c in pattern.chars() {
+                match c {
+                    '*' => expression.push_str("(?s:.*)"),
+                    '?' => expression.push_str("(?s:.)"),
+                    c => expression.push_str(&regex::escape(&c.to_string())),
+                }
+            }
+            expression.push('$');
+            let expected = regex::Regex::new(&expression).unwrap().is_match(&text);
+            proptest::prop_assert_eq!(glob(&pattern, &text), expected, "{} vs {}", pattern, text);
         }
     }
 
