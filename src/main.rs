@@ -7,6 +7,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = fsx_guard::cli::Cli::parse();
+    fsx_guard::PROCESS_EXITS_AFTER_RUN.store(true, std::sync::atomic::Ordering::Relaxed);
     let color = fsx_guard::report::stderr_color();
     miette::set_hook(Box::new(move |_| {
         Box::new(miette::MietteHandlerOpts::new().color(color).unicode(color).terminal_links(false).build())

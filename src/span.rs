@@ -5,6 +5,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+/// The scanner asks "is this path wanted" for every value it passes: a fast, non-keyed hash
+/// (the keys are the user's own pointers, nothing an attacker chooses to collide).
+type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
+
 /// A byte range in a source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ByteSpan {
@@ -59,34 +63,41 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Line and column of many offsets in one pass over `text` (for reports that locate thousands of
-/// resources in one file: calling `line_col` for each would be quadratic).
+/// resources in one file: calling `line_col` for each would be quadratic). Newlines are found
+/// with SIMD (`memchr`); characters are counted only from the start of each offset's line, or from
+/// the previous offset on the same line, so a minified one-line file is still read once.
 pub fn line_cols(text: &str, offsets: &[usize]) -> HashMap<usize, (usize, usize)> {
     let mut wanted: Vec<usize> = offsets.iter().map(|o| clamp_to_char_boundary(text, *o)).collect();
     wanted.sort_unstable();
     wanted.dedup();
+    let bytes = text.as_bytes();
     let mut out = HashMap::with_capacity(wanted.len());
-    let (mut line, mut column) = (1usize, 1usize);
-    let mut next = wanted.iter().peekable();
-    for (i, byte) in text.bytes().enumerate() {
-        while next.peek().is_some_and(|o| **o == i) {
-            out.insert(i, (line, column));
-            next.next();
-        }
-        if next.peek().is_none() {
-            return out;
-        }
-        if byte == b'\n' {
+    let (mut line, mut line_start) = (1usize, 0usize);
+    // The previous offset and its column, while on the same line.
+    let mut previous: Option<(usize, usize)> = None;
+    let mut scanned = 0usize;
+    for offset in wanted {
+        let gap = bytes.get(scanned..offset).unwrap_or(&[]);
+        for newline in memchr::memchr_iter(b'\n', gap) {
             line += 1;
-            column = 1;
-        } else if byte & 0xC0 != 0x80 {
-            // Count characters, not bytes: skip UTF-8 continuation bytes.
-            column += 1;
+            line_start = scanned + newline + 1;
+            previous = None;
         }
-    }
-    for offset in next {
-        out.insert(*offset, (line, column));
+        scanned = offset;
+        let (from, base) = match previous {
+            Some((at, column)) if at >= line_start => (at, column),
+            _ => (line_start, 1),
+        };
+        let column = base + count_chars(bytes.get(from..offset).unwrap_or(&[]));
+        previous = Some((offset, column));
+        out.insert(offset, (line, column));
     }
     out
+}
+
+/// Characters in UTF-8 bytes: every byte that is not a continuation byte (vectorises).
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| (**b as i8) >= -0x40).count()
 }
 
 /// The byte offset of a 1-based line and 1-based column counted in bytes (serde_json's
@@ -154,8 +165,8 @@ pub fn pointer<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
 /// Containers whose pointer is not a prefix of any wanted pointer are skipped without being
 /// descended, so resolving a few thousand pointers in a file of hundreds of MB costs one scan.
 pub fn resolve_json_pointers(text: &str, wanted: &[&str]) -> HashMap<String, NodeSpan> {
-    let mut prefixes: HashSet<&str> = HashSet::new();
-    let wanted_set: HashSet<&str> = wanted.iter().copied().collect();
+    let mut prefixes: FastSet<&str> = FastSet::default();
+    let wanted_set: FastSet<&str> = wanted.iter().copied().collect();
     for pointer in wanted {
         let mut end = 0;
         prefixes.insert("");
@@ -183,7 +194,7 @@ struct JsonScanner<'a> {
 /// Deeper than this, the scanner stops descending (the loader rejects such input anyway).
 const MAX_DEPTH: usize = 512;
 
-impl JsonScanner<'_> {
+impl<'a> JsonScanner<'a> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -199,8 +210,8 @@ impl JsonScanner<'_> {
         &mut self,
         path: &mut String,
         key: Option<ByteSpan>,
-        prefixes: &HashSet<&str>,
-        wanted: &HashSet<&str>,
+        prefixes: &FastSet<&str>,
+        wanted: &FastSet<&str>,
         found: &mut HashMap<String, NodeSpan>,
         depth: usize,
     ) {
@@ -210,9 +221,7 @@ impl JsonScanner<'_> {
             Some(b'{') if descend => self.object(path, prefixes, wanted, found, depth),
             Some(b'[') if descend => self.array(path, prefixes, wanted, found, depth),
             Some(b'{' | b'[') => self.skip_container(),
-            Some(b'"') => {
-                self.string();
-            }
+            Some(b'"') => self.skip_string(),
             Some(_) => self.scalar(),
             None => return,
         }
@@ -224,8 +233,8 @@ impl JsonScanner<'_> {
     fn object(
         &mut self,
         path: &mut String,
-        prefixes: &HashSet<&str>,
-        wanted: &HashSet<&str>,
+        prefixes: &FastSet<&str>,
+        wanted: &FastSet<&str>,
         found: &mut HashMap<String, NodeSpan>,
         depth: usize,
     ) {
@@ -245,7 +254,7 @@ impl JsonScanner<'_> {
                 _ => return,
             }
             let key_start = self.pos;
-            let key = self.string();
+            let key = self.key();
             let key_span = ByteSpan::new(key_start, self.pos);
             self.skip_ws();
             if self.peek() != Some(b':') {
@@ -263,8 +272,8 @@ impl JsonScanner<'_> {
     fn array(
         &mut self,
         path: &mut String,
-        prefixes: &HashSet<&str>,
-        wanted: &HashSet<&str>,
+        prefixes: &FastSet<&str>,
+        wanted: &FastSet<&str>,
         found: &mut HashMap<String, NodeSpan>,
         depth: usize,
     ) {
@@ -285,7 +294,10 @@ impl JsonScanner<'_> {
                 _ => {}
             }
             let len = path.len();
-            push_token(path, &index.to_string());
+            {
+                use std::fmt::Write as _;
+                let _ = write!(path, "/{index}");
+            }
             let before = self.pos;
             self.value(path, None, prefixes, wanted, found, depth + 1);
             path.truncate(len);
@@ -296,28 +308,42 @@ impl JsonScanner<'_> {
         }
     }
 
-    /// Reads a string token and returns its decoded text (escapes other than `\"`, `\\`, `\/`
-    /// and `\uXXXX` are kept as written: keys the model uses contain none of them).
-    fn string(&mut self) -> String {
+    /// Skips a string token (at its opening quote), jumping between quotes and backslashes.
+    fn skip_string(&mut self) {
         self.pos += 1;
-        let start = self.pos;
-        let mut escaped = false;
-        while let Some(b) = self.peek() {
-            self.pos += 1;
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                let raw = self.bytes.get(start..self.pos - 1).unwrap_or(&[]);
-                let raw = String::from_utf8_lossy(raw);
-                if raw.contains('\\') {
-                    return serde_json::from_str::<String>(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.into_owned());
+        loop {
+            let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
+            match memchr::memchr2(b'"', b'\\', rest) {
+                Some(i) if rest.get(i) == Some(&b'\\') => self.pos += i + 2,
+                Some(i) => {
+                    self.pos += i + 1;
+                    return;
                 }
-                return raw.into_owned();
+                None => {
+                    self.pos = self.bytes.len();
+                    return;
+                }
             }
         }
-        String::new()
+    }
+
+    /// Reads a key (a string token) and returns its decoded text; without escapes (nearly every
+    /// key) it borrows from the text. Escapes other than `\"`, `\\`, `\/` and `\uXXXX` are kept as
+    /// written: keys the model uses contain none of them.
+    fn key(&mut self) -> std::borrow::Cow<'a, str> {
+        let start = self.pos + 1;
+        self.skip_string();
+        let bytes: &'a [u8] = self.bytes;
+        let raw = bytes.get(start..self.pos.saturating_sub(1).max(start)).unwrap_or(&[]);
+        if !raw.contains(&b'\\')
+            && let Ok(text) = std::str::from_utf8(raw)
+        {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let raw = String::from_utf8_lossy(raw);
+        std::borrow::Cow::Owned(
+            serde_json::from_str::<String>(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.into_owned()),
+        )
     }
 
     fn scalar(&mut self) {
@@ -334,7 +360,7 @@ impl JsonScanner<'_> {
         while let Some(b) = self.peek() {
             match b {
                 b'"' => {
-                    self.string();
+                    self.skip_string();
                     continue;
                 }
                 b'{' | b'[' => depth += 1,
@@ -368,6 +394,46 @@ mod tests {
         let key = found["/a/1/b~1c"].key.unwrap();
         assert_eq!(&text[key.start..key.end], "\"b/c\"");
         assert_eq!(at("/a/7"), None);
+    }
+
+    proptest::proptest! {
+        /// The one-pass `line_cols` agrees with `line_col` offset by offset, on text with several
+        /// lines, multi-byte characters and offsets inside them.
+        #[test]
+        fn line_cols_agrees_with_line_col(
+            text in "[a\né€😀 ]{0,200}",
+            offsets in proptest::collection::vec(0usize..260, 0..20),
+        ) {
+            let all = line_cols(&text, &offsets);
+            for offset in offsets {
+                let clamped = clamp_to_char_boundary(&text, offset);
+                proptest::prop_assert_eq!(all.get(&clamped).copied(), Some(line_col(&text, clamped)), "offset {}", offset);
+            }
+        }
+
+        /// The scanner finds what a JSON parser finds: every value of a document by its pointer.
+        #[test]
+        fn scanner_spans_parse_back_to_the_same_values(
+            document in proptest::collection::btree_map("[a-z/~\\\"é]{0,4}", proptest::collection::vec("[a-z\"\\\\é]{0,5}", 0..4), 0..5),
+        ) {
+            let value = serde_json::to_value(&document).unwrap();
+            let text = serde_json::to_string_pretty(&value).unwrap();
+            let mut pointers = Vec::new();
+            for (key, list) in &document {
+                for index in 0..list.len() {
+                    pointers.push(format!("{}/{index}", pointer([key.as_str()])));
+                }
+            }
+            let wanted: Vec<&str> = pointers.iter().map(String::as_str).collect();
+            let found = resolve_json_pointers(&text, &wanted);
+            for p in &pointers {
+                let span = found.get(p).map(|s| s.value);
+                proptest::prop_assert!(span.is_some(), "{} not found in {}", p, text);
+                let span = span.unwrap();
+                let parsed: serde_json::Value = serde_json::from_str(&text[span.start..span.end]).unwrap();
+                proptest::prop_assert_eq!(Some(&parsed), value.pointer(p));
+            }
+        }
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct SourceFile {
     /// Infrastructure code (Terraform, CloudFormation), which lives in the repository; else a
     /// saved inventory or AWS CLI output.
     pub code: bool,
+    /// SHA-256 of `text`, when the loader computed it already (on another thread).
+    pub sha256: Option<String>,
 }
 
 impl SourceFile {

@@ -135,9 +135,11 @@ pub struct Input {
 
 impl Input {
     pub fn new(path: &str, kind: &'static str, text: &str) -> Input {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(text.as_bytes());
-        Input { path: path.to_string(), kind, sha256: digest.iter().map(|b| format!("{b:02x}")).collect() }
+        Input::hashed(path, kind, crate::inventory::source::sha256_hex(text.as_bytes()))
+    }
+
+    pub fn hashed(path: &str, kind: &'static str, sha256: String) -> Input {
+        Input { path: path.to_string(), kind, sha256 }
     }
 }
 
@@ -210,6 +212,9 @@ pub struct Context<'a> {
     pub compact: Option<bool>,
     /// Terminal width to wrap the pretty report to (`None`: no wrapping).
     pub width: Option<usize>,
+    /// Positions already resolved, shared by the formats of one run (each resolution reads the
+    /// whole input file).
+    pub resolved: std::cell::RefCell<HashMap<Origin, Position>>,
 }
 
 impl<'a> Context<'a> {
@@ -225,6 +230,7 @@ impl<'a> Context<'a> {
             sarif: SarifOptions::default(),
             compact: None,
             width: None,
+            resolved: std::cell::RefCell::default(),
         }
     }
 
@@ -274,16 +280,20 @@ impl<'a> Context<'a> {
         list
     }
 
-    /// Line:column positions of the given results' resources in their inventory files, one
-    /// pass per file.
+    /// Line:column positions of the given results' resources in their inventory files: what an
+    /// earlier format of the run resolved is reused, the rest is read in one pass per file.
     pub fn positions<'r>(&self, results: impl IntoIterator<Item = &'r RuleResult>) -> HashMap<Origin, Position> {
+        let mut resolved = self.resolved.borrow_mut();
+        let mut wanted: Vec<&Origin> = Vec::new();
         let mut by_source: HashMap<usize, Vec<&str>> = HashMap::new();
         for result in results {
             for origin in result.subject.origin.iter().chain(&result.subject.related) {
-                by_source.entry(origin.source).or_default().push(origin.pointer.as_str());
+                wanted.push(origin);
+                if !resolved.contains_key(origin) {
+                    by_source.entry(origin.source).or_default().push(origin.pointer.as_str());
+                }
             }
         }
-        let mut positions = HashMap::new();
         for (source, pointers) in by_source {
             let Some(file) = self.inventory.sources.get(source) else { continue };
             let text = file.text.as_str();
@@ -296,13 +306,13 @@ impl<'a> Context<'a> {
             let line_cols = crate::span::line_cols(text, &offsets);
             for (pointer, span) in spans {
                 let at = |offset: usize| line_cols.get(&offset).copied().unwrap_or((1, 1));
-                positions.insert(
+                resolved.insert(
                     Origin { source, pointer },
                     Position::from_line_cols(&file.path, at(span.start), at(span.end)),
                 );
             }
         }
-        positions
+        wanted.into_iter().filter_map(|origin| Some((origin.clone(), resolved.get(origin)?.clone()))).collect()
     }
 
     /// Where a rule is written: its policy file and the position of the rule.

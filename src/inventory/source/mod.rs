@@ -96,6 +96,18 @@ pub fn load_texts_with(
     load_inputs(texts, Vec::new(), options)
 }
 
+/// The SHA-256 of bytes, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    use std::fmt::Write as _;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for byte in digest.iter() {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
 /// A source that is infrastructure code (a plan, a template), not a saved inventory.
 fn mark_code(inventory: &mut Inventory, source: usize) {
     if let Some(file) = inventory.sources.get_mut(source) {
@@ -113,10 +125,24 @@ fn load_inputs(
     let mut problems: Vec<(usize, Problem)> = Vec::new();
     let mut first_seen: HashMap<String, Seen> = HashMap::new();
     let mut diagnostics = Vec::new();
+    // Reports name every input by its SHA-256: hashed on the other core while this one parses.
+    let hashing: Vec<Arc<String>> = texts.iter().map(|(_, text, _)| Arc::clone(text)).collect();
+    let hasher = std::thread::Builder::new()
+        .name("sha256".into())
+        .spawn(move || hashing.iter().map(|text| sha256_hex(text.as_bytes())).collect::<Vec<String>>())
+        .ok();
+    let mut hashed_sources = Vec::with_capacity(texts.len());
 
     for (display, text, format) in texts {
         let source = inventory.sources.len();
-        inventory.sources.push(SourceFile { path: display.clone(), text: Arc::clone(&text), format, code: false });
+        hashed_sources.push(source);
+        inventory.sources.push(SourceFile {
+            path: display.clone(),
+            text: Arc::clone(&text),
+            format,
+            code: false,
+            sha256: None,
+        });
         let mut loader = FileLoader {
             source,
             problems: Vec::new(),
@@ -175,6 +201,14 @@ fn load_inputs(
     for (dir, display) in dirs {
         if let Some(loader) = terraform_hcl::load(&dir, &display, options, &mut inventory, &mut diagnostics) {
             absorb(loader, &mut inventory, &mut first_seen, &mut problems);
+        }
+    }
+
+    if let Some(hashes) = hasher.and_then(|h| h.join().ok()) {
+        for (source, hash) in hashed_sources.into_iter().zip(hashes) {
+            if let Some(file) = inventory.sources.get_mut(source) {
+                file.sha256 = Some(hash);
+            }
         }
     }
 

@@ -313,7 +313,13 @@ fn read_dir(
 }
 
 fn push_source(inventory: &mut Inventory, path: &str, text: Arc<String>) -> usize {
-    inventory.sources.push(SourceFile { path: path.to_string(), text, format: SourceFormat::Hcl, code: true });
+    inventory.sources.push(SourceFile {
+        path: path.to_string(),
+        text,
+        format: SourceFormat::Hcl,
+        code: true,
+        sha256: None,
+    });
     inventory.sources.len() - 1
 }
 
