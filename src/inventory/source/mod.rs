@@ -123,7 +123,7 @@ fn load_inputs(
 ) -> Result<Inventory, crate::Error> {
     let mut inventory = Inventory::default();
     let mut problems: Vec<(usize, Problem)> = Vec::new();
-    let mut first_seen: HashMap<String, Seen> = HashMap::new();
+    let mut first_seen: SeenMap = SeenMap::default();
     let mut diagnostics = Vec::new();
     // Reports name every input by its SHA-256: hashed on the other core while this one parses.
     let hashing: Vec<Arc<String>> = texts.iter().map(|(_, text, _)| Arc::clone(text)).collect();
@@ -241,7 +241,7 @@ fn load_inputs(
 fn absorb(
     loader: FileLoader,
     inventory: &mut Inventory,
-    first_seen: &mut HashMap<String, Seen>,
+    first_seen: &mut SeenMap,
     problems: &mut Vec<(usize, Problem)>,
 ) {
     let source = loader.source;
@@ -317,6 +317,9 @@ fn is_yaml(path: &Path) -> bool {
 }
 
 /// Where a merged resource went: its account and its place in that account's list.
+/// Every merged resource by ARN (millions at organisation scale): foldhash, seeded per process.
+type SeenMap = HashMap<String, Seen, foldhash::fast::RandomState>;
+
 struct Seen {
     account: String,
     kind: DataKind,
@@ -370,7 +373,7 @@ impl Resource {
 
 fn merge(
     inventory: &mut Inventory,
-    first_seen: &mut HashMap<String, Seen>,
+    first_seen: &mut SeenMap,
     problems: &mut Vec<(usize, Problem)>,
     source: usize,
     resource: Resource,
