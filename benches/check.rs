@@ -1,10 +1,13 @@
-//! Benchmarks of the offline path: loading an inventory, evaluating the baseline, rendering SARIF.
-//! The inventory comes from `examples/support/generate.rs` (the same generator as
-//! `cargo run --release --example generate`).
+//! Benchmarks of the offline path at 3k / 30k / 300k backups: loading an inventory, evaluating
+//! each rule kind on its own, and rendering each report format. The inventory comes from
+//! `examples/support/generate.rs` (the same generator as `cargo run --release --example
+//! generate`). Each render starts from a fresh report context, so positions are resolved inside
+//! the measurement as in a real run. IAM at scale is `benches/iam.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use fsx_guard::engine;
@@ -15,36 +18,66 @@ use fsx_guard::report::{self, Context, Format};
 #[path = "../examples/support/generate.rs"]
 mod generate;
 
-const BACKUPS: usize = 50_000;
+const SIZES: [usize; 3] = [3_000, 30_000, 300_000];
 
-fn inventory_file() -> (tempfile::TempDir, PathBuf) {
+/// One rule of each kind that judges file systems or backups.
+const KINDS: [(&str, &str); 5] = [
+    ("backup-retention", "params: {min_days: 7, max_days: 35, require_copy_tags_to_backups: true}"),
+    ("backup-recency", "params: {max_age_hours: 26}"),
+    ("cross-region-copy", "select: {regions: [us-east-1]}\n    params: {destinations: [us-west-2], max_age_hours: 48}"),
+    ("copy-kms-consistency", "params: {}"),
+    ("backup-naming", "params: {types: [USER_INITIATED], require_name: true}"),
+];
+
+const FORMATS: [(Format, &str); 6] = [
+    (Format::Pretty, "pretty"),
+    (Format::Json, "json"),
+    (Format::Sarif, "sarif"),
+    (Format::Junit, "junit"),
+    (Format::Markdown, "markdown"),
+    (Format::Html, "html"),
+];
+
+fn inventory_file(backups: usize) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("inventory.json");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    generate::inventory(BACKUPS, &mut file).unwrap();
+    generate::inventory(backups, &mut file).unwrap();
     drop(file);
     (dir, path)
 }
 
+fn one_rule(kind: &str, body: &str) -> policy::PolicySet {
+    let text = format!("version: 1\nrules:\n  - id: BENCH\n    kind: {kind}\n    {body}\n");
+    policy::load_sources(vec![("bench.yaml".into(), Arc::new(text), false)]).unwrap()
+}
+
 fn bench(c: &mut Criterion) {
-    let (_dir, path) = inventory_file();
     let policies = policy::load_builtin().unwrap();
-    let mut group = c.benchmark_group(format!("{BACKUPS}_backups"));
-    group.sample_size(10);
-    group.bench_function("load", |b| b.iter(|| source::load(std::slice::from_ref(&path)).unwrap()));
-    let inventory = source::load(std::slice::from_ref(&path)).unwrap();
-    let now = inventory.collected_at.unwrap();
-    group.bench_function("evaluate", |b| b.iter(|| engine::evaluate(&policies, &inventory, now)));
-    let report = engine::evaluate(&policies, &inventory, now);
-    let run = fsx_guard::report::RunInfo::bare(&report);
-    let context = Context::new(&report, &policies, &inventory, &run);
-    group.bench_function("render_sarif", |b| {
-        b.iter(|| report::render(Format::Sarif, &context, false, true, &mut Vec::new()).unwrap())
-    });
-    group.bench_function("render_json", |b| {
-        b.iter(|| report::render(Format::Json, &context, false, true, &mut Vec::new()).unwrap())
-    });
-    group.finish();
+    for backups in SIZES {
+        let (_dir, path) = inventory_file(backups);
+        let mut group = c.benchmark_group(format!("{backups}_backups"));
+        group.sample_size(10);
+        group.bench_function("load", |b| b.iter(|| source::load(std::slice::from_ref(&path)).unwrap()));
+        let inventory = source::load(std::slice::from_ref(&path)).unwrap();
+        let now = inventory.collected_at.unwrap();
+        group.bench_function("evaluate_baseline", |b| b.iter(|| engine::evaluate(&policies, &inventory, now)));
+        for (kind, body) in KINDS {
+            let one = one_rule(kind, body);
+            group.bench_function(format!("evaluate_{kind}"), |b| b.iter(|| engine::evaluate(&one, &inventory, now)));
+        }
+        let report = engine::evaluate(&policies, &inventory, now);
+        let run = report::RunInfo::bare(&report);
+        for (format, name) in FORMATS {
+            group.bench_function(format!("render_{name}"), |b| {
+                b.iter(|| {
+                    let context = Context::new(&report, &policies, &inventory, &run);
+                    report::render(format, &context, false, true, &mut Vec::new()).unwrap()
+                })
+            });
+        }
+        group.finish();
+    }
 }
 
 criterion_group!(benches, bench);
