@@ -29,15 +29,6 @@ const KINDS: [(&str, &str); 5] = [
     ("backup-naming", "params: {types: [USER_INITIATED], require_name: true}"),
 ];
 
-const FORMATS: [(Format, &str); 6] = [
-    (Format::Pretty, "pretty"),
-    (Format::Json, "json"),
-    (Format::Sarif, "sarif"),
-    (Format::Junit, "junit"),
-    (Format::Markdown, "markdown"),
-    (Format::Html, "html"),
-];
-
 fn inventory_file(backups: usize) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("inventory.json");
@@ -68,7 +59,7 @@ fn bench(c: &mut Criterion) {
         }
         let report = engine::evaluate(&policies, &inventory, now);
         let run = report::RunInfo::bare(&report);
-        for (format, name) in FORMATS {
+        for (format, name) in Format::ALL {
             group.bench_function(format!("render_{name}"), |b| {
                 b.iter(|| {
                     let context = Context::new(&report, &policies, &inventory, &run);

@@ -160,7 +160,7 @@ pub fn read_baseline(path: &Path) -> Result<Baseline, crate::Error> {
 }
 
 /// Marks waived results and, with a baseline, new and unchanged failures; lists fixed ones.
-/// `evaluated_rules` are the rules this run judged (after `--rule`/`--severity`): a waiver for
+/// `policies` holds only the rules this run judged (after `--rule`/`--severity`): a waiver for
 /// none of them is not reported as unmatched.
 pub fn apply(report: &mut Report, policies: &PolicySet, baseline: Option<&Baseline>, now: Timestamp) -> Gate {
     let mut gate = Gate::default();

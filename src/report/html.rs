@@ -106,28 +106,9 @@ fn breakdown_table(name: &str, rows: impl Iterator<Item = (String, Counts)>, out
 }
 
 fn run_section(context: &Context<'_>, out: &mut String) {
-    let report = context.report;
     let run = context.run;
     out.push_str("<section id=\"run\"><h2>Run and inputs</h2>\n<table class=\"facts\"><tbody>");
-    let mut facts: Vec<(&str, String)> = vec![
-        ("tool", format!("fsx-guard {}", env!("CARGO_PKG_VERSION"))),
-        ("generated at (real clock)", run.generated_at.to_string()),
-        ("evaluated at (--now)", report.evaluated_at.to_string()),
-        ("collected at", report.collected_at.map_or_else(|| "—".into(), |t| t.to_string())),
-        ("--fail-on", run.fail_on.as_str().into()),
-        ("exit code", format!("{} ({})", run.exit_code(), super::outcome_text(run.outcome))),
-    ];
-    if let Some(caller) = &run.caller {
-        facts.push(("caller (sts:GetCallerIdentity)", caller.to_string()));
-        facts.push(("Regions read", run.regions_read.join(", ")));
-    }
-    for collector in &context.inventory.collectors {
-        facts.push(("collected by", collector.to_string()));
-    }
-    if !run.filters.is_empty() {
-        facts.push(("filters", run.filters.join(" ")));
-    }
-    for (name, value) in facts {
+    for (name, value) in context.run_facts() {
         let _ = write!(out, "<tr><th>{}</th><td>{}</td></tr>", escape(name), escape(&value));
     }
     out.push_str("</tbody></table>\n<h3>Inputs</h3><table id=\"inputs\"><thead><tr><th>path</th><th>kind</th><th>SHA-256</th></tr></thead><tbody>");

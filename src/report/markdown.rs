@@ -61,7 +61,6 @@ fn comment(context: &Context<'_>) -> String {
 /// The whole audit document.
 fn document(context: &Context<'_>) -> String {
     let report = context.report;
-    let run = context.run;
     let mut out = String::new();
     headline(context, "#", &mut out);
     out.push_str("\n## Summary\n");
@@ -96,33 +95,20 @@ fn document(context: &Context<'_>) -> String {
     );
 
     out.push_str("\n## Run\n\n| | |\n| --- | --- |\n");
-    let mut facts: Vec<(&str, String)> = vec![
-        ("tool", format!("fsx-guard {}", env!("CARGO_PKG_VERSION"))),
-        ("generated at (real clock)", run.generated_at.to_string()),
-        ("evaluated at (`--now`)", report.evaluated_at.to_string()),
-        ("collected at", report.collected_at.map_or_else(|| "—".to_string(), |t| t.to_string())),
-        ("`--fail-on`", run.fail_on.as_str().to_string()),
-        ("exit code", format!("{} ({})", run.exit_code(), super::outcome_text(run.outcome))),
-    ];
-    if let Some(caller) = &run.caller {
-        facts.push(("caller", caller_text(caller)));
-        facts.push(("Regions read", run.regions_read.join(", ")));
-    }
-    for collector in &context.inventory.collectors {
-        facts.push(("collected by", caller_text(collector.get("caller").unwrap_or(collector))));
-    }
-    if !run.filters.is_empty() {
-        facts.push(("filters", run.filters.join(" ")));
-    }
-    for (name, value) in facts {
-        let _ = writeln!(out, "| {name} | {} |", cell(&value));
+    for (name, value) in context.run_facts() {
+        let _ = writeln!(out, "| {} | {} |", cell(name), cell(&value));
     }
     inputs_table(context, &mut out);
     gate_notes(context, &mut out);
 
     out.push_str("\n## Rules\n");
-    for (index, rule) in context.policies.rules.iter().enumerate() {
-        let results: Vec<&RuleResult> = report.results.iter().filter(|r| r.rule == index).collect();
+    let mut by_rule: Vec<Vec<&RuleResult>> = vec![Vec::new(); context.policies.rules.len()];
+    for result in &report.results {
+        if let Some(list) = by_rule.get_mut(result.rule) {
+            list.push(result);
+        }
+    }
+    for (rule, results) in context.policies.rules.iter().zip(by_rule) {
         let mut counts = Counts::default();
         for result in &results {
             counts.add(result);
@@ -329,11 +315,6 @@ fn mark(result: &RuleResult) -> String {
         None => {}
     }
     text
-}
-
-fn caller_text(caller: &serde_json::Value) -> String {
-    let field = |k: &str| caller.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_string();
-    format!("{} (account {})", field("arn"), field("account"))
 }
 
 /// Text for a table cell: one line, with `|` escaped and HTML inert (GitHub renders HTML).

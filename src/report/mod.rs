@@ -31,7 +31,7 @@ pub enum Format {
 }
 
 impl Format {
-    const ALL: [(Format, &'static str); 6] = [
+    pub const ALL: [(Format, &'static str); 6] = [
         (Format::Pretty, "pretty"),
         (Format::Json, "json"),
         (Format::Sarif, "sarif"),
@@ -265,6 +265,30 @@ impl<'a> Context<'a> {
             .collect()
     }
 
+    /// The run as (label, value) rows, for the reports that show it as a table (Markdown, HTML).
+    pub fn run_facts(&self) -> Vec<(&'static str, String)> {
+        let (report, run) = (self.report, self.run);
+        let mut facts = vec![
+            ("tool", format!("fsx-guard {}", env!("CARGO_PKG_VERSION"))),
+            ("generated at (real clock)", run.generated_at.to_string()),
+            ("evaluated at (--now)", report.evaluated_at.to_string()),
+            ("collected at", report.collected_at.map_or_else(|| "—".to_string(), |t| t.to_string())),
+            ("--fail-on", run.fail_on.as_str().to_string()),
+            ("exit code", format!("{} ({})", run.exit_code(), outcome_text(run.outcome))),
+        ];
+        if let Some(caller) = &run.caller {
+            facts.push(("caller (sts:GetCallerIdentity)", caller_text(caller)));
+            facts.push(("Regions read", run.regions_read.join(", ")));
+        }
+        for collector in &self.inventory.collectors {
+            facts.push(("collected by", caller_text(collector.get("caller").unwrap_or(collector))));
+        }
+        if !run.filters.is_empty() {
+            facts.push(("filters", run.filters.join(" ")));
+        }
+        facts
+    }
+
     /// Failures and errors, worst first: fail before error, then severity, then the report's
     /// order (rule id, resource). Waived ones and ones already in the baseline go last.
     pub fn worst_first(&self) -> Vec<&RuleResult> {
@@ -385,6 +409,12 @@ pub fn details(result: &RuleResult) -> Vec<&str> {
         .and_then(|d| d.as_array())
         .map(|d| d.iter().filter_map(|l| l.as_str()).collect())
         .unwrap_or_default()
+}
+
+/// A caller identity (`sts:GetCallerIdentity`) in words: its ARN and account.
+fn caller_text(caller: &serde_json::Value) -> String {
+    let field = |k: &str| caller.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_string();
+    format!("{} (account {})", field("arn"), field("account"))
 }
 
 /// The outcome in words, as reports state it beside the exit code.

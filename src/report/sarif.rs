@@ -247,10 +247,9 @@ pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Erro
         properties.insert("account".to_string(), json!(result.subject.account));
         properties.insert("region".to_string(), json!(result.subject.region));
         properties.insert("evidence".to_string(), result.evidence.clone());
-        let rule_index = policies.rules.iter().position(|r| r.id == rule.id).unwrap_or(0);
         let mut sarif_result = SarifResult::builder()
             .rule_id(rule.id.clone())
-            .rule_index(i64::try_from(rule_index).unwrap_or(0))
+            .rule_index(i64::try_from(result.rule).unwrap_or(0))
             .kind(ResultKind::Fail)
             .level(level(rule.severity))
             .message(Message::builder().text(message).build())
