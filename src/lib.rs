@@ -19,6 +19,7 @@ pub mod rules;
 pub mod schedule;
 pub mod span;
 pub mod suggest;
+pub mod timings;
 pub mod yaml;
 
 use std::io::Write;
@@ -237,6 +238,7 @@ fn write_out(out: &mut dyn Write, text: &str) -> Result<(), Error> {
 /// `fsx-guard check`: callable in-process by tests.
 pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: bool) -> Result<Outcome, Error> {
     let generated_at = run_clock();
+    timings::mark("start");
     let formats = report::parse_formats(&args.formats)?;
     refuse_overwriting_inputs(&formats, args)?;
     let explicit_now = args
@@ -275,8 +277,10 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         inventory::source::load_with(&args.inventories, &iac_options(args)?)?
     };
     print_file_warnings(&inventory.warnings, err);
+    timings::mark("inventory loaded");
     let now = explicit_now.or(inventory.collected_at).unwrap_or_else(Timestamp::now);
     let mut report = engine::evaluate(&policies, &inventory, now);
+    timings::mark("evaluated");
     let gate = gate::apply(&mut report, &policies, baseline.as_ref(), now);
     // The pretty report on stdout lists them itself; else stderr tells the person at the terminal.
     if !formats.iter().any(|(format, path)| *format == report::Format::Pretty && path.is_none()) {
@@ -329,6 +333,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
             None => write_out(out, &rendered)?,
             Some(path) => report::write_atomically(path, &rendered)?,
         }
+        timings::mark(format_args!("rendered {format:?}"));
     }
     if empty {
         // A run that judged nothing is not "compliant".

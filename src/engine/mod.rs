@@ -55,6 +55,7 @@ pub struct Report {
 pub fn evaluate(policies: &PolicySet, inventory: &Inventory, now: Timestamp) -> Report {
     let started = std::time::Instant::now();
     let index = Index::build(inventory, now);
+    crate::timings::mark("index built");
     let context = RuleContext { index: &index };
     let mut results = Vec::new();
     let mut file_systems = BTreeSet::new();
@@ -89,6 +90,7 @@ pub fn evaluate(policies: &PolicySet, inventory: &Inventory, now: Timestamp) -> 
             waived: None,
             baseline: None,
         }));
+        crate::timings::mark(format_args!("rule {}", rule.id));
     }
     let rule_id = |r: &RuleResult| policies.rules.get(r.rule).map_or("", |rule| rule.id.as_str());
     results.sort_by(|a, b| rule_id(a).cmp(rule_id(b)).then_with(|| a.subject.id.cmp(&b.subject.id)));

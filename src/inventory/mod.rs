@@ -317,9 +317,10 @@ impl Inventory {
         for account in self.accounts.values_mut() {
             account.unreadable.extend(self.unplaced.iter().cloned());
             account.index_unreadable();
-            account.file_systems.sort_by(|a, b| a.arn.cmp(&b.arn));
-            account.backups.sort_by(|a, b| a.arn.cmp(&b.arn));
-            account.volumes.sort_by(|a, b| a.arn.cmp(&b.arn));
+            // ARNs are unique within an account once merged: an unstable sort gives the same order.
+            account.file_systems.sort_unstable_by(|a, b| a.arn.cmp(&b.arn));
+            account.backups.sort_unstable_by(|a, b| a.arn.cmp(&b.arn));
+            account.volumes.sort_unstable_by(|a, b| a.arn.cmp(&b.arn));
         }
     }
 

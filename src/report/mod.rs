@@ -326,8 +326,10 @@ impl<'a> Context<'a> {
                 .into_iter()
                 .map(|(pointer, node)| (pointer, first_line(text, node.value)))
                 .collect();
+            crate::timings::mark("positions: pointers scanned");
             let offsets: Vec<usize> = spans.iter().flat_map(|(_, s)| [s.start, s.end]).collect();
             let line_cols = crate::span::line_cols(text, &offsets);
+            crate::timings::mark("positions: lines counted");
             for (pointer, span) in spans {
                 let at = |offset: usize| line_cols.get(&offset).copied().unwrap_or((1, 1));
                 resolved.insert(

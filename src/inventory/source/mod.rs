@@ -20,7 +20,7 @@ mod terraform_hcl;
 mod terraform_plan;
 mod wire;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -78,6 +78,7 @@ pub fn load_with(paths: &[PathBuf], options: &Options) -> Result<Inventory, crat
             (JSON_LIMIT, "JSON inventories are limited to 8 GiB")
         };
         let text = diag::read_text(path, &display, limit, limit_text)?;
+        crate::timings::mark("read");
         texts.push((display, text, if yaml { SourceFormat::Yaml } else { SourceFormat::Json }));
     }
     load_inputs(texts, dirs, options)
@@ -193,10 +194,13 @@ fn load_inputs(
                 continue;
             }
         };
+        crate::timings::mark("parsed");
         if let Some(file) = file {
             loader.convert(file, &mut inventory);
         }
+        crate::timings::mark("converted");
         absorb(loader, &mut inventory, &mut first_seen, &mut problems);
+        crate::timings::mark("merged");
     }
     for (dir, display) in dirs {
         if let Some(loader) = terraform_hcl::load(&dir, &display, options, &mut inventory, &mut diagnostics) {
@@ -225,7 +229,9 @@ fn load_inputs(
     }
     match diagnostics.len() {
         0 => {
+            crate::timings::mark("hashed");
             inventory.finish();
+            crate::timings::mark("sorted");
             Ok(inventory)
         }
         1 => Err(diagnostics
@@ -316,14 +322,69 @@ fn is_yaml(path: &Path) -> bool {
     }
 }
 
-/// Where a merged resource went: its account and its place in that account's list.
-/// Every merged resource by ARN (millions at organisation scale): foldhash, seeded per process.
-type SeenMap = HashMap<String, Seen, foldhash::fast::RandomState>;
+/// Every merged resource by ARN (millions at organisation scale): a table of places, hashed by
+/// ARN with foldhash (seeded per process) and compared through the inventory, so no ARN or
+/// account id is copied for it.
+#[derive(Default)]
+struct SeenMap {
+    table: hashbrown::HashTable<Seen>,
+    /// Account ids, in the order they were first merged (`Seen::account` indexes them).
+    accounts: Vec<String>,
+    hasher: foldhash::fast::RandomState,
+}
 
+/// Where a merged resource went: its account and its place in that account's list.
 struct Seen {
-    account: String,
+    hash: u64,
+    account: u32,
     kind: DataKind,
-    index: usize,
+    index: u32,
+}
+
+impl SeenMap {
+    fn hash(&self, arn: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.hasher, arn)
+    }
+
+    fn account(&self, seen: &Seen) -> &str {
+        usize::try_from(seen.account).ok().and_then(|i| self.accounts.get(i)).map_or("", String::as_str)
+    }
+
+    /// The ARN of the resource `seen` points at.
+    fn arn<'i>(&self, inventory: &'i Inventory, seen: &Seen) -> Option<&'i str> {
+        let account = inventory.accounts.get(self.account(seen))?;
+        let index = usize::try_from(seen.index).ok()?;
+        Some(match seen.kind {
+            DataKind::FileSystems => account.file_systems.get(index)?.arn.as_str(),
+            DataKind::Backups => account.backups.get(index)?.arn.as_str(),
+            DataKind::Volumes => account.volumes.get(index)?.arn.as_str(),
+            DataKind::Iam => return None,
+        })
+    }
+
+    fn get(&self, inventory: &Inventory, arn: &str) -> Option<&Seen> {
+        self.table.find(self.hash(arn), |seen| self.arn(inventory, seen) == Some(arn))
+    }
+
+    fn account_index(&mut self, account: &str) -> u32 {
+        // Resources come account by account: the last one is almost always the one.
+        if let Some(last) = self.accounts.len().checked_sub(1)
+            && self.accounts.get(last).is_some_and(|a| a == account)
+        {
+            return u32::try_from(last).unwrap_or(u32::MAX);
+        }
+        let at = self.accounts.iter().position(|a| a == account).unwrap_or_else(|| {
+            self.accounts.push(account.to_string());
+            self.accounts.len() - 1
+        });
+        u32::try_from(at).unwrap_or(u32::MAX)
+    }
+
+    fn insert(&mut self, hash: u64, account: &str, kind: DataKind, index: usize) {
+        let account = self.account_index(account);
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        self.table.insert_unique(hash, Seen { hash, account, kind, index }, |seen| seen.hash);
+    }
 }
 
 /// A resource about to be merged into the inventory.
@@ -351,19 +412,20 @@ impl Resource {
     }
 
     /// Equal in every field but where it came from; `None` when `seen` does not resolve.
-    fn same_content(&self, inventory: &Inventory, seen: &Seen) -> Option<(bool, Origin)> {
-        let account = inventory.accounts.get(&seen.account)?;
+    fn same_content(&self, inventory: &Inventory, account: &str, seen: &Seen) -> Option<(bool, Origin)> {
+        let account = inventory.accounts.get(account)?;
+        let index = usize::try_from(seen.index).ok()?;
         match self {
             Resource::FileSystem(a) if seen.kind == DataKind::FileSystems => {
-                let b = account.file_systems.get(seen.index)?;
+                let b = account.file_systems.get(index)?;
                 Some((FileSystem { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
             }
             Resource::Backup(a) if seen.kind == DataKind::Backups => {
-                let b = account.backups.get(seen.index)?;
+                let b = account.backups.get(index)?;
                 Some((Backup { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
             }
             Resource::Volume(a) if seen.kind == DataKind::Volumes => {
-                let b = account.volumes.get(seen.index)?;
+                let b = account.volumes.get(index)?;
                 Some((Volume { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
             }
             _ => Some((false, Origin { source: usize::MAX, pointer: String::new() })),
@@ -378,9 +440,9 @@ fn merge(
     source: usize,
     resource: Resource,
 ) {
-    if let Some(seen) = first_seen.get(resource.arn()) {
+    if let Some(seen) = first_seen.get(inventory, resource.arn()) {
         let (same, first_origin) = resource
-            .same_content(inventory, seen)
+            .same_content(inventory, first_seen.account(seen), seen)
             .unwrap_or((false, Origin { source: usize::MAX, pointer: String::new() }));
         let (first_source, first_pointer) = (&first_origin.source, &first_origin.pointer);
         if !same {
@@ -431,22 +493,22 @@ fn merge(
         ));
         return;
     }
-    let arn = resource.arn().to_string();
-    let seen = match resource {
+    let hash = first_seen.hash(resource.arn());
+    let (kind, index) = match resource {
         Resource::FileSystem(fs) => {
             account.file_systems.push(fs);
-            Seen { account: account_id, kind: DataKind::FileSystems, index: account.file_systems.len() - 1 }
+            (DataKind::FileSystems, account.file_systems.len() - 1)
         }
         Resource::Backup(b) => {
             account.backups.push(b);
-            Seen { account: account_id, kind: DataKind::Backups, index: account.backups.len() - 1 }
+            (DataKind::Backups, account.backups.len() - 1)
         }
         Resource::Volume(v) => {
             account.volumes.push(v);
-            Seen { account: account_id, kind: DataKind::Volumes, index: account.volumes.len() - 1 }
+            (DataKind::Volumes, account.volumes.len() - 1)
         }
     };
-    first_seen.insert(arn, seen);
+    first_seen.insert(hash, &account_id, kind, index);
 }
 
 struct FileLoader {
