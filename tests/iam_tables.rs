@@ -186,7 +186,7 @@ fn managed(arn: &str, default: &str, versions: Vec<(&str, Value)>) -> Value {
 fn decide_for(iam: &Iam, action: &str, resource: &str, tags: &[(&str, &str)], region: Option<&str>) -> Decision {
     let principal = Principal::role(&iam.roles[0], "111122223333");
     let policies = PrincipalPolicies::gather(&IamIndex::new(iam), &principal, action).unwrap();
-    let tags: fsx_guard::inventory::model::Tags = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let tags = fsx_guard::inventory::model::TagSet::from_pairs(tags.iter().map(|(k, v)| (*k, *v)));
     let extra = BTreeMap::new();
     let context = RequestContext {
         principal: &principal,

@@ -432,7 +432,7 @@ fn decide_set(statements: &[Compiled], resource: &str, context: &dyn Context) ->
 pub struct RequestContext<'a> {
     pub principal: &'a Principal,
     /// `None`: the resource's tags are not known.
-    pub resource_tags: Option<&'a Tags>,
+    pub resource_tags: Option<&'a crate::inventory::model::TagSet>,
     pub resource_account: &'a str,
     /// `None`: `aws:RequestedRegion` is unknown (CopyBackup is called in the destination).
     pub requested_region: Option<&'a str>,
@@ -440,10 +440,10 @@ pub struct RequestContext<'a> {
     pub extra: &'a BTreeMap<String, Vec<String>>,
 }
 
-fn tag(tags: &Tags, key: &str) -> KeyValue {
-    tags.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map_or(KeyValue::Absent, |(_, v)| KeyValue::Known(vec![v.clone()]))
+/// A tag's value, its key compared without case (as IAM does).
+fn tag<'t>(mut tags: impl Iterator<Item = (&'t str, &'t str)>, key: &str) -> KeyValue {
+    tags.find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map_or(KeyValue::Absent, |(_, v)| KeyValue::Known(vec![v.to_string()]))
 }
 
 impl Context for RequestContext<'_> {
@@ -468,9 +468,9 @@ impl Context for RequestContext<'_> {
             },
             _ => {
                 if let Some(tag_key) = lower.strip_prefix("aws:principaltag/") {
-                    tag(&self.principal.tags, tag_key)
+                    tag(self.principal.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())), tag_key)
                 } else if let Some(tag_key) = lower.strip_prefix("aws:resourcetag/") {
-                    self.resource_tags.map_or(KeyValue::Unknown, |tags| tag(tags, tag_key))
+                    self.resource_tags.map_or(KeyValue::Unknown, |tags| tag(tags.iter(), tag_key))
                 } else {
                     KeyValue::Unknown
                 }

@@ -243,7 +243,7 @@ pub struct Protected<'a> {
     pub address: &'a str,
     /// Its ARN, when the input knows it.
     pub arn: Option<&'a str>,
-    pub tags: &'a crate::inventory::model::Tags,
+    pub tags: &'a crate::inventory::model::TagSet,
     pub account: &'a str,
     pub region: &'static str,
     pub partition: crate::regions::Partition,
@@ -297,7 +297,7 @@ impl Selection {
             Err(_) => Verdict::Error,
         };
         let by_tag = match &self.tags {
-            Ok(tags) if tags.iter().any(|(k, v)| target.tags.get(k) == Some(v)) => Verdict::Pass,
+            Ok(tags) if tags.iter().any(|(k, v)| target.tags.get(k) == Some(v.as_str())) => Verdict::Pass,
             Ok(_) => Verdict::Fail,
             Err(_) => Verdict::Error,
         };
@@ -310,7 +310,7 @@ impl Selection {
             return Verdict::Fail;
         }
         let conditions = match &self.conditions {
-            Ok(list) if list.iter().all(|(k, v)| target.tags.get(k) == Some(v)) => Verdict::Pass,
+            Ok(list) if list.iter().all(|(k, v)| target.tags.get(k) == Some(v.as_str())) => Verdict::Pass,
             Ok(_) => return Verdict::Fail,
             Err(_) => Verdict::Error,
         };

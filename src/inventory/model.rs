@@ -209,6 +209,188 @@ pub fn tags_from(list: Option<Vec<Tag>>) -> Tags {
     list.unwrap_or_default().into_iter().map(|tag| (tag.key, tag.value)).collect()
 }
 
+/// The tags of a file system, volume or backup: sorted by key, the last of a key given twice
+/// winning (as [`Tags`] would), and shared. Backups carry their file system's tags
+/// (`CopyTagsToBackups`), so an organisation's 300,000 backups hold a few thousand distinct tag
+/// lists: the loader keeps one copy of each (see [`TagInterner`]), and a resource holds a pointer.
+#[derive(Clone, Default)]
+pub struct TagSet(Option<SharedTags>);
+
+/// One tag list, shared: (key, value) sorted by key.
+type SharedTags = std::sync::Arc<[(Box<str>, Box<str>)]>;
+
+impl TagSet {
+    /// From (key, value) pairs in any order; a key given twice keeps its last value.
+    pub fn from_pairs<K: Into<Box<str>> + AsRef<str>, V: Into<Box<str>>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let mut list: Vec<(K, V)> = pairs.into_iter().collect();
+        if list.is_empty() {
+            return TagSet(None);
+        }
+        sort_last_wins(&mut list, |(k, _)| k.as_ref());
+        TagSet(Some(list.into_iter().map(|(k, v)| (k.into(), v.into())).collect()))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let list = self.0.as_deref()?;
+        let at = list.binary_search_by(|(k, _)| (**k).cmp(key)).ok()?;
+        list.get(at).map(|(_, v)| &**v)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// (key, value), sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.as_deref().unwrap_or_default().iter().map(|(k, v)| (&**k, &**v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.iter().map(|(k, _)| k)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.as_deref().map_or(0, <[_]>::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// As a map (IAM's request context takes one).
+    pub fn to_map(&self) -> Tags {
+        self.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+}
+
+/// Sorts by key, stable, then keeps the last of each run of equal keys.
+fn sort_last_wins<T>(list: &mut Vec<T>, key: impl Fn(&T) -> &str) {
+    list.sort_by(|a, b| key(a).cmp(key(b)));
+    let mut out = 0;
+    for i in 0..list.len() {
+        let next_same = list.get(i + 1).is_some_and(|next| list.get(i).is_some_and(|this| key(this) == key(next)));
+        if !next_same {
+            list.swap(out, i);
+            out += 1;
+        }
+    }
+    list.truncate(out);
+}
+
+impl From<Tags> for TagSet {
+    fn from(map: Tags) -> Self {
+        TagSet::from_pairs(map)
+    }
+}
+
+impl PartialEq for TagSet {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b) || a == b,
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for TagSet {}
+
+impl fmt::Debug for TagSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl serde::Serialize for TagSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+/// One `{Key, Value}` of an AWS tag list, borrowed from the text when it has no escapes.
+#[derive(Deserialize)]
+struct TagRef<'a> {
+    #[serde(borrow, rename = "Key")]
+    key: std::borrow::Cow<'a, str>,
+    #[serde(borrow, default, rename = "Value")]
+    value: std::borrow::Cow<'a, str>,
+}
+
+impl<'de> Deserialize<'de> for TagSet {
+    /// AWS's list of `{Key, Value}`, read without allocating a string per tag, and interned when
+    /// a [`TagInterner`] is active on this thread.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut list: Vec<TagRef<'de>> = Vec::deserialize(deserializer)?;
+        if list.is_empty() {
+            return Ok(TagSet(None));
+        }
+        sort_last_wins(&mut list, |t| &t.key);
+        Ok(TagInterner::intern(&list))
+    }
+}
+
+thread_local! {
+    static INTERNED: std::cell::RefCell<Option<Interned>> = const { std::cell::RefCell::new(None) };
+}
+
+struct Interned {
+    table: hashbrown::HashTable<(u64, SharedTags)>,
+    hasher: foldhash::fast::RandomState,
+}
+
+/// While one is alive, tag lists read on this thread are shared: equal lists become one
+/// allocation. The loader holds one for the files it reads, so nothing outlives a load.
+pub struct TagInterner(());
+
+impl TagInterner {
+    pub fn start() -> Self {
+        INTERNED.with(|cell| {
+            *cell.borrow_mut() =
+                Some(Interned { table: hashbrown::HashTable::new(), hasher: foldhash::fast::RandomState::default() });
+        });
+        TagInterner(())
+    }
+
+    fn intern(list: &[TagRef<'_>]) -> TagSet {
+        let build = || -> SharedTags { list.iter().map(|t| (Box::from(&*t.key), Box::from(&*t.value))).collect() };
+        let shared = INTERNED.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let interned = guard.as_mut()?;
+            let hash = {
+                use std::hash::{BuildHasher, Hasher};
+                let mut h = interned.hasher.build_hasher();
+                for t in list {
+                    h.write(t.key.as_bytes());
+                    h.write_u8(0xff);
+                    h.write(t.value.as_bytes());
+                    h.write_u8(0xff);
+                }
+                h.finish()
+            };
+            let same = |(h, set): &(u64, SharedTags)| {
+                *h == hash
+                    && set.len() == list.len()
+                    && set.iter().zip(list).all(|((k, v), t)| **k == *t.key && **v == *t.value)
+            };
+            if let Some((_, set)) = interned.table.find(hash, same) {
+                return Some(std::sync::Arc::clone(set));
+            }
+            let set = build();
+            interned.table.insert_unique(hash, (hash, std::sync::Arc::clone(&set)), |(h, _)| *h);
+            Some(set)
+        });
+        TagSet(Some(shared.unwrap_or_else(build)))
+    }
+}
+
+impl Drop for TagInterner {
+    fn drop(&mut self) {
+        INTERNED.with(|cell| *cell.borrow_mut() = None);
+    }
+}
+
 /// The backup settings shared by `OpenZFSConfiguration`, `WindowsConfiguration`,
 /// `LustreConfiguration` and `OntapConfiguration` (ONTAP has no `CopyTagsToBackups`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -249,7 +431,7 @@ pub struct RawFileSystem {
     pub resource_arn: Option<String>,
     pub kms_key_id: Option<String>,
     pub creation_time: Option<Timestamp>,
-    pub tags: Option<Vec<Tag>>,
+    pub tags: Option<TagSet>,
     #[serde(rename = "OpenZFSConfiguration")]
     pub openzfs_configuration: Option<BackupSettings>,
     pub windows_configuration: Option<BackupSettings>,
@@ -302,7 +484,7 @@ pub struct RawVolume {
     #[serde(rename = "ResourceARN")]
     pub resource_arn: Option<String>,
     pub creation_time: Option<Timestamp>,
-    pub tags: Option<Vec<Tag>>,
+    pub tags: Option<TagSet>,
     pub ontap_configuration: Option<RawOntapVolumeConfiguration>,
 }
 
@@ -322,7 +504,7 @@ pub struct RawBackup {
     pub kms_key_id: Option<String>,
     #[serde(rename = "ResourceARN")]
     pub resource_arn: Option<String>,
-    pub tags: Option<Vec<Tag>>,
+    pub tags: Option<TagSet>,
     pub file_system: Option<RawBackupFileSystem>,
     pub owner_id: Option<String>,
     pub source_backup_id: Option<String>,
@@ -352,7 +534,7 @@ pub struct FileSystem {
     /// `None` when the inventory lacks it (then the file system is judged as `AVAILABLE`).
     pub lifecycle: Option<FileSystemLifecycle>,
     pub creation_time: Option<Timestamp>,
-    pub tags: Tags,
+    pub tags: TagSet,
     /// The type-specific configuration block, `None` when the inventory lacks it.
     pub backup_settings: Option<BackupSettings>,
     pub origin: Origin,
@@ -440,7 +622,7 @@ pub struct Volume {
     pub lifecycle: Option<VolumeLifecycle>,
     pub creation_time: Option<Timestamp>,
     pub ontap: Option<RawOntapVolumeConfiguration>,
-    pub tags: Tags,
+    pub tags: TagSet,
     pub origin: Origin,
 }
 
@@ -462,7 +644,7 @@ pub struct Backup {
     pub backup_type: BackupType,
     pub creation_time: Timestamp,
     pub kms_key_id: Option<String>,
-    pub tags: Tags,
+    pub tags: TagSet,
     /// `FileSystem.FileSystemId`: the file system the backup (or, for a copy, its source) was
     /// taken of.
     pub file_system_id: String,
@@ -482,7 +664,7 @@ impl Backup {
     }
 
     pub fn name(&self) -> Option<&str> {
-        self.tags.get("Name").map(String::as_str)
+        self.tags.get("Name")
     }
 }
 
@@ -577,6 +759,44 @@ mod tests {
         assert!(!is_backup_id("backup-\u{1b}[2J"));
         assert!(is_volume_id("fsvol-0a1b2c3d4e5f60000"));
         assert!(!is_volume_id("fsvol-0a1b"));
+    }
+
+    #[test]
+    fn tag_sets_sort_keep_the_last_of_a_key_and_share_equal_lists() {
+        let text =
+            r#"[{"Key": "b", "Value": "1"}, {"Key": "a", "Value": "x"}, {"Key": "b", "Value": "2"}, {"Key": "c"}]"#;
+        let plain: TagSet = serde_json::from_str(text).unwrap();
+        let map: Tags = serde_json::from_str::<Vec<Tag>>(text).map(Some).map(tags_from).unwrap();
+        assert_eq!(plain.iter().collect::<Vec<_>>(), vec![("a", "x"), ("b", "2"), ("c", "")]);
+        assert_eq!(plain.to_map(), map, "the same as the map the AWS list makes");
+        assert_eq!(plain.get("b"), Some("2"));
+        assert_eq!(plain.get("z"), None);
+        assert_eq!(TagSet::from_pairs([("b", "1"), ("a", "x"), ("b", "2"), ("c", "")]), plain);
+        assert!(serde_json::from_str::<TagSet>("[]").unwrap().is_empty());
+        assert!(serde_json::from_str::<TagSet>(r#"[{"Value": "no key"}]"#).is_err());
+        // Escaped text is decoded, not borrowed as written.
+        let escaped: TagSet = serde_json::from_str(r#"[{"Key": "N\u0061me", "Value": "a\"b"}]"#).unwrap();
+        assert_eq!(escaped.get("Name"), Some("a\"b"));
+
+        let shared = |a: &TagSet, b: &TagSet| match (&a.0, &b.0) {
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        let again: TagSet = serde_json::from_str(text).unwrap();
+        assert!(!shared(&plain, &again), "no interner: separate lists");
+        let interner = TagInterner::start();
+        let one: TagSet = serde_json::from_str(text).unwrap();
+        let two: TagSet = serde_json::from_str(
+            r#"[{"Key": "a", "Value": "x"}, {"Key": "c", "Value": ""}, {"Key": "b", "Value": "2"}]"#,
+        )
+        .unwrap();
+        let other: TagSet = serde_json::from_str(r#"[{"Key": "a", "Value": "y"}]"#).unwrap();
+        assert!(shared(&one, &two), "equal lists are one allocation");
+        assert!(!shared(&one, &other));
+        assert_eq!(one, plain);
+        drop(interner);
+        let three: TagSet = serde_json::from_str(text).unwrap();
+        assert!(!shared(&one, &three), "the interner ends with its guard");
     }
 
     #[test]

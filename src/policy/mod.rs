@@ -91,7 +91,7 @@ impl Select {
         &self,
         (account, region, id): (&str, &str, &str),
         file_system_type: Option<&FileSystemType>,
-        tags: &crate::inventory::model::Tags,
+        tags: &crate::inventory::model::TagSet,
     ) -> bool {
         self.matches_account(account)
             && self.regions.as_ref().is_none_or(|list| list.iter().any(|r| r == region))

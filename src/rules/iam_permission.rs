@@ -9,7 +9,7 @@ use super::RuleContext;
 use crate::diag::Problem;
 use crate::finding::{Finding, ResourceType, Subject, Verdict};
 use crate::iam::decide::{Decision, IamIndex, Principal, PrincipalKind, PrincipalPolicies, RequestContext};
-use crate::inventory::model::{BackupLifecycle, Tags};
+use crate::inventory::model::{BackupLifecycle, TagSet};
 use crate::inventory::{Account, Collected, DataKind, FileSystem};
 use crate::policy::Select;
 
@@ -167,7 +167,7 @@ struct Request {
     arn: String,
     account: String,
     /// `None`: the tags are unknown.
-    tags: Option<Tags>,
+    tags: Option<TagSet>,
     requested_region: Option<String>,
 }
 
@@ -186,7 +186,7 @@ fn requested_regions(params: &Params, region: &str) -> Vec<Option<String>> {
 fn push_requests(
     params: &Params,
     requests: &mut Vec<Request>,
-    backups: impl IntoIterator<Item = (String, &'static str, Option<Tags>)>,
+    backups: impl IntoIterator<Item = (String, &'static str, Option<TagSet>)>,
     account: &str,
 ) {
     for (arn, region, tags) in backups {
@@ -262,8 +262,8 @@ fn requests(
         }
         let future_tags = match fs.backup_settings.as_ref().and_then(|s| s.copy_tags_to_backups) {
             Some(true) => Some(fs.tags.clone()),
-            Some(false) => Some(Tags::new()),
-            None if fs.file_system_type == crate::inventory::model::FileSystemType::Ontap => Some(Tags::new()),
+            Some(false) => Some(TagSet::default()),
+            None if fs.file_system_type == crate::inventory::model::FileSystemType::Ontap => Some(TagSet::default()),
             None => None,
         };
         let future = format!("arn:{}:fsx:{}:{}:backup/backup-00000000000000000", fs.partition, fs.region, fs.account);
@@ -286,7 +286,7 @@ fn requests(
         let selected = backups.iter().filter(|b| b.lifecycle == BackupLifecycle::Available).filter(|b| {
             select.matches_missing_file_system((account, region, id), b.file_system_type.as_ref(), &b.tags)
         });
-        let list: Vec<(String, &'static str, Option<Tags>)> =
+        let list: Vec<(String, &'static str, Option<TagSet>)> =
             selected.map(|b| (b.arn.clone(), b.region, Some(b.tags.clone()))).collect();
         push_requests(params, &mut requests, list, account);
     }
@@ -453,7 +453,7 @@ pub fn evaluate(
     let mut by_class: BTreeMap<ClassKey, Vec<&Request>> = BTreeMap::new();
     for request in &requests {
         let (account_region, _) = request.arn.rsplit_once(':').unwrap_or((&request.arn, ""));
-        let tags = request.tags.as_ref().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+        let tags = request.tags.as_ref().map(|t| t.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
         by_class.entry((account_region.to_string(), tags, request.requested_region.clone())).or_default().push(request);
     }
     let classes: Vec<Class<'_>> = by_class

@@ -18,7 +18,7 @@ impl FileLoader {
                 let account = inventory.account_mut(&fs.account, fs.partition);
                 account.file_systems_collected.insert(fs.region);
                 account.regions_seen.insert(fs.region);
-                self.resources.push(Resource::FileSystem(fs));
+                self.add(inventory, Resource::FileSystem(fs));
             }
         }
         for (i, raw) in file.backups.unwrap_or_default().into_iter().enumerate() {
@@ -27,7 +27,7 @@ impl FileLoader {
                 let account = inventory.account_mut(&backup.account, backup.partition);
                 account.backups_collected.insert(backup.region);
                 account.regions_seen.insert(backup.region);
-                self.resources.push(Resource::Backup(backup));
+                self.add(inventory, Resource::Backup(backup));
             }
         }
         for (i, raw) in file.volumes.unwrap_or_default().into_iter().enumerate() {
@@ -36,7 +36,7 @@ impl FileLoader {
                 let account = inventory.account_mut(&volume.account, volume.partition);
                 account.volumes_collected.insert(volume.region);
                 account.regions_seen.insert(volume.region);
-                self.resources.push(Resource::Volume(volume));
+                self.add(inventory, Resource::Volume(volume));
             }
         }
         let iam = IamLists {

@@ -152,7 +152,7 @@ impl FileLoader {
                 inventory.account_mut(&doc.account_id, partition).file_systems_collected.insert(region);
                 for (i, raw) in list.into_iter().enumerate() {
                     if let Some(fs) = self.file_system(raw, &format!("{pointer}/FileSystems/{i}"), Some(place)) {
-                        self.resources.push(Resource::FileSystem(fs));
+                        self.add(inventory, Resource::FileSystem(fs));
                     }
                 }
             }
@@ -160,7 +160,7 @@ impl FileLoader {
                 inventory.account_mut(&doc.account_id, partition).volumes_collected.insert(region);
                 for (i, raw) in list.into_iter().enumerate() {
                     if let Some(v) = self.volume(raw, &format!("{pointer}/Volumes/{i}"), Some(place)) {
-                        self.resources.push(Resource::Volume(v));
+                        self.add(inventory, Resource::Volume(v));
                     }
                 }
             }
@@ -168,7 +168,7 @@ impl FileLoader {
                 inventory.account_mut(&doc.account_id, partition).backups_collected.insert(region);
                 for (i, raw) in list.into_iter().enumerate() {
                     if let Some(b) = self.backup(raw, &format!("{pointer}/Backups/{i}"), Some(place)) {
-                        self.resources.push(Resource::Backup(b));
+                        self.add(inventory, Resource::Backup(b));
                     }
                 }
             }

@@ -123,8 +123,10 @@ fn load_inputs(
     options: &Options,
 ) -> Result<Inventory, crate::Error> {
     let mut inventory = Inventory::default();
+    // Equal tag lists (a file system's, copied to each of its backups) become one allocation.
+    let _tags = crate::inventory::model::TagInterner::start();
     let mut problems: Vec<(usize, Problem)> = Vec::new();
-    let mut first_seen: SeenMap = SeenMap::default();
+    let mut merged = Merged::default();
     let mut diagnostics = Vec::new();
     // Reports name every input by its SHA-256: hashed on the other core while this one parses.
     let hashing: Vec<Arc<String>> = texts.iter().map(|(_, text, _)| Arc::clone(text)).collect();
@@ -150,6 +152,7 @@ fn load_inputs(
             issues: Vec::new(),
             unreadable: Vec::new(),
             resources: Vec::new(),
+            merged: Merged::default(),
         };
         let parsed = if format == SourceFormat::Json && terraform_plan::looks_like(&text) {
             match terraform_plan::convert(&text, options, &mut loader, &mut inventory) {
@@ -196,15 +199,17 @@ fn load_inputs(
         };
         crate::timings::mark("parsed");
         if let Some(file) = file {
+            loader.merged = std::mem::take(&mut merged);
             loader.convert(file, &mut inventory);
+            merged = std::mem::take(&mut loader.merged);
         }
         crate::timings::mark("converted");
-        absorb(loader, &mut inventory, &mut first_seen, &mut problems);
+        absorb(loader, &mut inventory, &mut merged, &mut problems);
         crate::timings::mark("merged");
     }
     for (dir, display) in dirs {
         if let Some(loader) = terraform_hcl::load(&dir, &display, options, &mut inventory, &mut diagnostics) {
-            absorb(loader, &mut inventory, &mut first_seen, &mut problems);
+            absorb(loader, &mut inventory, &mut merged, &mut problems);
         }
     }
 
@@ -244,14 +249,10 @@ fn load_inputs(
 
 /// Takes what one input's loader found into the inventory: problems, warnings, what could not
 /// be read, and its resources.
-fn absorb(
-    loader: FileLoader,
-    inventory: &mut Inventory,
-    first_seen: &mut SeenMap,
-    problems: &mut Vec<(usize, Problem)>,
-) {
+fn absorb(loader: FileLoader, inventory: &mut Inventory, merged: &mut Merged, problems: &mut Vec<(usize, Problem)>) {
     let source = loader.source;
     problems.extend(loader.problems.into_iter().map(|p| (source, p)));
+    problems.append(&mut merged.problems);
     if !loader.issues.is_empty()
         && let Some(file) = inventory.sources.get(source)
     {
@@ -286,7 +287,7 @@ fn absorb(
         }
     }
     for resource in loader.resources {
-        merge(inventory, first_seen, problems, source, resource);
+        merge(inventory, &mut merged.seen, problems, source, resource);
     }
 }
 
@@ -519,10 +520,26 @@ struct FileLoader {
     pub(super) issues: Vec<Problem>,
     /// (account, what could not be read).
     pub(super) unreadable: Vec<(Option<String>, Unreadable)>,
+    /// Planned resources, merged once the file is read (rules about plans look at them first).
     pub(super) resources: Vec<Resource>,
+    /// The merge so far, lent to the loader while it converts a document or CLI output: their
+    /// resources merge one by one, never held twice (300,000 backups at organisation scale).
+    pub(super) merged: Merged,
+}
+
+/// Every resource merged so far, and what merging found wrong, for any file.
+#[derive(Default)]
+struct Merged {
+    seen: SeenMap,
+    problems: Vec<(usize, Problem)>,
 }
 
 impl FileLoader {
+    /// Merges a resource into the inventory now.
+    fn add(&mut self, inventory: &mut Inventory, resource: Resource) {
+        merge(inventory, &mut self.merged.seen, &mut self.merged.problems, self.source, resource);
+    }
+
     fn convert(&mut self, file: InputFile, inventory: &mut Inventory) {
         let raw_keys = file.file_systems.is_some()
             || file.backups.is_some()

@@ -185,7 +185,7 @@ pub(super) fn file_system(
         storage_type,
         lifecycle: None,
         creation_time: None,
-        tags,
+        tags: tags.into(),
         backup_settings: Some(settings),
         origin,
         planned: Some(Box::new(planned)),
@@ -247,7 +247,7 @@ pub(super) fn join_volumes(
                     ontap_volume_type: volume.ontap_volume_type,
                     storage_virtual_machine_id: None,
                 }),
-                tags: volume.tags,
+                tags: volume.tags.into(),
                 origin: volume.origin,
             }),
             Err(why) => {

@@ -7,7 +7,7 @@ use super::wire::IamLists;
 use crate::arn;
 use crate::diag::Problem;
 use crate::inventory::model::{
-    Backup, BackupSettings, FileSystem, Origin, RawBackup, RawFileSystem, RawVolume, Volume, tags_from,
+    Backup, BackupSettings, FileSystem, Origin, RawBackup, RawFileSystem, RawVolume, Volume,
 };
 use crate::inventory::{DataKind, Unreadable};
 use crate::regions::{self, Partition};
@@ -190,7 +190,7 @@ impl FileLoader {
             storage_type: raw.storage_type,
             lifecycle: raw.lifecycle,
             creation_time: raw.creation_time,
-            tags: tags_from(raw.tags),
+            tags: raw.tags.unwrap_or_default(),
             backup_settings,
             origin: Origin { source: self.source, pointer: pointer.to_string() },
             planned: None,
@@ -254,7 +254,7 @@ impl FileLoader {
             lifecycle: raw.lifecycle,
             creation_time: raw.creation_time,
             ontap: raw.ontap_configuration,
-            tags: tags_from(raw.tags),
+            tags: raw.tags.unwrap_or_default(),
             origin: Origin { source: self.source, pointer: pointer.to_string() },
         })
     }
@@ -372,7 +372,7 @@ impl FileLoader {
             backup_type,
             creation_time,
             kms_key_id: raw.kms_key_id,
-            tags: tags_from(raw.tags),
+            tags: raw.tags.unwrap_or_default(),
             file_system_id,
             file_system_type: raw
                 .file_system

@@ -180,6 +180,7 @@ pub(super) fn load(
         issues: evaluator.issues.clone(),
         unreadable: Vec::new(),
         resources: Vec::new(),
+        merged: super::Merged::default(),
     };
     for (address, why, origin) in std::mem::take(&mut evaluator.unreadable) {
         loader.unreadable.push((
