@@ -278,6 +278,12 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
     };
     print_file_warnings(&inventory.warnings, err);
     timings::mark("inventory loaded");
+    // Every format but Markdown names resources by their place in the inventory.
+    let prefetch = if formats.iter().any(|(f, _)| *f != report::Format::Markdown) {
+        report::Prefetch::start(&inventory)
+    } else {
+        None
+    };
     let now = explicit_now.or(inventory.collected_at).unwrap_or_else(Timestamp::now);
     let mut report = engine::evaluate(&policies, &inventory, now);
     timings::mark("evaluated");
@@ -327,6 +333,10 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         width: report::stdout_width(),
         resolved: std::cell::RefCell::default(),
     };
+    if let Some(prefetch) = prefetch {
+        prefetch.finish(&context);
+        timings::mark("positions joined");
+    }
     for (format, path) in &formats {
         let rendered = report::render(*format, &context, color && path.is_none(), path.is_some(), err)?;
         match path {

@@ -311,7 +311,7 @@ fn the_iam_evidence_names_the_region_of_a_dr_copy() {
     let (policies, _, report) = scenario();
     let cleaner = result(&policies, &report, "IAM-DELETE-ONLY", &role("dr-cleaner"));
     assert!(cleaner.message.contains("in us-west-2"), "{}", cleaner.message);
-    assert_eq!(cleaner.evidence["example_request_region"], "us-west-2");
+    assert_eq!(cleaner.evidence.value()["example_request_region"], "us-west-2");
 }
 
 #[test]

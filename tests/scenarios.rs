@@ -93,7 +93,7 @@ fn descriptions_state_the_expected_verdict() {
 #[test]
 fn evidence_names_copies_recovery_points_and_keys() {
     let (policies, _, report) = scenarios();
-    let fresh = &result(&policies, &report, "CRC-FRESH").evidence;
+    let fresh = &result(&policies, &report, "CRC-FRESH").evidence.value();
     let newest = &fresh["destinations"][0]["newest_qualifying_copy"];
     assert!(newest["arn"].as_str().unwrap().starts_with("arn:aws:fsx:us-west-2:111122223333:backup/"));
     assert_eq!(newest["recovery_point"], "2026-11-25T01:00:00Z");
@@ -102,15 +102,15 @@ fn evidence_names_copies_recovery_points_and_keys() {
     let stale = result(&policies, &report, "CRC-STALE-SOURCE");
     assert!(stale.message.contains("120.0 hours old"), "{}", stale.message);
 
-    let other = &result(&policies, &report, "CRC-OTHER-ACCOUNT-COPY").evidence;
+    let other = &result(&policies, &report, "CRC-OTHER-ACCOUNT-COPY").evidence.value();
     assert_eq!(other["copies_in_other_accounts_not_counted"], 1);
 
-    let keys = &result(&policies, &report, "KMS-K1-K2-K1").evidence["offending_copies"];
+    let keys = &result(&policies, &report, "KMS-K1-K2-K1").evidence.value()["offending_copies"];
     assert_eq!(keys.as_array().unwrap().len(), 2);
     assert_eq!(keys[0]["key_before"], keys[1]["key"]);
     assert_eq!(keys[0]["key"], keys[1]["key_before"]);
 
-    let pinned = &result(&policies, &report, "KMS-PINNED").evidence["offending_copies"];
+    let pinned = &result(&policies, &report, "KMS-PINNED").evidence.value()["offending_copies"];
     assert_eq!(pinned.as_array().unwrap().len(), 2);
     assert!(pinned[0]["key_expected"].as_str().unwrap().ends_with("000000000002"));
 }

@@ -21,11 +21,59 @@ pub struct RuleResult {
     pub subject: Subject,
     pub verdict: Verdict,
     pub message: String,
-    pub evidence: Value,
+    pub evidence: Evidence,
     /// Index into `PolicySet::waivers` of the waiver that covers it (`gate::apply`).
     pub waived: Option<usize>,
     /// With `--baseline`: whether a failing result was failing there too.
     pub baseline: Option<crate::gate::BaselineState>,
+}
+
+/// A result's evidence, kept as compact JSON text: a `serde_json::Value` tree of the same
+/// evidence takes about five times the memory, and an organisation's run holds tens of thousands
+/// of results (most of them passes no report but JSON prints). Reports that look inside parse
+/// what they show; JSON and SARIF write the text as it is.
+#[derive(Debug, Clone)]
+pub struct Evidence(Box<serde_json::value::RawValue>);
+
+impl Evidence {
+    pub fn new(value: &Value) -> Evidence {
+        // Serialising a `Value` cannot fail (its keys are strings); `null` stands in if it did.
+        Evidence(serde_json::value::to_raw_value(value).unwrap_or_else(|_| {
+            serde_json::value::RawValue::from_string("null".into()).unwrap_or_else(|_| Box::default())
+        }))
+    }
+
+    /// The evidence as a JSON value.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+    }
+
+    /// The compact JSON text.
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The `details` lines (one per destination, copy, request group), when it has them.
+    pub fn details(&self) -> Vec<String> {
+        #[derive(serde::Deserialize)]
+        struct Details {
+            #[serde(default)]
+            details: Vec<String>,
+        }
+        serde_json::from_str::<Details>(self.0.get()).map(|d| d.details).unwrap_or_default()
+    }
+}
+
+impl PartialEq for Evidence {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl serde::Serialize for Evidence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
 }
 
 /// Counts by verdict.
@@ -86,7 +134,7 @@ pub fn evaluate(policies: &PolicySet, inventory: &Inventory, now: Timestamp) -> 
             subject: f.subject,
             verdict: f.verdict,
             message: f.message,
-            evidence: f.evidence,
+            evidence: Evidence::new(&f.evidence),
             waived: None,
             baseline: None,
         }));
@@ -336,7 +384,7 @@ pub(crate) mod test_support {
             creation_time: created,
             kms_key_id: None,
             tags: Default::default(),
-            file_system_id: fs_id.to_string(),
+            file_system_id: fs_id.into(),
             file_system_type: None,
             volume_id: None,
             source_backup_id: None,

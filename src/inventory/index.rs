@@ -79,7 +79,7 @@ impl<'a> Index<'a> {
                     &backup.source_backup_region,
                     home.get(&(account.id.as_str(), backup.file_system_id.as_str())),
                 ) {
-                    (Some(region), _) => region.as_str(),
+                    (Some(region), _) => region,
                     (None, Some(region)) => region,
                     (None, None) => continue,
                 };

@@ -97,6 +97,22 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// Reads a string and hands it to `f` without allocating: borrowed from the text, or from the
+/// deserializer's buffer when it had escapes to decode.
+fn read_str<'de, D: Deserializer<'de>, T>(deserializer: D, f: impl FnOnce(&str) -> T) -> Result<T, D::Error> {
+    struct Visitor<F>(F);
+    impl<'de, T, F: FnOnce(&str) -> T> serde::de::Visitor<'de> for Visitor<F> {
+        type Value = T;
+        fn expecting(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+            out.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+            Ok((self.0)(v))
+        }
+    }
+    deserializer.deserialize_str(Visitor(f))
+}
+
 macro_rules! aws_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -131,8 +147,7 @@ macro_rules! aws_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-                Ok($name::parse(&text))
+                read_str(deserializer, $name::parse)
             }
         }
 
@@ -212,7 +227,7 @@ pub fn tags_from(list: Option<Vec<Tag>>) -> Tags {
 /// The tags of a file system, volume or backup: sorted by key, the last of a key given twice
 /// winning (as [`Tags`] would), and shared. Backups carry their file system's tags
 /// (`CopyTagsToBackups`), so an organisation's 300,000 backups hold a few thousand distinct tag
-/// lists: the loader keeps one copy of each (see [`TagInterner`]), and a resource holds a pointer.
+/// lists: the loader keeps one copy of each (see [`Interner`]), and a resource holds a pointer.
 #[derive(Clone, Default)]
 pub struct TagSet(Option<SharedTags>);
 
@@ -320,14 +335,14 @@ struct TagRef<'a> {
 
 impl<'de> Deserialize<'de> for TagSet {
     /// AWS's list of `{Key, Value}`, read without allocating a string per tag, and interned when
-    /// a [`TagInterner`] is active on this thread.
+    /// a [`Interner`] is active on this thread.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let mut list: Vec<TagRef<'de>> = Vec::deserialize(deserializer)?;
         if list.is_empty() {
             return Ok(TagSet(None));
         }
         sort_last_wins(&mut list, |t| &t.key);
-        Ok(TagInterner::intern(&list))
+        Ok(Interner::intern(&list))
     }
 }
 
@@ -337,20 +352,25 @@ thread_local! {
 
 struct Interned {
     table: hashbrown::HashTable<(u64, SharedTags)>,
+    strings: hashbrown::HashTable<std::sync::Arc<str>>,
     hasher: foldhash::fast::RandomState,
 }
 
-/// While one is alive, tag lists read on this thread are shared: equal lists become one
-/// allocation. The loader holds one for the files it reads, so nothing outlives a load.
-pub struct TagInterner(());
+/// While one is alive, tag lists and [`Shared`] strings read on this thread are shared: equal
+/// ones become one allocation. The loader holds one for the files it reads, so nothing outlives
+/// a load.
+pub struct Interner(());
 
-impl TagInterner {
+impl Interner {
     pub fn start() -> Self {
         INTERNED.with(|cell| {
-            *cell.borrow_mut() =
-                Some(Interned { table: hashbrown::HashTable::new(), hasher: foldhash::fast::RandomState::default() });
+            *cell.borrow_mut() = Some(Interned {
+                table: hashbrown::HashTable::new(),
+                strings: hashbrown::HashTable::new(),
+                hasher: foldhash::fast::RandomState::default(),
+            });
         });
-        TagInterner(())
+        Interner(())
     }
 
     fn intern(list: &[TagRef<'_>]) -> TagSet {
@@ -385,7 +405,111 @@ impl TagInterner {
     }
 }
 
-impl Drop for TagInterner {
+/// A string many resources repeat (an account id, a KMS key, a file system id on each of its
+/// backups): read once per distinct value while an [`Interner`] is alive, then shared.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Shared(std::sync::Arc<str>);
+
+impl Shared {
+    /// `text`, shared with an equal string read before when an [`Interner`] is alive.
+    pub fn new(text: &str) -> Shared {
+        let found = INTERNED.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let interned = guard.as_mut()?;
+            let hash = std::hash::BuildHasher::hash_one(&interned.hasher, text);
+            if let Some(found) = interned.strings.find(hash, |s| &**s == text) {
+                return Some(std::sync::Arc::clone(found));
+            }
+            let fresh: std::sync::Arc<str> = std::sync::Arc::from(text);
+            let hasher = &interned.hasher;
+            interned
+                .strings
+                .insert_unique(hash, std::sync::Arc::clone(&fresh), |s| std::hash::BuildHasher::hash_one(hasher, &**s));
+            Some(fresh)
+        });
+        Shared(found.unwrap_or_else(|| std::sync::Arc::from(text)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Shared {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Shared {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Shared {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Shared {
+    fn from(text: &str) -> Self {
+        Shared::new(text)
+    }
+}
+
+impl From<String> for Shared {
+    fn from(text: String) -> Self {
+        Shared::new(&text)
+    }
+}
+
+impl PartialEq<str> for Shared {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Shared {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Shared {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl serde::Serialize for Shared {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Shared {
+    /// Borrowed from the text when it has no escapes: no allocation for a value seen before.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_str(deserializer, Shared::new)
+    }
+}
+
+impl Drop for Interner {
     fn drop(&mut self) {
         INTERNED.with(|cell| *cell.borrow_mut() = None);
     }
@@ -443,9 +567,9 @@ pub struct RawFileSystem {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawBackupFileSystem {
-    pub file_system_id: Option<String>,
+    pub file_system_id: Option<Shared>,
     pub file_system_type: Option<FileSystemType>,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<Shared>,
     pub storage_type: Option<StorageType>,
 }
 
@@ -454,7 +578,7 @@ pub struct RawBackupFileSystem {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawBackupVolume {
-    pub file_system_id: Option<String>,
+    pub file_system_id: Option<Shared>,
     pub volume_id: Option<String>,
 }
 
@@ -501,15 +625,15 @@ pub struct RawBackup {
     #[serde(rename = "Type")]
     pub backup_type: Option<BackupType>,
     pub creation_time: Option<Timestamp>,
-    pub kms_key_id: Option<String>,
+    pub kms_key_id: Option<Shared>,
     #[serde(rename = "ResourceARN")]
     pub resource_arn: Option<String>,
     pub tags: Option<TagSet>,
     pub file_system: Option<RawBackupFileSystem>,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<Shared>,
     pub source_backup_id: Option<String>,
-    pub source_backup_region: Option<String>,
-    pub resource_type: Option<String>,
+    pub source_backup_region: Option<Shared>,
+    pub resource_type: Option<Shared>,
     pub volume: Option<RawBackupVolume>,
 }
 
@@ -643,17 +767,17 @@ pub struct Backup {
     pub lifecycle: BackupLifecycle,
     pub backup_type: BackupType,
     pub creation_time: Timestamp,
-    pub kms_key_id: Option<String>,
+    pub kms_key_id: Option<Shared>,
     pub tags: TagSet,
     /// `FileSystem.FileSystemId`: the file system the backup (or, for a copy, its source) was
     /// taken of.
-    pub file_system_id: String,
+    pub file_system_id: Shared,
     /// `FileSystem.FileSystemType`, when given.
     pub file_system_type: Option<FileSystemType>,
     /// `Volume.VolumeId` for a backup of an ONTAP volume (`ResourceType: VOLUME`).
     pub volume_id: Option<String>,
     pub source_backup_id: Option<String>,
-    pub source_backup_region: Option<String>,
+    pub source_backup_region: Option<&'static str>,
     pub origin: Origin,
 }
 
@@ -784,7 +908,7 @@ mod tests {
         };
         let again: TagSet = serde_json::from_str(text).unwrap();
         assert!(!shared(&plain, &again), "no interner: separate lists");
-        let interner = TagInterner::start();
+        let interner = Interner::start();
         let one: TagSet = serde_json::from_str(text).unwrap();
         let two: TagSet = serde_json::from_str(
             r#"[{"Key": "a", "Value": "x"}, {"Key": "c", "Value": ""}, {"Key": "b", "Value": "2"}]"#,

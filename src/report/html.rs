@@ -240,7 +240,7 @@ fn result_row(
     if !lines.is_empty() {
         out.push_str("<ul>");
         for line in lines {
-            let _ = write!(out, "<li>{}</li>", escape(line));
+            let _ = write!(out, "<li>{}</li>", escape(&line));
         }
         out.push_str("</ul>");
     }
@@ -256,7 +256,7 @@ fn result_row(
     if let Some(position) = result.subject.origin.as_ref().and_then(|o| positions.get(o)) {
         let _ = write!(out, "<p class=\"muted\">{}:{}:{}</p>", escape(&position.path), position.line, position.column);
     }
-    let evidence = serde_json::to_string_pretty(&result.evidence).unwrap_or_default();
+    let evidence = serde_json::to_string_pretty(&result.evidence.value()).unwrap_or_default();
     let _ = writeln!(out, "<pre>{}</pre></details></td></tr>", escape(&evidence));
 }
 

@@ -106,12 +106,7 @@ pub fn render(context: &Context<'_>) -> Result<String, Error> {
                 };
                 status.set_message(format!("{known}{}", result.message));
                 status.set_type(format!("{}/{}", rule.kind.name(), rule.severity.as_str()));
-                let details: Vec<&str> = result
-                    .evidence
-                    .get("details")
-                    .and_then(|d| d.as_array())
-                    .map(|d| d.iter().filter_map(|l| l.as_str()).collect())
-                    .unwrap_or_default();
+                let details = result.evidence.details();
                 if !details.is_empty() {
                     status.set_description(details.join("\n"));
                 }
@@ -138,7 +133,7 @@ pub fn render(context: &Context<'_>) -> Result<String, Error> {
             out.push_str(&format!("location: {}:{}:{}\n", position.path, position.line, position.column));
         }
         out.push_str(&format!("verdict: {}\nmessage: {}\n", result.verdict.as_str(), result.message));
-        if let Ok(evidence) = serde_json::to_string_pretty(&result.evidence) {
+        if let Ok(evidence) = serde_json::to_string_pretty(&result.evidence.value()) {
             out.push_str(&format!("evidence: {evidence}\n"));
         }
         case.set_system_out(out);

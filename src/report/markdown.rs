@@ -159,7 +159,7 @@ fn document(context: &Context<'_>) -> String {
         for result in failing {
             let _ = writeln!(out, "- {} `{}`: {}", mark(result), code(&result.subject.id), cell(&result.message));
             for line in details(result) {
-                let _ = writeln!(out, "  - {}", cell(line));
+                let _ = writeln!(out, "  - {}", cell(&line));
             }
             if let Some(waiver) = context.waiver(result) {
                 let _ = writeln!(
@@ -170,7 +170,7 @@ fn document(context: &Context<'_>) -> String {
                     cell(&waiver.reason)
                 );
             }
-            let evidence = serde_json::to_string_pretty(&result.evidence).unwrap_or_default();
+            let evidence = serde_json::to_string_pretty(&result.evidence.value()).unwrap_or_default();
             let fence = fence_for(&evidence);
             let _ = writeln!(
                 out,

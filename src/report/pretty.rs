@@ -119,9 +119,13 @@ fn full(context: &Context<'_>, paint: &Paint, by_resource: &BTreeMap<&str, Vec<&
                 }
             }
             // Rule kinds with several parts (destinations, copies) list them one per line.
-            let details = result.evidence.get("details").and_then(|d| d.as_array());
-            if matches!(result.verdict, Verdict::Fail | Verdict::Error) && details.is_some_and(|d| d.len() > 1) {
-                for line in details.into_iter().flatten().filter_map(|d| d.as_str()) {
+            let details = if matches!(result.verdict, Verdict::Fail | Verdict::Error) {
+                result.evidence.details()
+            } else {
+                Vec::new()
+            };
+            if details.len() > 1 {
+                for line in &details {
                     let text = format!("· {}", terminal_safe(line));
                     let text = if paint.unicode { text } else { text.replacen('·', "-", 1) };
                     for line in wrap(&text, context.width, 6, 8) {

@@ -246,7 +246,7 @@ pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Erro
         properties.insert("resource_type".to_string(), json!(result.subject.resource_type.as_str()));
         properties.insert("account".to_string(), json!(result.subject.account));
         properties.insert("region".to_string(), json!(result.subject.region));
-        properties.insert("evidence".to_string(), result.evidence.clone());
+        properties.insert("evidence".to_string(), result.evidence.value());
         let mut sarif_result = SarifResult::builder()
             .rule_id(rule.id.clone())
             .rule_index(i64::try_from(result.rule).unwrap_or(0))

@@ -227,7 +227,7 @@ mod tests {
             let mut b = backup(&format!("backup-{i:017x}"), FS, world.hours_ago(age), lifecycle, kind);
             if copy {
                 b.source_backup_id = Some("backup-0fffffffffffffff0".into());
-                b.source_backup_region = Some("us-west-2".into());
+                b.source_backup_region = Some("us-west-2");
             }
             world.add_backup(b);
         }

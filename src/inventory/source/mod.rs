@@ -123,8 +123,9 @@ fn load_inputs(
     options: &Options,
 ) -> Result<Inventory, crate::Error> {
     let mut inventory = Inventory::default();
-    // Equal tag lists (a file system's, copied to each of its backups) become one allocation.
-    let _tags = crate::inventory::model::TagInterner::start();
+    // Equal tag lists (a file system's, copied to each of its backups) and repeated ids become
+    // one allocation each.
+    let _interner = crate::inventory::model::Interner::start();
     let mut problems: Vec<(usize, Problem)> = Vec::new();
     let mut merged = Merged::default();
     let mut diagnostics = Vec::new();

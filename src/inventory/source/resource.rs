@@ -259,8 +259,8 @@ impl FileLoader {
         })
     }
 
-    pub(super) fn backup(&mut self, raw: RawBackup, pointer: &str, place: Option<Placement<'_>>) -> Option<Backup> {
-        let id = raw.backup_id.clone();
+    pub(super) fn backup(&mut self, mut raw: RawBackup, pointer: &str, place: Option<Placement<'_>>) -> Option<Backup> {
+        let id = raw.backup_id.take();
         // An ONTAP volume backup (`ResourceType: VOLUME`) carries `Volume`, with its file system,
         // and no `FileSystem`, though the API model marks `FileSystem` required.
         let file_system_id = raw
@@ -300,7 +300,8 @@ impl FileLoader {
             None => Ok(None),
             Some(name) => regions::intern(name).map(Some).ok_or(name),
         };
-        let resource = raw.resource_arn.clone().or_else(|| id.clone());
+        // What names it in a warning, built only for one that is left out.
+        let resource = || raw.resource_arn.clone().or_else(|| id.clone());
         let failure = match (&placed, &source_region) {
             (Err(_), _) => None,
             (Ok(placed), _) if !missing.is_empty() => Some((
@@ -316,7 +317,13 @@ impl FileLoader {
         };
         let placed = match (placed, failure) {
             (Err((whereabouts, problem)), _) | (Ok(_), Some((whereabouts, problem))) => {
-                self.unreadable(DataKind::Backups, whereabouts, file_system_id, resource, problem);
+                self.unreadable(
+                    DataKind::Backups,
+                    whereabouts,
+                    file_system_id.map(|f| f.to_string()),
+                    resource(),
+                    problem,
+                );
                 return None;
             }
             (Ok(placed), None) => placed,
@@ -381,7 +388,7 @@ impl FileLoader {
                 .or_else(|| volume_id.is_some().then_some(crate::inventory::model::FileSystemType::Ontap)),
             volume_id,
             source_backup_id: raw.source_backup_id,
-            source_backup_region: source_region.map(str::to_string),
+            source_backup_region: source_region,
             origin: Origin { source: self.source, pointer: pointer.to_string() },
         })
     }
@@ -419,7 +426,7 @@ impl FileLoader {
         if let Some(reason) = unreadable {
             return Err((self.whereabouts(arn_text, owner, place), Problem::at(pointer, reason)));
         }
-        let arn_pointer = format!("{pointer}/ResourceARN");
+        let arn_pointer = || format!("{pointer}/ResourceARN");
         let whereabouts = || self.whereabouts(arn_text, owner, place);
         let placed = match (arn_text, place) {
             (Some(text), _) => match arn::parse_fsx(text, resource_type) {
@@ -427,7 +434,7 @@ impl FileLoader {
                     if let Some(id) = id.filter(|id| *id != arn_id) {
                         return Err((
                             whereabouts(),
-                            Problem::at(arn_pointer, format!("the ARN names `{arn_id}` but the id is `{id}`")),
+                            Problem::at(arn_pointer(), format!("the ARN names `{arn_id}` but the id is `{id}`")),
                         ));
                     }
                     Placed {
@@ -437,7 +444,7 @@ impl FileLoader {
                         partition: parsed.partition,
                     }
                 }
-                Err(e) => return Err((whereabouts(), Problem::at(arn_pointer, e))),
+                Err(e) => return Err((whereabouts(), Problem::at(arn_pointer(), e))),
             },
             (None, Some(place)) => match id {
                 Some(id) => Placed {
@@ -469,7 +476,7 @@ impl FileLoader {
             return Err((
                 whereabouts(),
                 Problem::at(
-                    arn_pointer,
+                    arn_pointer(),
                     format!(
                         "the ARN places `{name}` in {}/{}, but it is listed under {}/{}",
                         placed.account, placed.region, place.account, place.region
