@@ -40,6 +40,10 @@ pub const INVENTORY_SCHEMA: &str = include_str!("../schemas/inventory.schema.jso
 /// (hundreds of megabytes in millions of allocations at organisation scale) are left for the
 /// operating system to reclaim instead of being freed one by one. Library callers (tests) free
 /// them as usual.
+/// Saved inventories at least this large are let go of once loaded (see
+/// [`inventory::Inventory::release_texts`]): a smaller one costs less to keep than to read again.
+pub const RELEASE_TEXT_ABOVE: usize = 32 * 1024 * 1024;
+
 pub static PROCESS_EXITS_AFTER_RUN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Why a run could not start (exit code 2).
@@ -259,7 +263,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
     let baseline = args.baseline.as_deref().map(gate::read_baseline).transpose()?;
     let mut caller = None;
     let mut regions_read = Vec::new();
-    let inventory = if args.live || args.inventories.is_empty() {
+    let mut inventory = if args.live || args.inventories.is_empty() {
         // Collect, then read the document back through the one loader (same verdicts as
         // `collect` followed by `check --inventory`).
         let collection = inventory::live::collect(&args.aws, &policies.regions_named())?;
@@ -278,12 +282,8 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
     };
     print_file_warnings(&inventory.warnings, err);
     timings::mark("inventory loaded");
-    // Every format but Markdown names resources by their place in the inventory.
-    let prefetch = if formats.iter().any(|(f, _)| *f != report::Format::Markdown) {
-        report::Prefetch::start(&inventory)
-    } else {
-        None
-    };
+    // Once loaded, rules and reports need the model and the places found while loading.
+    inventory.release_texts(RELEASE_TEXT_ABOVE);
     let now = explicit_now.or(inventory.collected_at).unwrap_or_else(Timestamp::now);
     let mut report = engine::evaluate(&policies, &inventory, now);
     timings::mark("evaluated");
@@ -333,10 +333,6 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         width: report::stdout_width(),
         resolved: std::cell::RefCell::default(),
     };
-    if let Some(prefetch) = prefetch {
-        prefetch.finish(&context);
-        timings::mark("positions joined");
-    }
     for (format, path) in &formats {
         let rendered = report::render(*format, &context, color && path.is_none(), path.is_some(), err)?;
         match path {

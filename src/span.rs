@@ -165,6 +165,27 @@ fn clamp_to_char_boundary(text: &str, offset: usize) -> usize {
     offset
 }
 
+/// A span cut to its first line (a multi-line object is located by its first line) and to a
+/// bounded length (a minified file is one long line).
+pub fn first_line(text: &str, span: ByteSpan) -> ByteSpan {
+    let end = text.get(span.start..span.end).and_then(|s| s.find('\n')).map_or(span.end, |i| span.start + i);
+    ByteSpan::new(span.start, end.min(span.start + 200))
+}
+
+/// Where a value is, as reports show it: 1-based (line, column) of its start and of the end of
+/// its first line, columns in characters.
+pub type Place = ((usize, usize), (usize, usize));
+
+/// The places of resolved values: one pass over `text` for all their lines and columns.
+pub fn places(text: &str, spans: HashMap<String, NodeSpan>) -> Vec<(String, Place)> {
+    let cut: Vec<(String, ByteSpan)> =
+        spans.into_iter().map(|(pointer, node)| (pointer, first_line(text, node.value))).collect();
+    let offsets: Vec<usize> = cut.iter().flat_map(|(_, s)| [s.start, s.end]).collect();
+    let line_cols = line_cols(text, &offsets);
+    let at = |offset: usize| line_cols.get(&offset).copied().unwrap_or((1, 1));
+    cut.into_iter().map(|(pointer, span)| (pointer, (at(span.start), at(span.end)))).collect()
+}
+
 /// Appends one reference token to a JSON pointer, escaping `~` and `/` (RFC 6901).
 pub fn push_token(pointer: &mut String, token: &str) {
     pointer.push('/');
@@ -204,12 +225,62 @@ pub fn resolve_json_pointers(text: &str, wanted: &[&str]) -> HashMap<String, Nod
         }
         prefixes.insert(pointer);
     }
+    scan(text, &Want::Exact { prefixes, wanted: wanted_set })
+}
+
+/// Resolves every JSON pointer that matches one of `patterns`, where a `*` token matches any
+/// one token (`/accounts/*/regions/*/FileSystems/*`), in one pass over `text`: for finding
+/// where every resource of a list is before anyone asks.
+pub fn resolve_json_patterns(text: &str, patterns: &[&str]) -> HashMap<String, NodeSpan> {
+    let patterns = patterns.iter().map(|p| p.split('/').skip(1).collect()).collect();
+    scan(text, &Want::Patterns(patterns))
+}
+
+fn scan(text: &str, want: &Want<'_>) -> HashMap<String, NodeSpan> {
     let mut scanner = JsonScanner { bytes: text.as_bytes(), pos: 0 };
     let mut found = HashMap::new();
     let mut path = String::new();
     scanner.skip_ws();
-    scanner.value(&mut path, None, &prefixes, &wanted_set, &mut found, 0);
+    scanner.value(&mut path, None, want, &mut found, 0);
     found
+}
+
+/// Which pointers a scan records, and which containers it descends into.
+enum Want<'w> {
+    /// These pointers, with every prefix of them.
+    Exact { prefixes: FastSet<&'w str>, wanted: FastSet<&'w str> },
+    /// Pointers matching one of these token lists (`*`: any token).
+    Patterns(Vec<Vec<&'w str>>),
+}
+
+impl Want<'_> {
+    /// Whether `path`'s tokens match the first tokens of `pattern` (all of them with `whole`).
+    fn matches(pattern: &[&str], path: &str, whole: bool) -> bool {
+        let mut tokens = path.split('/').skip(1);
+        let mut count = 0;
+        for want in pattern {
+            match tokens.next() {
+                Some(token) if *want == "*" || *want == token => count += 1,
+                Some(_) => return false,
+                None => return !whole,
+            }
+        }
+        tokens.next().is_none() && (!whole || count == pattern.len())
+    }
+
+    fn descend(&self, path: &str) -> bool {
+        match self {
+            Want::Exact { prefixes, .. } => prefixes.contains(path),
+            Want::Patterns(patterns) => patterns.iter().any(|p| Want::matches(p, path, false)),
+        }
+    }
+
+    fn wanted(&self, path: &str) -> bool {
+        match self {
+            Want::Exact { wanted, .. } => wanted.contains(path),
+            Want::Patterns(patterns) => patterns.iter().any(|p| Want::matches(p, path, true)),
+        }
+    }
 }
 
 /// The first `"` or `\\` in a short slice, eight bytes at a time (SWAR: a byte equal to the
@@ -258,34 +329,26 @@ impl<'a> JsonScanner<'a> {
         &mut self,
         path: &mut String,
         key: Option<ByteSpan>,
-        prefixes: &FastSet<&str>,
-        wanted: &FastSet<&str>,
+        want: &Want<'_>,
         found: &mut HashMap<String, NodeSpan>,
         depth: usize,
     ) {
         let start = self.pos;
-        let descend = depth < MAX_DEPTH && prefixes.contains(path.as_str());
+        let descend = depth < MAX_DEPTH && want.descend(path.as_str());
         match self.peek() {
-            Some(b'{') if descend => self.object(path, prefixes, wanted, found, depth),
-            Some(b'[') if descend => self.array(path, prefixes, wanted, found, depth),
+            Some(b'{') if descend => self.object(path, want, found, depth),
+            Some(b'[') if descend => self.array(path, want, found, depth),
             Some(b'{' | b'[') => self.skip_container(),
             Some(b'"') => self.skip_string(),
             Some(_) => self.scalar(),
             None => return,
         }
-        if wanted.contains(path.as_str()) {
+        if want.wanted(path.as_str()) {
             found.insert(path.clone(), NodeSpan { key, value: ByteSpan::new(start, self.pos) });
         }
     }
 
-    fn object(
-        &mut self,
-        path: &mut String,
-        prefixes: &FastSet<&str>,
-        wanted: &FastSet<&str>,
-        found: &mut HashMap<String, NodeSpan>,
-        depth: usize,
-    ) {
+    fn object(&mut self, path: &mut String, want: &Want<'_>, found: &mut HashMap<String, NodeSpan>, depth: usize) {
         self.pos += 1;
         loop {
             self.skip_ws();
@@ -312,19 +375,12 @@ impl<'a> JsonScanner<'a> {
             self.skip_ws();
             let len = path.len();
             push_token(path, &key);
-            self.value(path, Some(key_span), prefixes, wanted, found, depth + 1);
+            self.value(path, Some(key_span), want, found, depth + 1);
             path.truncate(len);
         }
     }
 
-    fn array(
-        &mut self,
-        path: &mut String,
-        prefixes: &FastSet<&str>,
-        wanted: &FastSet<&str>,
-        found: &mut HashMap<String, NodeSpan>,
-        depth: usize,
-    ) {
+    fn array(&mut self, path: &mut String, want: &Want<'_>, found: &mut HashMap<String, NodeSpan>, depth: usize) {
         self.pos += 1;
         let mut index = 0usize;
         loop {
@@ -347,7 +403,7 @@ impl<'a> JsonScanner<'a> {
                 let _ = write!(path, "/{index}");
             }
             let before = self.pos;
-            self.value(path, None, prefixes, wanted, found, depth + 1);
+            self.value(path, None, want, found, depth + 1);
             path.truncate(len);
             if self.pos == before {
                 return;
@@ -450,6 +506,12 @@ mod tests {
         let key = found["/a/1/b~1c"].key.unwrap();
         assert_eq!(&text[key.start..key.end], "\"b/c\"");
         assert_eq!(at("/a/7"), None);
+
+        let all = resolve_json_patterns(text, &["/a/*/d/*", "/e/*"]);
+        let mut keys: Vec<&str> = all.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["/a/1/d/0", "/e/f"]);
+        assert_eq!(all["/a/1/d/0"], found["/a/1/d/0"]);
     }
 
     proptest::proptest! {

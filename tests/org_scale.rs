@@ -114,7 +114,7 @@ fn medium_inventory_verdicts_equal_the_generators_truth() {
     let inventory = dir.path().join("medium.json");
     let policy_path = dir.path().join("policy.yaml");
     let report_path = dir.path().join("report.json");
-    std::fs::write(&inventory, document).unwrap();
+    std::fs::write(&inventory, &document).unwrap();
     std::fs::write(&policy_path, rules).unwrap();
     let out = common::fsx_guard()
         .args(["check", "--inventory"])
@@ -158,4 +158,21 @@ fn medium_inventory_verdicts_equal_the_generators_truth() {
     assert_eq!(kms.len() as u64, counts["alt_kms_inconsistent"].as_u64().unwrap());
     assert_eq!(kms, truth_set(&truth, "alt_kms_inconsistent"));
     assert!(truth_set(&truth, "kms_inconsistent").is_subset(&kms), "the strict join's findings are all found too");
+
+    // Every result is placed at its file system's object in the (one-line, ASCII) inventory: at
+    // this size the places are found while loading and the text is let go of afterwards.
+    assert!(document.len() > fsx_guard::RELEASE_TEXT_ABOVE && document.is_ascii() && !document.contains('\n'));
+    let results = report["results"].as_array().unwrap();
+    let openzfs = usize::try_from(counts["openzfs_file_systems"].as_u64().unwrap()).unwrap();
+    assert_eq!(results.len(), 3 * openzfs, "retention, one copy rule and KMS for each OpenZFS file system");
+    for result in results {
+        let location = &result["location"];
+        assert_eq!(location["line"], 1, "{result}");
+        let column = usize::try_from(location["column"].as_u64().unwrap()).unwrap();
+        let object = &document[column - 1..(column - 1 + 4_000).min(document.len())];
+        let id = result["resource"].as_str().unwrap().rsplit('/').next().unwrap();
+        assert!(object.starts_with('{'), "{result}");
+        let end = object.find("\"Tags\"").unwrap_or(object.len());
+        assert!(object[..end].contains(&format!("\"FileSystemId\":\"{id}\"")), "{result} at {}", &object[..200]);
+    }
 }

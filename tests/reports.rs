@@ -776,3 +776,32 @@ fn completions_and_man_page_come_from_the_command_line_definition() {
     let output = run(&["completions", "tcsh"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// Large inventories are let go of once loaded; reports then read the file again for positions,
+/// and place nothing when it changed since (rather than a wrong line).
+#[test]
+fn positions_survive_releasing_the_inventory_text_and_refuse_a_changed_file() {
+    use fsx_guard::report::{Context, RunInfo};
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("inventory.json");
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/inventory.json"), &copy).unwrap();
+    let policies = fsx_guard::policy::load(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policies")]).unwrap();
+    let kept = fsx_guard::inventory::source::load(std::slice::from_ref(&copy)).unwrap();
+    let now = kept.collected_at.unwrap();
+    let report = fsx_guard::engine::evaluate(&policies, &kept, now);
+    let run = RunInfo::bare(&report);
+    let expected = Context::new(&report, &policies, &kept, &run).positions(&report.results);
+    assert_eq!(expected.len(), 3, "the three file systems the results name are placed: {expected:?}");
+
+    let mut released = fsx_guard::inventory::source::load(std::slice::from_ref(&copy)).unwrap();
+    released.release_texts(0);
+    assert!(released.sources.iter().all(|s| s.released && s.text.is_empty()));
+    let again = Context::new(&report, &policies, &released, &run).positions(&report.results);
+    assert_eq!(again, expected, "read again, the same places");
+
+    // The file changes after loading: its positions could be wrong, so there are none.
+    let text = std::fs::read_to_string(&copy).unwrap();
+    std::fs::write(&copy, format!("\n{text}")).unwrap();
+    let changed = Context::new(&report, &policies, &released, &run).positions(&report.results);
+    assert!(changed.is_empty(), "{changed:?}");
+}

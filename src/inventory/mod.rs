@@ -43,9 +43,34 @@ pub struct SourceFile {
     pub code: bool,
     /// SHA-256 of `text`, when the loader computed it already (on another thread).
     pub sha256: Option<String>,
+    /// Set when `text` was let go after loading (see [`Inventory::release_texts`]): it is read
+    /// again from `path` when a report needs a position, and used only if its SHA-256 is still
+    /// `sha256`.
+    pub released: bool,
+    /// Where each file system and volume of a large JSON input is (JSON pointer → place), found
+    /// on another core while the loader parsed it: reports name them, and finding them later
+    /// would read the whole file again. `None` for other inputs (found when asked).
+    pub located: Option<Arc<HashMap<String, span::Place>>>,
 }
 
+/// The lists whose entries are located while a large input loads ([`SourceFile::located`]).
+pub const LOCATED_LISTS: [&str; 4] =
+    ["/accounts/*/regions/*/FileSystems/*", "/accounts/*/regions/*/Volumes/*", "/FileSystems/*", "/Volumes/*"];
+
 impl SourceFile {
+    /// This file with its text: itself, or, when the text was released, the file read again
+    /// from disk; `None` when it cannot be read or is no longer what was loaded.
+    pub fn with_text(&self) -> Option<std::borrow::Cow<'_, SourceFile>> {
+        if !self.released {
+            return Some(std::borrow::Cow::Borrowed(self));
+        }
+        let text = std::fs::read_to_string(&self.path).ok()?;
+        if self.sha256.as_deref() != Some(source::sha256_hex(text.as_bytes()).as_str()) {
+            return None;
+        }
+        Some(std::borrow::Cow::Owned(SourceFile { text: Arc::new(text), released: false, ..self.clone() }))
+    }
+
     /// Byte spans of the given JSON pointers (one pass over the file).
     pub fn spans<'a>(&self, pointers: impl IntoIterator<Item = &'a str>) -> HashMap<String, NodeSpan> {
         let wanted: Vec<&str> = pointers.into_iter().collect();
@@ -326,6 +351,24 @@ impl Inventory {
 
     pub fn file_system_count(&self) -> usize {
         self.accounts.values().map(|a| a.file_systems.len()).sum()
+    }
+
+    /// Lets go of the text of saved JSON inventories of at least `min_bytes` read from files
+    /// and hashed: once loaded, only reports that place a resource need it, and they read the
+    /// file again ([`SourceFile::with_text`]). An organisation's inventory is most of a run's
+    /// memory otherwise. Live collections and infrastructure code keep theirs.
+    pub fn release_texts(&mut self, min_bytes: usize) {
+        for file in &mut self.sources {
+            let releasable = file.format == SourceFormat::Json
+                && !file.code
+                && file.sha256.is_some()
+                && file.text.len() >= min_bytes
+                && std::path::Path::new(&file.path).is_file();
+            if releasable {
+                file.text = Arc::new(String::new());
+                file.released = true;
+            }
+        }
     }
 
     pub fn backup_count(&self) -> usize {

@@ -313,9 +313,18 @@ impl<'a> Context<'a> {
         for result in results {
             for origin in result.subject.origin.iter().chain(&result.subject.related) {
                 wanted.push(origin);
-                if !resolved.contains_key(origin) {
-                    by_source.entry(origin.source).or_default().push(origin.pointer.as_str());
+                if resolved.contains_key(origin) {
+                    continue;
                 }
+                // Found while the inventory loaded (file systems and volumes of large inputs).
+                let file = self.inventory.sources.get(origin.source);
+                if let Some((file, (start, end))) =
+                    file.and_then(|f| Some((f, *f.located.as_ref()?.get(origin.pointer.as_str())?)))
+                {
+                    resolved.insert(origin.clone(), Position::from_line_cols(&file.path, start, end));
+                    continue;
+                }
+                by_source.entry(origin.source).or_default().push(origin.pointer.as_str());
             }
         }
         for (source, pointers) in by_source {
@@ -424,72 +433,17 @@ fn resolve<'p>(
     file: &crate::inventory::SourceFile,
     pointers: impl IntoIterator<Item = &'p str>,
 ) -> Vec<(Origin, Position)> {
-    let text = file.text.as_str();
-    let spans: Vec<(String, crate::span::ByteSpan)> =
-        file.spans(pointers).into_iter().map(|(pointer, node)| (pointer, first_line(text, node.value))).collect();
-    let offsets: Vec<usize> = spans.iter().flat_map(|(_, s)| [s.start, s.end]).collect();
-    let line_cols = crate::span::line_cols(text, &offsets);
-    spans
+    // A released text is read again; a file changed since it was loaded places nothing.
+    let Some(file) = file.with_text() else { return Vec::new() };
+    crate::span::places(&file.text, file.spans(pointers))
         .into_iter()
-        .map(|(pointer, span)| {
-            let at = |offset: usize| line_cols.get(&offset).copied().unwrap_or((1, 1));
-            (Origin { source, pointer }, Position::from_line_cols(&file.path, at(span.start), at(span.end)))
-        })
+        .map(|(pointer, (start, end))| (Origin { source, pointer }, Position::from_line_cols(&file.path, start, end)))
         .collect()
-}
-
-/// Positions resolved on another core while the rules run. Finding a resource in its file reads
-/// the whole file (a third of a second for 500 MB): reports name file systems and volumes, and
-/// their places are known as soon as the inventory is loaded. Anything else a report needs is
-/// resolved when it asks, as without this.
-pub struct Prefetch(std::thread::JoinHandle<Vec<(Origin, Position)>>);
-
-impl Prefetch {
-    /// Starts resolving where each file system and volume of the inventory is written; `None`
-    /// when there are none or no thread can be started.
-    pub fn start(inventory: &Inventory) -> Option<Prefetch> {
-        let mut by_source: HashMap<usize, Vec<String>> = HashMap::new();
-        for account in inventory.accounts.values() {
-            let origins =
-                account.file_systems.iter().map(|fs| &fs.origin).chain(account.volumes.iter().map(|v| &v.origin));
-            for origin in origins {
-                by_source.entry(origin.source).or_default().push(origin.pointer.clone());
-            }
-        }
-        let files: Vec<(usize, crate::inventory::SourceFile, Vec<String>)> = by_source
-            .into_iter()
-            .filter_map(|(source, pointers)| Some((source, inventory.sources.get(source)?.clone(), pointers)))
-            .collect();
-        if files.is_empty() {
-            return None;
-        }
-        let work = move || {
-            files
-                .iter()
-                .flat_map(|(source, file, pointers)| resolve(*source, file, pointers.iter().map(String::as_str)))
-                .collect()
-        };
-        std::thread::Builder::new().name("positions".into()).spawn(work).ok().map(Prefetch)
-    }
-
-    /// Waits for the positions and hands them to the reports' context.
-    pub fn finish(self, context: &Context<'_>) {
-        if let Ok(found) = self.0.join() {
-            context.resolved.borrow_mut().extend(found);
-        }
-    }
-}
-
-/// A span cut to its first line (a multi-line object is located by its first line) and to a
-/// bounded length (a minified file is one long line).
-fn first_line(text: &str, span: crate::span::ByteSpan) -> crate::span::ByteSpan {
-    let end = text.get(span.start..span.end).and_then(|s| s.find('\n')).map_or(span.end, |i| span.start + i);
-    crate::span::ByteSpan::new(span.start, end.min(span.start + 200))
 }
 
 impl Position {
     fn of(path: &str, text: &str, span: crate::span::ByteSpan) -> Position {
-        let span = first_line(text, span);
+        let span = crate::span::first_line(text, span);
         Position::from_line_cols(path, crate::span::line_col(text, span.start), crate::span::line_col(text, span.end))
     }
 

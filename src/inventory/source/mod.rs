@@ -20,7 +20,7 @@ mod terraform_hcl;
 mod terraform_plan;
 mod wire;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -129,11 +129,28 @@ fn load_inputs(
     let mut problems: Vec<(usize, Problem)> = Vec::new();
     let mut merged = Merged::default();
     let mut diagnostics = Vec::new();
-    // Reports name every input by its SHA-256: hashed on the other core while this one parses.
-    let hashing: Vec<Arc<String>> = texts.iter().map(|(_, text, _)| Arc::clone(text)).collect();
+    // Reports name every input by its SHA-256, and large JSON inputs' file systems and volumes
+    // by their place: both found on the other core while this one parses.
+    let hashing: Vec<(Arc<String>, bool)> = texts
+        .iter()
+        .map(|(_, text, format)| {
+            (Arc::clone(text), *format == SourceFormat::Json && text.len() >= crate::RELEASE_TEXT_ABOVE)
+        })
+        .collect();
     let hasher = std::thread::Builder::new()
         .name("sha256".into())
-        .spawn(move || hashing.iter().map(|text| sha256_hex(text.as_bytes())).collect::<Vec<String>>())
+        .spawn(move || {
+            hashing
+                .iter()
+                .map(|(text, locate)| {
+                    let located = locate.then(|| {
+                        let spans = span::resolve_json_patterns(text, &super::LOCATED_LISTS);
+                        Arc::new(span::places(text, spans).into_iter().collect::<HashMap<_, _>>())
+                    });
+                    (sha256_hex(text.as_bytes()), located)
+                })
+                .collect::<Vec<_>>()
+        })
         .ok();
     let mut hashed_sources = Vec::with_capacity(texts.len());
 
@@ -146,6 +163,8 @@ fn load_inputs(
             format,
             code: false,
             sha256: None,
+            released: false,
+            located: None,
         });
         let mut loader = FileLoader {
             source,
@@ -215,9 +234,10 @@ fn load_inputs(
     }
 
     if let Some(hashes) = hasher.and_then(|h| h.join().ok()) {
-        for (source, hash) in hashed_sources.into_iter().zip(hashes) {
+        for (source, (hash, located)) in hashed_sources.into_iter().zip(hashes) {
             if let Some(file) = inventory.sources.get_mut(source) {
                 file.sha256 = Some(hash);
+                file.located = located;
             }
         }
     }

@@ -320,6 +320,8 @@ fn push_source(inventory: &mut Inventory, path: &str, text: Arc<String>) -> usiz
         format: SourceFormat::Hcl,
         code: true,
         sha256: None,
+        released: false,
+        located: None,
     });
     inventory.sources.len() - 1
 }
