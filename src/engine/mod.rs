@@ -105,41 +105,48 @@ pub fn evaluate(policies: &PolicySet, inventory: &Inventory, now: Timestamp) -> 
     let index = Index::build(inventory, now);
     crate::timings::mark("index built");
     let context = RuleContext { index: &index };
-    let mut results = Vec::new();
-    let mut file_systems = BTreeSet::new();
-    let mut findings = Vec::new();
-    for (rule_index, rule) in policies.rules.iter().enumerate() {
-        findings.clear();
-        coverage(rule, inventory, &mut findings);
-        let selected = inventory
-            .accounts
-            .values()
-            .filter(|a| rule.select.matches_account(&a.id))
-            .flat_map(|a| a.file_systems.iter().filter(|fs| rule.select.matches(fs)));
-        match rule.kind.scope() {
-            rules::Scope::FileSystems | rules::Scope::Backups => {
-                for fs in selected {
-                    file_systems.insert(fs.arn.as_str());
-                    rules::evaluate(&rule.params, fs, &context, &mut findings);
-                }
-            }
-            rules::Scope::Principals => {
-                let selected: Vec<&FileSystem> = selected.collect();
-                file_systems.extend(selected.iter().map(|fs| fs.arn.as_str()));
-                rules::evaluate_principals(&rule.params, &rule.select, &selected, &context, &mut findings);
+    // Rules are independent and read only the index: they run on every core, each worker taking
+    // the next rule, and their results are put back in rule order (the sort below makes the
+    // report's order whatever the threads did).
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done: Vec<(usize, Vec<RuleResult>, Vec<&str>)> = Vec::new();
+        loop {
+            let rule_index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(rule) = policies.rules.get(rule_index) else { break };
+            let (results, judged) = evaluate_rule(rule_index, rule, inventory, &context);
+            done.push((rule_index, results, judged));
+        }
+        done
+    };
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(policies.rules.len());
+    let mut per_rule = std::thread::scope(|scope| {
+        let helpers: Vec<_> =
+            (1..workers).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok()).collect();
+        let mut all = work();
+        for helper in helpers {
+            // A worker that panicked took its rules with it: evaluate them here instead.
+            if let Ok(done) = helper.join() {
+                all.extend(done);
             }
         }
-        results.extend(findings.drain(..).map(|f| RuleResult {
-            rule: rule_index,
-            subject: f.subject,
-            verdict: f.verdict,
-            message: f.message,
-            evidence: Evidence::new(&f.evidence),
-            waived: None,
-            baseline: None,
-        }));
-        crate::timings::mark(format_args!("rule {}", rule.id));
+        all
+    });
+    per_rule.sort_by_key(|(rule_index, ..)| *rule_index);
+    for (rule_index, rule) in policies.rules.iter().enumerate() {
+        if per_rule.binary_search_by_key(&rule_index, |(i, ..)| *i).is_err() {
+            let (results, judged) = evaluate_rule(rule_index, rule, inventory, &context);
+            per_rule.push((rule_index, results, judged));
+        }
     }
+    per_rule.sort_by_key(|(rule_index, ..)| *rule_index);
+    let mut results = Vec::with_capacity(per_rule.iter().map(|(_, r, _)| r.len()).sum());
+    let mut file_systems = BTreeSet::new();
+    for (_, rule_results, judged) in per_rule {
+        results.extend(rule_results);
+        file_systems.extend(judged);
+    }
+    crate::timings::mark("rules evaluated");
     let rule_id = |r: &RuleResult| policies.rules.get(r.rule).map_or("", |rule| rule.id.as_str());
     results.sort_by(|a, b| rule_id(a).cmp(rule_id(b)).then_with(|| a.subject.id.cmp(&b.subject.id)));
     let mut summary = Summary::default();
@@ -169,6 +176,49 @@ pub fn evaluate(policies: &PolicySet, inventory: &Inventory, now: Timestamp) -> 
 /// `error` results for what the rule selects but the inventory does not hold: selected
 /// accounts that are absent, selected Regions whose file systems were not collected, and
 /// Regions whose collection failed. Nothing selected is skipped in silence.
+/// One rule's results, and the ARNs of the file systems it selected.
+fn evaluate_rule<'i>(
+    rule_index: usize,
+    rule: &Rule,
+    inventory: &'i Inventory,
+    context: &RuleContext<'_, '_>,
+) -> (Vec<RuleResult>, Vec<&'i str>) {
+    let mut findings = Vec::new();
+    let mut judged = Vec::new();
+    coverage(rule, inventory, &mut findings);
+    let selected = inventory
+        .accounts
+        .values()
+        .filter(|a| rule.select.matches_account(&a.id))
+        .flat_map(|a| a.file_systems.iter().filter(|fs| rule.select.matches(fs)));
+    match rule.kind.scope() {
+        rules::Scope::FileSystems | rules::Scope::Backups => {
+            for fs in selected {
+                judged.push(fs.arn.as_str());
+                rules::evaluate(&rule.params, fs, context, &mut findings);
+            }
+        }
+        rules::Scope::Principals => {
+            let selected: Vec<&FileSystem> = selected.collect();
+            judged.extend(selected.iter().map(|fs| fs.arn.as_str()));
+            rules::evaluate_principals(&rule.params, &rule.select, &selected, context, &mut findings);
+        }
+    }
+    let results = findings
+        .into_iter()
+        .map(|f| RuleResult {
+            rule: rule_index,
+            subject: f.subject,
+            verdict: f.verdict,
+            message: f.message,
+            evidence: Evidence::new(&f.evidence),
+            waived: None,
+            baseline: None,
+        })
+        .collect();
+    (results, judged)
+}
+
 fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
     let select = &rule.select;
     let missing_result = |subject: Subject, reason: String| Finding {
