@@ -95,7 +95,7 @@ impl Subject {
         Subject {
             id: backup.arn.clone(),
             resource_type: ResourceType::Backup,
-            account: Some(backup.account.clone()),
+            account: Some(backup.account.to_string()),
             region: Some(backup.region.to_string()),
             origin: Some(backup.origin.clone()),
             related: None,

@@ -426,7 +426,7 @@ pub(crate) mod test_support {
         Backup {
             arn: format!("arn:aws:fsx:{REGION}:{ACCOUNT}:backup/{id}"),
             id: id.to_string(),
-            account: ACCOUNT.to_string(),
+            account: ACCOUNT.into(),
             region: REGION,
             partition: Partition::Aws,
             lifecycle: BackupLifecycle::parse(lifecycle),

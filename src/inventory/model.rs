@@ -28,7 +28,16 @@ impl Timestamp {
     }
 
     pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
-        let parsed = time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339).ok()?;
+        let text = text.trim();
+        match fast_rfc3339(text.as_bytes()) {
+            Some(millis) => Some(Timestamp(millis)),
+            None => Timestamp::parse_rfc3339_slow(text),
+        }
+    }
+
+    /// The `time` crate's RFC 3339 parser: every form the standard allows.
+    fn parse_rfc3339_slow(text: &str) -> Option<Timestamp> {
+        let parsed = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
         let millis = parsed.unix_timestamp_nanos() / 1_000_000;
         i64::try_from(millis).ok().map(Timestamp)
     }
@@ -44,6 +53,78 @@ impl Timestamp {
         let millis = (later.0 - self.0) as f64;
         millis / 3_600_000.0
     }
+}
+
+/// The one shape AWS writes (`2025-05-31T05:12:09.123000+00:00`, `...Z`), read without the
+/// general parser: every backup has one, and an organisation has hundreds of thousands. `None`
+/// for anything else (other separators, leap seconds, more than nine fractional digits, times
+/// before 1970), which the general parser then reads or refuses; property-tested to agree with it.
+fn fast_rfc3339(b: &[u8]) -> Option<i64> {
+    fn digits(b: &[u8], from: usize, len: usize) -> Option<i64> {
+        let mut value = 0i64;
+        for byte in b.get(from..from + len)? {
+            if !byte.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + i64::from(byte - b'0');
+        }
+        Some(value)
+    }
+    let at = |i: usize| b.get(i).copied();
+    if at(4) != Some(b'-')
+        || at(7) != Some(b'-')
+        || at(10) != Some(b'T')
+        || at(13) != Some(b':')
+        || at(16) != Some(b':')
+    {
+        return None;
+    }
+    let (year, month, day) = (digits(b, 0, 4)?, digits(b, 5, 2)?, digits(b, 8, 2)?);
+    let (hour, minute, second) = (digits(b, 11, 2)?, digits(b, 14, 2)?, digits(b, 17, 2)?);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let max_day = usize::try_from(month - 1).ok().and_then(|m| month_days.get(m)).copied()?;
+    if year < 1970 || day < 1 || day > max_day || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let mut i = 19;
+    let mut nanos = 0i64;
+    if at(i) == Some(b'.') {
+        let start = i + 1;
+        let mut end = start;
+        while at(end).is_some_and(|c| c.is_ascii_digit()) {
+            end += 1;
+        }
+        let count = end - start;
+        if count == 0 || count > 9 {
+            return None;
+        }
+        nanos = digits(b, start, count)? * 10i64.pow(u32::try_from(9 - count).ok()?);
+        i = end;
+    }
+    let offset = match at(i)? {
+        b'Z' if b.len() == i + 1 => 0,
+        sign @ (b'+' | b'-') if b.len() == i + 6 && at(i + 3) == Some(b':') => {
+            let (h, m) = (digits(b, i + 1, 2)?, digits(b, i + 4, 2)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            if sign == b'+' { h * 3600 + m * 60 } else { -(h * 3600 + m * 60) }
+        }
+        _ => return None,
+    };
+    // Days from the civil date (Howard Hinnant's algorithm), then seconds in UTC.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
+    if seconds < 0 {
+        return None;
+    }
+    Some(seconds * 1000 + nanos / 1_000_000)
 }
 
 impl fmt::Display for Timestamp {
@@ -761,7 +842,8 @@ impl Volume {
 pub struct Backup {
     pub arn: String,
     pub id: String,
-    pub account: String,
+    /// Interned: every backup of an account shares it.
+    pub account: Shared,
     pub region: &'static str,
     pub partition: Partition,
     pub lifecycle: BackupLifecycle,
@@ -869,6 +951,34 @@ mod tests {
         assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
         assert!(serde_json::from_str::<Timestamp>("1e300").is_err());
         assert!(serde_json::from_str::<Timestamp>("\"2026-11-25T06:00:00\"").is_err());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// The fast reader of AWS's timestamp shape agrees with the general RFC 3339 parser on
+        /// every string of about that shape: valid, invalid, and edge cases (leap days, offsets
+        /// across midnight, nine and more fractional digits, years before 1970).
+        #[test]
+        fn fast_timestamps_agree_with_the_general_parser(
+            text in "(19[0-9]{2}|20[0-9]{2}|2100|0000|9999)-(0[0-9]|1[0-3])-([0-3][0-9])[Tt ]([01][0-9]|2[0-5]):[0-6][0-9]:[0-6][0-9](\\.[0-9]{0,12})?(Z|z|[+-]([01][0-9]|2[0-4]):[0-6][0-9]|)"
+        ) {
+            proptest::prop_assert_eq!(Timestamp::parse_rfc3339(&text), Timestamp::parse_rfc3339_slow(text.trim()), "{}", text);
+        }
+    }
+
+    #[test]
+    fn fast_timestamps_read_what_aws_writes() {
+        for text in [
+            "2025-05-31T05:12:09.123000+00:00",
+            "2024-02-29T23:59:59Z",
+            "2026-11-24T22:00:00.5-08:00",
+            "1970-01-01T00:00:00Z",
+        ] {
+            assert!(fast_rfc3339(text.as_bytes()).is_some(), "{text}");
+            assert_eq!(Timestamp::parse_rfc3339(text), Timestamp::parse_rfc3339_slow(text), "{text}");
+        }
+        assert_eq!(fast_rfc3339(b"2023-02-29T00:00:00Z"), None);
+        assert_eq!(Timestamp::parse_rfc3339("2023-02-29T00:00:00Z"), None);
     }
 
     #[test]

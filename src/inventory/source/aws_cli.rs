@@ -23,7 +23,7 @@ impl FileLoader {
         }
         for (i, raw) in file.backups.unwrap_or_default().into_iter().enumerate() {
             let pointer = format!("/Backups/{i}");
-            if let Some(backup) = self.backup(raw, &pointer, None) {
+            if let Some(backup) = self.backup(raw, pointer, None) {
                 let account = inventory.account_mut(&backup.account, backup.partition);
                 account.backups_collected.insert(backup.region);
                 account.regions_seen.insert(backup.region);

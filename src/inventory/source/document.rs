@@ -167,7 +167,7 @@ impl FileLoader {
             if let Some(list) = region_doc.backups {
                 inventory.account_mut(&doc.account_id, partition).backups_collected.insert(region);
                 for (i, raw) in list.into_iter().enumerate() {
-                    if let Some(b) = self.backup(raw, &format!("{pointer}/Backups/{i}"), Some(place)) {
+                    if let Some(b) = self.backup(raw, format!("{pointer}/Backups/{i}"), Some(place)) {
                         self.add(inventory, Resource::Backup(b));
                     }
                 }

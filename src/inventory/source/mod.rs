@@ -500,11 +500,11 @@ fn merge(
         return;
     }
     let (account_id, partition) = match &resource {
-        Resource::FileSystem(fs) => (fs.account.clone(), fs.partition),
-        Resource::Backup(b) => (b.account.clone(), b.partition),
-        Resource::Volume(v) => (v.account.clone(), v.partition),
+        Resource::FileSystem(fs) => (fs.account.as_str(), fs.partition),
+        Resource::Backup(b) => (b.account.as_str(), b.partition),
+        Resource::Volume(v) => (v.account.as_str(), v.partition),
     };
-    let account = inventory.account_mut(&account_id, partition);
+    let account = inventory.account_mut(account_id, partition);
     if account.partition != partition {
         problems.push((
             source,
@@ -530,7 +530,7 @@ fn merge(
             (DataKind::Volumes, account.volumes.len() - 1)
         }
     };
-    first_seen.insert(hash, &account_id, kind, index);
+    first_seen.insert(hash, &account.id, kind, index);
 }
 
 struct FileLoader {

@@ -22,8 +22,10 @@ pub(super) struct Placement<'a> {
 
 /// Where a resource was placed: its ARN, account, Region and partition.
 pub(super) struct Placed {
-    pub(super) arn: String,
-    pub(super) account: String,
+    /// The ARN built from the resource's place; `None`: the ARN it claims, as written (taken
+    /// from the raw resource rather than copied).
+    pub(super) arn: Option<String>,
+    pub(super) account: crate::inventory::model::Shared,
     pub(super) region: &'static str,
     pub(super) partition: Partition,
 }
@@ -31,7 +33,7 @@ pub(super) struct Placed {
 impl Placed {
     /// Where a placed resource that turns out unreadable belongs.
     fn whereabouts(&self) -> Whereabouts {
-        Whereabouts { account: Some(self.account.clone()), region: Some(self.region) }
+        Whereabouts { account: Some(self.account.to_string()), region: Some(self.region) }
     }
 }
 
@@ -181,9 +183,9 @@ impl FileLoader {
             crate::inventory::model::FileSystemType::Other(_) => None,
         };
         Some(FileSystem {
-            arn: placed.arn,
+            arn: placed.arn.or(raw.resource_arn).unwrap_or_default(),
             id,
-            account: placed.account,
+            account: placed.account.to_string(),
             region: placed.region,
             partition: placed.partition,
             file_system_type,
@@ -241,12 +243,12 @@ impl FileLoader {
             self.unreadable(DataKind::Volumes, whereabouts, None, None, problem);
             return None;
         }
-        let arn = placed.arn;
+        let arn = placed.arn.or(raw.resource_arn).unwrap_or_default();
         Some(Volume {
             arn,
             id,
             file_system_id,
-            account: placed.account,
+            account: placed.account.to_string(),
             region: placed.region,
             partition: placed.partition,
             name: raw.name,
@@ -259,7 +261,14 @@ impl FileLoader {
         })
     }
 
-    pub(super) fn backup(&mut self, mut raw: RawBackup, pointer: &str, place: Option<Placement<'_>>) -> Option<Backup> {
+    /// `pointer` becomes the backup's origin (built once per backup of a large inventory).
+    pub(super) fn backup(
+        &mut self,
+        mut raw: RawBackup,
+        origin: String,
+        place: Option<Placement<'_>>,
+    ) -> Option<Backup> {
+        let pointer = origin.as_str();
         let id = raw.backup_id.take();
         // An ONTAP volume backup (`ResourceType: VOLUME`) carries `Volume`, with its file system,
         // and no `FileSystem`, though the API model marks `FileSystem` required.
@@ -370,7 +379,7 @@ impl FileLoader {
             return None;
         }
         Some(Backup {
-            arn: placed.arn,
+            arn: placed.arn.or(raw.resource_arn.take()).unwrap_or_default(),
             id,
             account: placed.account,
             region: placed.region,
@@ -389,7 +398,7 @@ impl FileLoader {
             volume_id,
             source_backup_id: raw.source_backup_id,
             source_backup_region: source_region,
-            origin: Origin { source: self.source, pointer: pointer.to_string() },
+            origin: Origin { source: self.source, pointer: origin },
         })
     }
 
@@ -437,19 +446,17 @@ impl FileLoader {
                             Problem::at(arn_pointer(), format!("the ARN names `{arn_id}` but the id is `{id}`")),
                         ));
                     }
-                    Placed {
-                        arn: text.to_string(),
-                        account: parsed.account.to_string(),
-                        region,
-                        partition: parsed.partition,
-                    }
+                    Placed { arn: None, account: parsed.account.into(), region, partition: parsed.partition }
                 }
                 Err(e) => return Err((whereabouts(), Problem::at(arn_pointer(), e))),
             },
             (None, Some(place)) => match id {
                 Some(id) => Placed {
-                    arn: format!("arn:{}:fsx:{}:{}:{resource_type}/{id}", place.partition, place.region, place.account),
-                    account: place.account.to_string(),
+                    arn: Some(format!(
+                        "arn:{}:fsx:{}:{}:{resource_type}/{id}",
+                        place.partition, place.region, place.account
+                    )),
+                    account: place.account.into(),
                     region: place.region,
                     partition: place.partition,
                 },
@@ -470,7 +477,7 @@ impl FileLoader {
             }
         };
         if let Some(place) = place
-            && (place.account != placed.account || place.region != placed.region)
+            && (place.account != placed.account.as_str() || place.region != placed.region)
         {
             let name = id.unwrap_or(resource_type);
             return Err((
@@ -484,7 +491,7 @@ impl FileLoader {
                 ),
             ));
         }
-        if let Some(owner) = owner.filter(|o| *o != placed.account) {
+        if let Some(owner) = owner.filter(|o| *o != placed.account.as_str()) {
             let whereabouts = placed.whereabouts();
             return Err((
                 whereabouts,
