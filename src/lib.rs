@@ -334,10 +334,18 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         resolved: std::cell::RefCell::default(),
     };
     for (format, path) in &formats {
-        let rendered = report::render(*format, &context, color && path.is_none(), path.is_some(), err)?;
         match path {
-            None => write_out(out, &rendered)?,
-            Some(path) => report::write_atomically(path, &rendered)?,
+            None => {
+                let rendered = report::render(*format, &context, color, false, err)?;
+                write_out(out, &rendered)?;
+            }
+            Some(path) => report::write_atomically_with(path, |file| {
+                report::render_to(*format, &context, false, true, err, file).map_err(|e| match e {
+                    // A failed write is the report file's, named as such.
+                    Error::Output { reason, .. } => Error::Output { path: path.display().to_string(), reason },
+                    other => other,
+                })
+            })?,
         }
         timings::mark(format_args!("rendered {format:?}"));
     }

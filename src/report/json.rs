@@ -1,56 +1,108 @@
 //! `--format json`: every result, sorted by rule id then resource, with what the run was: its
 //! inputs and their SHA-256, the real clock beside `--now`, the gate and the exit code (SPEC §6).
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use super::Context;
 use crate::Error;
 
 pub fn render(context: &Context<'_>) -> Result<String, Error> {
-    let report = context.report;
-    let positions = context.positions(&report.results);
-    let located = |p: &super::Position| json!({"file": p.path, "line": p.line, "column": p.column});
-    let results: Vec<Value> = report
-        .results
-        .iter()
-        .map(|result| {
+    let mut out = Vec::new();
+    write(context, &mut out)?;
+    String::from_utf8(out).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// One result as the report writes it (the key order is the format's).
+#[derive(serde::Serialize)]
+struct Entry<'a> {
+    rule_id: Option<&'a str>,
+    rule_kind: Option<&'a str>,
+    severity: Option<&'a str>,
+    verdict: &'a str,
+    resource: &'a str,
+    resource_type: &'a str,
+    account: &'a Option<String>,
+    region: &'a Option<String>,
+    message: &'a str,
+    evidence: Value,
+    location: Option<Value>,
+    /// Where the resource uses a value set elsewhere (a variable's literal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    related_location: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waived: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'a str>,
+}
+
+/// The results, serialised one at a time as the document is written.
+struct Results<'c, 'a> {
+    context: &'c Context<'a>,
+    positions: &'c HashMap<crate::inventory::Origin, super::Position>,
+}
+
+impl serde::Serialize for Results<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let context = self.context;
+        let located = |p: &super::Position| json!({"file": p.path, "line": p.line, "column": p.column});
+        serializer.collect_seq(context.report.results.iter().map(|result| {
             let rule = context.rule(result);
-            let location = result.subject.origin.as_ref().and_then(|o| positions.get(o)).map(located);
-            let mut entry = json!({
-                "rule_id": rule.map(|r| r.id.as_str()),
-                "rule_kind": rule.map(|r| r.kind.name()),
-                "severity": rule.map(|r| r.severity.as_str()),
-                "verdict": result.verdict.as_str(),
-                "resource": result.subject.id,
-                "resource_type": result.subject.resource_type.as_str(),
-                "account": result.subject.account,
-                "region": result.subject.region,
-                "message": result.message,
-                "evidence": result.evidence,
-                "location": location,
-            });
-            let Some(map) = entry.as_object_mut() else { return entry };
-            // Where the resource uses a value set elsewhere (a variable's literal).
-            if let Some(position) = result.subject.related.as_ref().and_then(|o| positions.get(o)) {
-                map.insert("related_location".into(), located(position));
-            }
-            if let Some(waiver) = context.waiver(result) {
-                map.insert(
-                    "waived".into(),
+            let position = |origin: Option<&crate::inventory::Origin>| origin.and_then(|o| self.positions.get(o));
+            Entry {
+                rule_id: rule.map(|r| r.id.as_str()),
+                rule_kind: rule.map(|r| r.kind.name()),
+                severity: rule.map(|r| r.severity.as_str()),
+                verdict: result.verdict.as_str(),
+                resource: &result.subject.id,
+                resource_type: result.subject.resource_type.as_str(),
+                account: &result.subject.account,
+                region: &result.subject.region,
+                message: &result.message,
+                evidence: result.evidence.value(),
+                location: position(result.subject.origin.as_ref()).map(located),
+                related_location: position(result.subject.related.as_ref()).map(located),
+                waived: context.waiver(result).map(|waiver| {
                     json!({
                         "reason": waiver.reason,
                         "owner": waiver.owner,
                         "expires": waiver.expires,
                         "waiver": crate::gate::waiver_place(context.policies, waiver),
-                    }),
-                );
+                    })
+                }),
+                baseline_state: result.baseline.map(|state| state.as_str()),
             }
-            if let Some(state) = result.baseline {
-                map.insert("baseline_state".into(), json!(state.as_str()));
+        }))
+    }
+}
+
+/// The document with its `results` written from [`Results`] in place of the placeholder.
+struct Document<'c, 'a> {
+    head: &'c serde_json::Map<String, Value>,
+    results: Results<'c, 'a>,
+}
+
+impl serde::Serialize for Document<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.head.len()))?;
+        for (key, value) in self.head {
+            if key == "results" {
+                map.serialize_entry(key, &self.results)?;
+            } else {
+                map.serialize_entry(key, value)?;
             }
-            entry
-        })
-        .collect();
+        }
+        map.end()
+    }
+}
+
+/// Writes the report to `out` result by result: at 100,000 results neither the whole document
+/// as a value nor as a string is ever held.
+pub fn write(context: &Context<'_>, out: &mut dyn std::io::Write) -> Result<(), Error> {
+    let report = context.report;
+    let positions = context.positions(&report.results);
     let run = context.run;
     let mut summary = serde_json::to_value(report.summary).unwrap_or(Value::Null);
     if let Some(map) = summary.as_object_mut() {
@@ -69,7 +121,7 @@ pub fn render(context: &Context<'_>) -> Result<String, Error> {
         "summary": summary,
         "waivers": context.waiver_entries(),
         "warnings": run.gate.warnings,
-        "results": results,
+        "results": Value::Null,
     });
     if let Some(map) = document.as_object_mut() {
         if !run.filters.is_empty() {
@@ -94,7 +146,13 @@ pub fn render(context: &Context<'_>) -> Result<String, Error> {
             );
         }
     }
-    let mut text = serde_json::to_string_pretty(&document).map_err(|e| Error::Internal(e.to_string()))?;
-    text.push('\n');
-    Ok(text)
+    let Some(head) = document.as_object() else {
+        return Err(Error::Internal("the JSON report is not an object".into()));
+    };
+    let failed = |e: String| Error::Output { path: "the JSON report".into(), reason: e };
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut writer, &Document { head, results: Results { context, positions: &positions } })
+        .map_err(|e| failed(e.to_string()))?;
+    std::io::Write::write_all(&mut writer, b"\n").map_err(|e| failed(e.to_string()))?;
+    std::io::Write::flush(&mut writer).map_err(|e| failed(e.to_string()))
 }

@@ -58,17 +58,37 @@ pub fn comparable(path: &std::path::Path) -> PathBuf {
 /// Writes `text` to `path` whole or not at all: a temporary file beside it, then a rename, so a
 /// full disk or a crash never leaves half a report where the last good one was.
 pub fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), Error> {
-    use std::io::Write;
+    write_atomically_with(path, |out| {
+        out.write_all(text.as_bytes())
+            .map_err(|e| Error::Output { path: path.display().to_string(), reason: e.to_string() })
+    })
+}
+
+/// As [`write_atomically`], with the content written by `write` into the temporary file as it
+/// is produced (a report of 100,000 results is never one string).
+pub fn write_atomically_with(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), Error>,
+) -> Result<(), Error> {
     let failed = |reason: String| Error::Output { path: path.display().to_string(), reason };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
     let temporary = path.with_file_name(format!(".{name}.fsx-guard-{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temporary).and_then(|mut file| {
-        file.write_all(text.as_bytes())?;
-        file.sync_all()
+    let file = std::fs::File::create(&temporary)
+        .map_err(|e| failed(format!("{e}; the previous file, if any, is unchanged")))?;
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
+    let written = write(&mut buffered).and_then(|()| {
+        let file = buffered.into_inner().map_err(|e| failed(e.error().to_string()))?;
+        file.sync_all().map_err(|e| failed(e.to_string()))
     });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&temporary, path)) {
+    let renamed = written.and_then(|()| std::fs::rename(&temporary, path).map_err(|e| failed(e.to_string())));
+    if let Err(e) = renamed {
         let _ = std::fs::remove_file(&temporary);
-        return Err(failed(format!("{e}; the previous file, if any, is unchanged")));
+        return Err(match e {
+            Error::Output { path, reason } => {
+                Error::Output { path, reason: format!("{reason}; the previous file, if any, is unchanged") }
+            }
+            other => other,
+        });
     }
     Ok(())
 }
@@ -474,6 +494,25 @@ pub fn render(
         Format::Junit => junit::render(context),
         Format::Markdown => Ok(markdown::render(context, to_file)),
         Format::Html => Ok(html::render(context)),
+    }
+}
+
+/// Renders one format into `out`: JSON as it is produced, the others rendered whole first.
+pub fn render_to(
+    format: Format,
+    context: &Context<'_>,
+    color: bool,
+    to_file: bool,
+    err: &mut dyn Write,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    match format {
+        Format::Json => json::write(context, out),
+        other => {
+            let text = render(other, context, color, to_file, err)?;
+            out.write_all(text.as_bytes())
+                .map_err(|e| Error::Output { path: "the report".into(), reason: e.to_string() })
+        }
     }
 }
 
