@@ -285,7 +285,10 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
     // Once loaded, rules and reports need the model and the places found while loading.
     inventory.release_texts(RELEASE_TEXT_ABOVE);
     let now = explicit_now.or(inventory.collected_at).unwrap_or_else(Timestamp::now);
-    let mut report = engine::evaluate(&policies, &inventory, now);
+    let started = std::time::Instant::now();
+    let index = inventory::Index::build(&inventory, now);
+    timings::mark("index built");
+    let mut report = engine::evaluate_with(&policies, &index, started);
     timings::mark("evaluated");
     let gate = gate::apply(&mut report, &policies, baseline.as_ref(), now);
     // The pretty report on stdout lists them itself; else stderr tells the person at the terminal.
@@ -331,6 +334,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         },
         compact: args.compact,
         width: report::stdout_width(),
+        index: Some(&index),
         resolved: std::cell::RefCell::default(),
     };
     for (format, path) in &formats {
@@ -359,6 +363,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
     drop(context);
     if PROCESS_EXITS_AFTER_RUN.load(std::sync::atomic::Ordering::Relaxed) {
         std::mem::forget(report);
+        std::mem::forget(index);
         std::mem::forget(inventory);
     }
     Ok(outcome)

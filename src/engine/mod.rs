@@ -104,7 +104,14 @@ pub fn evaluate(policies: &PolicySet, inventory: &Inventory, now: Timestamp) -> 
     let started = std::time::Instant::now();
     let index = Index::build(inventory, now);
     crate::timings::mark("index built");
-    let context = RuleContext { index: &index };
+    evaluate_with(policies, &index, started)
+}
+
+/// As [`evaluate`], on an index already built (reports that draw backups reuse it); `started`
+/// is when the run's evaluation began, for the report's elapsed time.
+pub fn evaluate_with(policies: &PolicySet, index: &Index<'_>, started: std::time::Instant) -> Report {
+    let (inventory, now) = (index.inventory, index.now);
+    let context = RuleContext { index };
     // Rules are independent and read only the index: they run on every core, each worker taking
     // the next rule, and their results are put back in rule order (the sort below makes the
     // report's order whatever the threads did).

@@ -376,7 +376,14 @@ fn timelines(context: &Context<'_>, out: &mut String) {
         return;
     }
     out.push_str("<p class=\"muted\">Each lane is a Region. Dots are backups (filled: available; hollow: not available); a copy is drawn at its recovery point (the source backup's creation time). The shaded band is the age the rule allows, ending at <code>--now</code>.</p>\n");
-    let index = Index::build(context.inventory, now);
+    let built;
+    let index = match context.index.filter(|i| i.now == now) {
+        Some(index) => index,
+        None => {
+            built = Index::build(context.inventory, now);
+            &built
+        }
+    };
     for (fs, fs_windows) in drawn.iter().take(TIMELINES) {
         let mut lanes: BTreeMap<String, Lane> = BTreeMap::new();
         let source = fs.region.to_string();

@@ -232,6 +232,9 @@ pub struct Context<'a> {
     pub compact: Option<bool>,
     /// Terminal width to wrap the pretty report to (`None`: no wrapping).
     pub width: Option<usize>,
+    /// The index the rules ran on, for reports that draw each file system's backups (`None`:
+    /// they build one).
+    pub index: Option<&'a crate::inventory::Index<'a>>,
     /// Positions already resolved, shared by the formats of one run (each resolution reads the
     /// whole input file).
     pub resolved: std::cell::RefCell<HashMap<Origin, Position>>,
@@ -250,6 +253,7 @@ impl<'a> Context<'a> {
             sarif: SarifOptions::default(),
             compact: None,
             width: None,
+            index: None,
             resolved: std::cell::RefCell::default(),
         }
     }
