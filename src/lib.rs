@@ -36,14 +36,14 @@ use policy::Severity;
 /// `schemas/inventory.schema.json`, compiled in.
 pub const INVENTORY_SCHEMA: &str = include_str!("../schemas/inventory.schema.json");
 
-/// Set by the binary: the process ends right after the command, so the inventory and the report
-/// (hundreds of megabytes in millions of allocations at organisation scale) are left for the
-/// operating system to reclaim instead of being freed one by one. Library callers (tests) free
-/// them as usual.
 /// Saved inventories at least this large are let go of once loaded (see
 /// [`inventory::Inventory::release_texts`]): a smaller one costs less to keep than to read again.
 pub const RELEASE_TEXT_ABOVE: usize = 32 * 1024 * 1024;
 
+/// Set by the binary: the process ends right after the command, so the inventory and the report
+/// (hundreds of megabytes in millions of allocations at organisation scale) are left for the
+/// operating system to reclaim instead of being freed one by one. Library callers (tests) free
+/// them as usual.
 pub static PROCESS_EXITS_AFTER_RUN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Why a run could not start (exit code 2).

@@ -257,15 +257,14 @@ impl Want<'_> {
     /// Whether `path`'s tokens match the first tokens of `pattern` (all of them with `whole`).
     fn matches(pattern: &[&str], path: &str, whole: bool) -> bool {
         let mut tokens = path.split('/').skip(1);
-        let mut count = 0;
         for want in pattern {
             match tokens.next() {
-                Some(token) if *want == "*" || *want == token => count += 1,
+                Some(token) if *want == "*" || *want == token => {}
                 Some(_) => return false,
                 None => return !whole,
             }
         }
-        tokens.next().is_none() && (!whole || count == pattern.len())
+        tokens.next().is_none()
     }
 
     fn descend(&self, path: &str) -> bool {

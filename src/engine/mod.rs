@@ -127,29 +127,23 @@ pub fn evaluate_with(policies: &PolicySet, index: &Index<'_>, started: std::time
         done
     };
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(policies.rules.len());
-    let mut per_rule = std::thread::scope(|scope| {
+    let mut per_rule: Vec<Option<(Vec<RuleResult>, Vec<&str>)>> = (0..policies.rules.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
         let helpers: Vec<_> =
             (1..workers).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok()).collect();
         let mut all = work();
-        for helper in helpers {
-            // A worker that panicked took its rules with it: evaluate them here instead.
-            if let Ok(done) = helper.join() {
-                all.extend(done);
+        // A worker that panicked took its rules' results with it: those are evaluated below.
+        all.extend(helpers.into_iter().filter_map(|helper| helper.join().ok()).flatten());
+        for (rule_index, results, judged) in all {
+            if let Some(slot) = per_rule.get_mut(rule_index) {
+                *slot = Some((results, judged));
             }
         }
-        all
     });
-    per_rule.sort_by_key(|(rule_index, ..)| *rule_index);
-    for (rule_index, rule) in policies.rules.iter().enumerate() {
-        if per_rule.binary_search_by_key(&rule_index, |(i, ..)| *i).is_err() {
-            let (results, judged) = evaluate_rule(rule_index, rule, inventory, &context);
-            per_rule.push((rule_index, results, judged));
-        }
-    }
-    per_rule.sort_by_key(|(rule_index, ..)| *rule_index);
-    let mut results = Vec::with_capacity(per_rule.iter().map(|(_, r, _)| r.len()).sum());
+    let mut results = Vec::new();
     let mut file_systems = BTreeSet::new();
-    for (_, rule_results, judged) in per_rule {
+    for ((rule_index, rule), done) in policies.rules.iter().enumerate().zip(per_rule) {
+        let (rule_results, judged) = done.unwrap_or_else(|| evaluate_rule(rule_index, rule, inventory, &context));
         results.extend(rule_results);
         file_systems.extend(judged);
     }
@@ -180,9 +174,6 @@ pub fn evaluate_with(policies: &PolicySet, index: &Index<'_>, started: std::time
     }
 }
 
-/// `error` results for what the rule selects but the inventory does not hold: selected
-/// accounts that are absent, selected Regions whose file systems were not collected, and
-/// Regions whose collection failed. Nothing selected is skipped in silence.
 /// One rule's results, and the ARNs of the file systems it selected.
 fn evaluate_rule<'i>(
     rule_index: usize,
@@ -226,6 +217,9 @@ fn evaluate_rule<'i>(
     (results, judged)
 }
 
+/// `error` results for what the rule selects but the inventory does not hold: selected
+/// accounts that are absent, selected Regions whose file systems were not collected, and
+/// Regions whose collection failed. Nothing selected is skipped in silence.
 fn coverage(rule: &Rule, inventory: &Inventory, out: &mut Vec<Finding>) {
     let select = &rule.select;
     let missing_result = |subject: Subject, reason: String| Finding {

@@ -76,13 +76,7 @@ impl Pattern {
         if let [prefix @ .., Token::Any { crosses: true }] = self.tokens.as_slice()
             && prefix.iter().all(|t| matches!(t, Token::Literal(_)))
         {
-            let mut chars = text.chars();
-            return prefix.iter().all(|token| match (token, chars.next()) {
-                (Token::Literal(want), Some(got)) => {
-                    *want == if self.ignore_case { got.to_ascii_lowercase() } else { got }
-                }
-                _ => false,
-            });
+            return self.starts_with_literals(prefix, &mut text.chars());
         }
         if text.is_ascii() && text.len() < 128 {
             return self.matches_ascii(text.as_bytes());
@@ -145,19 +139,21 @@ impl Pattern {
         reachable & (1u128 << len) != 0
     }
 
+    /// Whether `chars` begin with `literals` (all `Token::Literal`), case folded as the pattern
+    /// is; consumes what it compares.
+    fn starts_with_literals(&self, literals: &[Token], chars: &mut std::str::Chars<'_>) -> bool {
+        literals.iter().all(|token| match (token, chars.next()) {
+            (Token::Literal(want), Some(got)) => *want == if self.ignore_case { got.to_ascii_lowercase() } else { got },
+            _ => false,
+        })
+    }
+
     /// Any text: literal patterns by comparison, the rest by dynamic programming over (token,
     /// position) with two reused rows.
     fn matches_general(&self, text: &str) -> bool {
         if self.tokens.iter().all(|t| matches!(t, Token::Literal(_))) {
             let mut chars = text.chars();
-            for token in &self.tokens {
-                let (Token::Literal(want), Some(got)) = (token, chars.next()) else { return false };
-                let got = if self.ignore_case { got.to_ascii_lowercase() } else { got };
-                if *want != got {
-                    return false;
-                }
-            }
-            return chars.next().is_none();
+            return self.starts_with_literals(&self.tokens, &mut chars) && chars.next().is_none();
         }
         let text: Vec<char> = if self.ignore_case {
             text.chars().map(|c| c.to_ascii_lowercase()).collect()

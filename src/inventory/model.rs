@@ -486,6 +486,12 @@ impl Interner {
     }
 }
 
+impl Drop for Interner {
+    fn drop(&mut self) {
+        INTERNED.with(|cell| *cell.borrow_mut() = None);
+    }
+}
+
 /// A string many resources repeat (an account id, a KMS key, a file system id on each of its
 /// backups): read once per distinct value while an [`Interner`] is alive, then shared.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -587,12 +593,6 @@ impl<'de> Deserialize<'de> for Shared {
     /// Borrowed from the text when it has no escapes: no allocation for a value seen before.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         read_str(deserializer, Shared::new)
-    }
-}
-
-impl Drop for Interner {
-    fn drop(&mut self) {
-        INTERNED.with(|cell| *cell.borrow_mut() = None);
     }
 }
 

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use super::{Breakdown, Context, Counts, details};
+use super::{Breakdown, Context, Counts};
 use crate::engine::{RuleResult, Verdict};
 use crate::inventory::{FileSystem, Index, Timestamp};
 use crate::rules::Params;
@@ -236,7 +236,7 @@ fn result_row(
         escape(result.subject.region.as_deref().unwrap_or("—")),
         escape(&result.message)
     );
-    let lines = details(result);
+    let lines = result.evidence.details();
     if !lines.is_empty() {
         out.push_str("<ul>");
         for line in lines {

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Breakdown, Context, Counts, details};
+use super::{Breakdown, Context, Counts};
 use crate::engine::{RuleResult, Verdict};
 
 /// GitHub refuses a comment longer than this (characters).
@@ -158,7 +158,7 @@ fn document(context: &Context<'_>) -> String {
         }
         for result in failing {
             let _ = writeln!(out, "- {} `{}`: {}", mark(result), code(&result.subject.id), cell(&result.message));
-            for line in details(result) {
+            for line in result.evidence.details() {
                 let _ = writeln!(out, "  - {}", cell(&line));
             }
             if let Some(waiver) = context.waiver(result) {

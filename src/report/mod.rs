@@ -420,11 +420,6 @@ impl Breakdown {
     }
 }
 
-/// The `details` lines of a result's evidence (one per destination, copy, request group).
-pub fn details(result: &RuleResult) -> Vec<String> {
-    result.evidence.details()
-}
-
 /// A caller identity (`sts:GetCallerIdentity`) in words: its ARN and account.
 fn caller_text(caller: &serde_json::Value) -> String {
     let field = |k: &str| caller.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_string();

@@ -31,6 +31,12 @@ pub(super) struct Placed {
 }
 
 impl Placed {
+    /// A resource's ARN: `built` from its place, else the one it claims (`claimed`, moved out
+    /// of the raw resource rather than copied).
+    fn arn(built: Option<String>, claimed: Option<String>) -> String {
+        built.or(claimed).unwrap_or_default()
+    }
+
     /// Where a placed resource that turns out unreadable belongs.
     fn whereabouts(&self) -> Whereabouts {
         Whereabouts { account: Some(self.account.to_string()), region: Some(self.region) }
@@ -183,7 +189,7 @@ impl FileLoader {
             crate::inventory::model::FileSystemType::Other(_) => None,
         };
         Some(FileSystem {
-            arn: placed.arn.or(raw.resource_arn).unwrap_or_default(),
+            arn: Placed::arn(placed.arn, raw.resource_arn),
             id,
             account: placed.account.to_string(),
             region: placed.region,
@@ -243,7 +249,7 @@ impl FileLoader {
             self.unreadable(DataKind::Volumes, whereabouts, None, None, problem);
             return None;
         }
-        let arn = placed.arn.or(raw.resource_arn).unwrap_or_default();
+        let arn = Placed::arn(placed.arn, raw.resource_arn);
         Some(Volume {
             arn,
             id,
@@ -261,7 +267,8 @@ impl FileLoader {
         })
     }
 
-    /// `pointer` becomes the backup's origin (built once per backup of a large inventory).
+    /// `origin` is the backup's JSON pointer, moved into its origin (built once per backup of a
+    /// large inventory).
     pub(super) fn backup(
         &mut self,
         mut raw: RawBackup,
@@ -379,7 +386,7 @@ impl FileLoader {
             return None;
         }
         Some(Backup {
-            arn: placed.arn.or(raw.resource_arn.take()).unwrap_or_default(),
+            arn: Placed::arn(placed.arn, raw.resource_arn.take()),
             id,
             account: placed.account,
             region: placed.region,
