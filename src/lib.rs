@@ -433,6 +433,7 @@ fn iac_options(args: &CheckArgs) -> Result<inventory::source::Options, Error> {
         vars: args.vars.clone(),
         var_files: args.var_files.clone(),
         source_root: args.source_root.clone(),
+        release_texts_above: Some(RELEASE_TEXT_ABOVE),
     })
 }
 

@@ -71,6 +71,12 @@ impl SourceFile {
         Some(std::borrow::Cow::Owned(SourceFile { text: Arc::new(text), released: false, ..self.clone() }))
     }
 
+    /// As [`SourceFile::with_text`], but this file as it is (a released text is empty: nothing
+    /// is placed) when the file can no longer be read as it was.
+    pub fn with_text_or_released(&self) -> std::borrow::Cow<'_, SourceFile> {
+        self.with_text().unwrap_or(std::borrow::Cow::Borrowed(self))
+    }
+
     /// Byte spans of the given JSON pointers (one pass over the file).
     pub fn spans<'a>(&self, pointers: impl IntoIterator<Item = &'a str>) -> HashMap<String, NodeSpan> {
         let wanted: Vec<&str> = pointers.into_iter().collect();

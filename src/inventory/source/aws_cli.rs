@@ -21,7 +21,7 @@ impl FileLoader {
                 self.add(inventory, Resource::FileSystem(fs));
             }
         }
-        for (i, raw) in file.backups.unwrap_or_default().into_iter().enumerate() {
+        for (i, raw) in file.backups.unwrap_or_default().into_items().enumerate() {
             let pointer = format!("/Backups/{i}");
             if let Some(backup) = self.backup(raw, pointer, None) {
                 let account = inventory.account_mut(&backup.account, backup.partition);

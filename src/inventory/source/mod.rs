@@ -53,6 +53,10 @@ pub struct Options {
     pub var_files: Vec<PathBuf>,
     /// Where to look for the `.tf` files behind a plan (default: the current directory).
     pub source_root: Option<PathBuf>,
+    /// Let go of the text of a saved JSON inventory file at least this large as soon as it is
+    /// parsed ([`SourceFile::released`]): the model is built without it, and it is read again
+    /// only for a diagnostic or a report that needs a place. `None` keeps every text.
+    pub release_texts_above: Option<usize>,
 }
 
 /// Loads and merges inventory files.
@@ -137,21 +141,33 @@ fn load_inputs(
             (Arc::clone(text), *format == SourceFormat::Json && text.len() >= crate::RELEASE_TEXT_ABOVE)
         })
         .collect();
+    // One result per text, in order, as each is done: a text can be let go of once its own hash
+    // is known. The thread drops each text as soon as it is done with it.
+    let (sender, hashes) = std::sync::mpsc::channel::<Hashed>();
     let hasher = std::thread::Builder::new()
         .name("sha256".into())
         .spawn(move || {
-            hashing
-                .iter()
-                .map(|(text, locate)| {
-                    let located = locate.then(|| {
-                        let spans = span::resolve_json_patterns(text, &super::LOCATED_LISTS);
-                        Arc::new(span::places(text, spans).into_iter().collect::<HashMap<_, _>>())
-                    });
-                    (sha256_hex(text.as_bytes()), located)
-                })
-                .collect::<Vec<_>>()
+            for (text, locate) in hashing {
+                let located = locate.then(|| {
+                    let spans = span::resolve_json_patterns(&text, &super::LOCATED_LISTS);
+                    Arc::new(span::places(&text, spans).into_iter().collect::<HashMap<_, _>>())
+                });
+                let hash = sha256_hex(text.as_bytes());
+                drop(text);
+                if sender.send((hash, located)).is_err() {
+                    break;
+                }
+            }
         })
         .ok();
+    let mut hashed = Vec::with_capacity(texts.len());
+    // The hash of text `i`, waiting for it if need be; `None` when the thread failed.
+    let hash_of = |i: usize, hashed: &mut Vec<Option<Hashed>>| -> Option<Hashed> {
+        while hashed.len() <= i {
+            hashed.push(Some(hashes.recv().ok()?));
+        }
+        hashed.get_mut(i)?.take()
+    };
     let mut hashed_sources = Vec::with_capacity(texts.len());
 
     for (display, text, format) in texts {
@@ -218,6 +234,21 @@ fn load_inputs(
             }
         };
         crate::timings::mark("parsed");
+        let releasable = options.release_texts_above.is_some_and(|above| text.len() >= above)
+            && format == SourceFormat::Json
+            && file.is_some()
+            && Path::new(&display).is_file();
+        drop(text);
+        if releasable
+            && let Some((hash, located)) = hash_of(hashed_sources.len() - 1, &mut hashed)
+            && let Some(source_file) = inventory.sources.get_mut(source)
+        {
+            // The model owns what it needs: the text (most of the memory) goes before converting.
+            source_file.sha256 = Some(hash);
+            source_file.located = located;
+            source_file.text = Arc::new(String::new());
+            source_file.released = true;
+        }
         if let Some(file) = file {
             loader.merged = std::mem::take(&mut merged);
             loader.convert(file, &mut inventory);
@@ -233,13 +264,16 @@ fn load_inputs(
         }
     }
 
-    if let Some(hashes) = hasher.and_then(|h| h.join().ok()) {
-        for (source, (hash, located)) in hashed_sources.into_iter().zip(hashes) {
-            if let Some(file) = inventory.sources.get_mut(source) {
-                file.sha256 = Some(hash);
-                file.located = located;
-            }
+    for (i, source) in hashed_sources.into_iter().enumerate() {
+        if let Some((hash, located)) = hash_of(i, &mut hashed)
+            && let Some(file) = inventory.sources.get_mut(source)
+        {
+            file.sha256 = Some(hash);
+            file.located = located;
         }
+    }
+    if let Some(hasher) = hasher {
+        let _ = hasher.join();
     }
 
     // Problems found while merging may belong to an earlier file: group them by file.
@@ -249,7 +283,8 @@ fn load_inputs(
     }
     for (source, problems) in by_source {
         if let Some(file) = inventory.sources.get(source) {
-            let located = locate(file, problems);
+            let file = file.with_text_or_released();
+            let located = locate(&file, problems);
             diagnostics.push(FileDiagnostic::from_problems(&file.path, &file.text, "inventory", located));
         }
     }
@@ -268,6 +303,10 @@ fn load_inputs(
     }
 }
 
+/// What the hashing thread found for one text: its SHA-256 and, for a large JSON input, the
+/// places of its file systems and volumes.
+type Hashed = (String, Option<Arc<HashMap<String, span::Place>>>);
+
 /// Takes what one input's loader found into the inventory: problems, warnings, what could not
 /// be read, and its resources.
 fn absorb(loader: FileLoader, inventory: &mut Inventory, merged: &mut Merged, problems: &mut Vec<(usize, Problem)>) {
@@ -277,10 +316,11 @@ fn absorb(loader: FileLoader, inventory: &mut Inventory, merged: &mut Merged, pr
     if !loader.issues.is_empty()
         && let Some(file) = inventory.sources.get(source)
     {
+        let file = file.with_text_or_released();
         // One warning each (labels far apart in one diagnostic would print every line
         // between them), the first ones in full.
         let total = loader.issues.len();
-        let located = locate(file, loader.issues.into_iter().take(MAX_ISSUES_SHOWN).collect());
+        let located = locate(&file, loader.issues.into_iter().take(MAX_ISSUES_SHOWN).collect());
         for one in located {
             let diagnostic = FileDiagnostic::from_findings(&file.path, &file.text, "inventory", "warnings", vec![one]);
             inventory.warnings.push(Arc::new(diagnostic.into()));
@@ -402,6 +442,10 @@ impl SeenMap {
         u32::try_from(at).unwrap_or(u32::MAX)
     }
 
+    fn reserve(&mut self, more: usize) {
+        self.table.reserve(more, |seen| seen.hash);
+    }
+
     fn insert(&mut self, hash: u64, account: &str, kind: DataKind, index: usize) {
         let account = self.account_index(account);
         let index = u32::try_from(index).unwrap_or(u32::MAX);
@@ -504,7 +548,11 @@ fn merge(
         Resource::Backup(b) => (b.account.as_str(), b.partition),
         Resource::Volume(v) => (v.account.as_str(), v.partition),
     };
-    let account = inventory.account_mut(account_id, partition);
+    // Looked up before `account_mut`, which copies the id for its entry: this runs per resource.
+    if !inventory.accounts.contains_key(account_id) {
+        inventory.account_mut(account_id, partition);
+    }
+    let Some(account) = inventory.accounts.get_mut(account_id) else { return };
     if account.partition != partition {
         problems.push((
             source,

@@ -22,6 +22,61 @@ pub(super) struct IamLists {
     pub(super) policies: Vec<RawManagedPolicy>,
 }
 
+/// A long list read in chunks of fixed size: one vector grown by doubling would be copied, its
+/// memory touched again, at every step (300,000 backups are over 100 MiB).
+pub(super) struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+const CHUNK: usize = 4096;
+
+impl<T> Chunked<T> {
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The items in order, each chunk freed once it is consumed.
+    pub(super) fn into_items(self) -> impl Iterator<Item = T> {
+        self.chunks.into_iter().flatten()
+    }
+}
+
+impl<T> Default for Chunked<T> {
+    fn default() -> Self {
+        Chunked { chunks: Vec::new(), len: 0 }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Chunked<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
+            type Value = Chunked<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Chunked<T>, A::Error> {
+                let mut list = Chunked::default();
+                while let Some(item) = seq.next_element()? {
+                    match list.chunks.last_mut() {
+                        Some(chunk) if chunk.len() < CHUNK => chunk.push(item),
+                        _ => {
+                            // The first chunk grows as a vector does: a short list stays small.
+                            let mut chunk = Vec::with_capacity(if list.len == 0 { 4 } else { CHUNK });
+                            chunk.push(item);
+                            list.chunks.push(chunk);
+                        }
+                    }
+                    list.len += 1;
+                }
+                Ok(list)
+            }
+        }
+        deserializer.deserialize_seq(Visitor(std::marker::PhantomData))
+    }
+}
+
 #[derive(Default)]
 pub(super) struct InputFile {
     pub(super) version: Option<u64>,
@@ -30,7 +85,7 @@ pub(super) struct InputFile {
     pub(super) collector: Option<serde_json::Value>,
     pub(super) accounts: Option<Vec<AccountDocument>>,
     pub(super) file_systems: Option<Vec<RawFileSystem>>,
-    pub(super) backups: Option<Vec<RawBackup>>,
+    pub(super) backups: Option<Chunked<RawBackup>>,
     pub(super) volumes: Option<Vec<RawVolume>>,
     pub(super) users: Option<Vec<RawUser>>,
     pub(super) groups: Option<Vec<RawGroup>>,
