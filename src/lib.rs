@@ -339,10 +339,10 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
     };
     for (format, path) in &formats {
         match path {
-            None => {
-                let rendered = report::render(*format, &context, color, false, err)?;
-                write_out(out, &rendered)?;
-            }
+            None => report::render_to(*format, &context, color, false, err, out).map_err(|e| match e {
+                Error::Output { reason, .. } => Error::Output { path: "stdout".into(), reason },
+                other => other,
+            })?,
             Some(path) => report::write_atomically_with(path, |file| {
                 report::render_to(*format, &context, false, true, err, file).map_err(|e| match e {
                     // A failed write is the report file's, named as such.

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use super::{Breakdown, Context, Counts};
+use super::{Breakdown, Context, Counts, Sink};
 use crate::engine::{RuleResult, Verdict};
 use crate::inventory::{FileSystem, Index, Timestamp};
 use crate::rules::Params;
@@ -19,10 +19,15 @@ const TIMELINES: usize = 200;
 const MARKS_PER_LANE: usize = 400;
 
 pub fn render(context: &Context<'_>) -> String {
+    super::to_string(|out| write(context, out)).unwrap_or_default()
+}
+
+/// The report into `out`, section by section and row by row as it is produced.
+pub fn write(context: &Context<'_>, out: &mut dyn std::io::Write) -> Result<(), crate::Error> {
     let report = context.report;
     let run = context.run;
     let s = report.summary;
-    let mut out = String::with_capacity(64 * 1024);
+    let mut out = Sink::new(out);
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"fsx-guard {}\">\n<title>fsx-guard report — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
@@ -52,10 +57,10 @@ pub fn render(context: &Context<'_>) -> String {
     rules_section(context, &mut out);
     timelines(context, &mut out);
     let _ = write!(out, "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
-    out
+    out.finish("the HTML report")
 }
 
-fn summary(context: &Context<'_>, out: &mut String) {
+fn summary(context: &Context<'_>, out: &mut Sink<'_>) {
     let report = context.report;
     let s = report.summary;
     out.push_str("<section id=\"summary\"><h2>Summary</h2>\n<div class=\"cards\">");
@@ -84,7 +89,7 @@ fn summary(context: &Context<'_>, out: &mut String) {
     out.push_str("</div></section>\n");
 }
 
-fn breakdown_table(name: &str, rows: impl Iterator<Item = (String, Counts)>, out: &mut String) {
+fn breakdown_table(name: &str, rows: impl Iterator<Item = (String, Counts)>, out: &mut Sink<'_>) {
     let _ = write!(
         out,
         "<table class=\"breakdown\" id=\"by-{name}\"><thead><tr><th>{name}</th><th>pass</th><th>fail</th><th>error</th><th>n/a</th><th>waived</th></tr></thead><tbody>"
@@ -105,7 +110,7 @@ fn breakdown_table(name: &str, rows: impl Iterator<Item = (String, Counts)>, out
     out.push_str("</tbody></table>");
 }
 
-fn run_section(context: &Context<'_>, out: &mut String) {
+fn run_section(context: &Context<'_>, out: &mut Sink<'_>) {
     let run = context.run;
     out.push_str("<section id=\"run\"><h2>Run and inputs</h2>\n<table class=\"facts\"><tbody>");
     for (name, value) in context.run_facts() {
@@ -124,7 +129,7 @@ fn run_section(context: &Context<'_>, out: &mut String) {
     out.push_str("</tbody></table></section>\n");
 }
 
-fn gate_section(context: &Context<'_>, out: &mut String) {
+fn gate_section(context: &Context<'_>, out: &mut Sink<'_>) {
     let gate = &context.run.gate;
     let waivers = context.waiver_entries();
     if waivers.is_empty() && gate.warnings.is_empty() && gate.baseline_path.is_none() {
@@ -189,7 +194,7 @@ fn gate_section(context: &Context<'_>, out: &mut String) {
 }
 
 /// Every result in one table: the filter and the column sort act on it.
-fn results_section(context: &Context<'_>, out: &mut String) {
+fn results_section(context: &Context<'_>, out: &mut Sink<'_>) {
     let positions = context.positions(&context.report.results);
     out.push_str("<section id=\"results\"><h2>Results</h2>\n<div class=\"controls\"><label>Filter <input id=\"filter\" type=\"search\" placeholder=\"rule, resource, message…\"></label> <label>Verdict <select id=\"verdict\"><option value=\"\">all</option><option value=\"fail\">fail</option><option value=\"error\">error</option><option value=\"failing\">fail or error</option><option value=\"pass\">pass</option><option value=\"not_applicable\">not applicable</option><option value=\"waived\">waived</option></select></label> <span id=\"shown\"></span></div>\n");
     out.push_str("<table id=\"results-table\" class=\"results sortable\"><thead><tr><th data-sort=\"rank\">verdict</th><th>rule</th><th data-sort=\"rank\">severity</th><th>resource</th><th>account</th><th>Region</th><th>message and evidence</th></tr></thead><tbody>\n");
@@ -203,7 +208,7 @@ fn result_row(
     context: &Context<'_>,
     result: &RuleResult,
     positions: &HashMap<crate::inventory::Origin, super::Position>,
-    out: &mut String,
+    out: &mut Sink<'_>,
 ) {
     let (rule_id, severity, severity_rank) =
         context.rule(result).map_or(("?", "?", 0), |r| (r.id.as_str(), r.severity.as_str(), r.severity as u8 + 1));
@@ -260,7 +265,7 @@ fn result_row(
     let _ = writeln!(out, "<pre>{}</pre></details></td></tr>", escape(&evidence));
 }
 
-fn rules_section(context: &Context<'_>, out: &mut String) {
+fn rules_section(context: &Context<'_>, out: &mut Sink<'_>) {
     out.push_str("<section id=\"rules\"><h2>Rules</h2>\n");
     let mut by_rule: BTreeMap<usize, Vec<&RuleResult>> = BTreeMap::new();
     for result in &context.report.results {
@@ -338,7 +343,7 @@ struct Lane {
 
 /// Per file system judged by a recency or cross-Region copy rule: its backups in its Region and
 /// its copies in each destination, against each rule's `max_age_hours`.
-fn timelines(context: &Context<'_>, out: &mut String) {
+fn timelines(context: &Context<'_>, out: &mut Sink<'_>) {
     let report = context.report;
     let now = report.evaluated_at;
     let mut windows: BTreeMap<&str, Windows> = BTreeMap::new();
@@ -435,7 +440,7 @@ fn timelines(context: &Context<'_>, out: &mut String) {
     out.push_str("</section>\n");
 }
 
-fn svg(fs: &FileSystem, lanes: &BTreeMap<String, Lane>, now: Timestamp, span_hours: f64, out: &mut String) {
+fn svg(fs: &FileSystem, lanes: &BTreeMap<String, Lane>, now: Timestamp, span_hours: f64, out: &mut Sink<'_>) {
     const WIDTH: f64 = 900.0;
     const LEFT: f64 = 170.0;
     const LANE: f64 = 34.0;

@@ -14,6 +14,11 @@ use crate::Error;
 use crate::engine::Verdict;
 
 pub fn render(context: &Context<'_>) -> Result<String, Error> {
+    super::to_string(|out| write(context, out))
+}
+
+/// The report into `out` as quick-junit serialises it.
+pub fn write(context: &Context<'_>, out: &mut dyn std::io::Write) -> Result<(), Error> {
     let report = context.report;
     let run = context.run;
     let mut junit = Report::new("fsx-guard");
@@ -140,9 +145,31 @@ pub fn render(context: &Context<'_>) -> Result<String, Error> {
         suite.add_test_case(case);
     }
     junit.add_test_suites(suites.into_iter().flatten());
-    let mut text = junit.to_string().map_err(|e| Error::Internal(format!("JUnit: {e}")))?;
-    if !text.ends_with('\n') {
-        text.push('\n');
+    let failed = |reason: String| Error::Output { path: "the JUnit report".into(), reason };
+    let mut writer = LastByte { inner: std::io::BufWriter::with_capacity(1 << 16, out), last: None };
+    junit.serialize(&mut writer).map_err(|e| failed(format!("JUnit: {e}")))?;
+    if writer.last != Some(b'\n') {
+        std::io::Write::write_all(&mut writer, b"\n").map_err(|e| failed(e.to_string()))?;
     }
-    Ok(text)
+    std::io::Write::flush(&mut writer).map_err(|e| failed(e.to_string()))
+}
+
+/// A writer that remembers the last byte through it (the report ends with a newline).
+struct LastByte<W> {
+    inner: W,
+    last: Option<u8>,
+}
+
+impl<W: std::io::Write> std::io::Write for LastByte<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(bytes)?;
+        if let Some(last) = bytes.get(..written).and_then(<[u8]>::last) {
+            self.last = Some(*last);
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Breakdown, Context, Counts};
+use super::{Breakdown, Context, Counts, Sink};
 use crate::engine::{RuleResult, Verdict};
 
 /// GitHub refuses a comment longer than this (characters).
@@ -14,18 +14,31 @@ pub const COMMENT_LIMIT: usize = 65_536;
 const COMMENT_MARGIN: usize = 1_500;
 
 pub fn render(context: &Context<'_>, full: bool) -> String {
-    if full { document(context) } else { comment(context) }
+    super::to_string(|out| write(context, full, out)).unwrap_or_default()
+}
+
+/// The whole audit document (`full`), streamed into `out`, or the pull-request comment (at
+/// most 65,536 characters, built whole to measure it).
+pub fn write(context: &Context<'_>, full: bool, out: &mut dyn std::io::Write) -> Result<(), crate::Error> {
+    if full {
+        document(context, out)
+    } else {
+        out.write_all(comment(context).as_bytes())
+            .map_err(|e| crate::Error::Output { path: "the Markdown comment".into(), reason: e.to_string() })
+    }
 }
 
 /// The pull-request comment.
 fn comment(context: &Context<'_>) -> String {
-    let mut out = String::new();
-    headline(context, "##", &mut out);
-    counts_table(context, &mut out);
-    run_line(context, &mut out);
+    let mut head = Sink::string();
+    headline(context, "##", &mut head);
+    counts_table(context, &mut head);
+    run_line(context, &mut head);
+    let mut out = head.into_string();
     let worst = context.worst_first();
-    let mut tail = String::new();
+    let mut tail = Sink::string();
     gate_notes(context, &mut tail);
+    let tail = tail.into_string();
     if worst.is_empty() {
         out.push_str("\nNo failures and no undecided results.\n");
         out.push_str(&tail);
@@ -59,9 +72,9 @@ fn comment(context: &Context<'_>) -> String {
 }
 
 /// The whole audit document.
-fn document(context: &Context<'_>) -> String {
+fn document(context: &Context<'_>, out: &mut dyn std::io::Write) -> Result<(), crate::Error> {
     let report = context.report;
-    let mut out = String::new();
+    let mut out = Sink::new(out);
     headline(context, "#", &mut out);
     out.push_str("\n## Summary\n");
     counts_table(context, &mut out);
@@ -179,10 +192,10 @@ fn document(context: &Context<'_>) -> String {
             );
         }
     }
-    out
+    out.finish("the Markdown report")
 }
 
-fn headline(context: &Context<'_>, level: &str, out: &mut String) {
+fn headline(context: &Context<'_>, level: &str, out: &mut Sink<'_>) {
     let run = context.run;
     let s = context.report.summary;
     let (icon, words) = match run.outcome {
@@ -193,7 +206,7 @@ fn headline(context: &Context<'_>, level: &str, out: &mut String) {
     let _ = writeln!(out, "{level} {icon} fsx-guard: {words} (exit {})", run.exit_code());
 }
 
-fn counts_table(context: &Context<'_>, out: &mut String) {
+fn counts_table(context: &Context<'_>, out: &mut Sink<'_>) {
     let s = context.report.summary;
     let _ = writeln!(
         out,
@@ -203,7 +216,7 @@ fn counts_table(context: &Context<'_>, out: &mut String) {
 }
 
 /// One line: the clocks, `--fail-on` and the inputs with short hashes.
-fn run_line(context: &Context<'_>, out: &mut String) {
+fn run_line(context: &Context<'_>, out: &mut Sink<'_>) {
     let run = context.run;
     let inputs: Vec<String> = run
         .inputs
@@ -224,7 +237,7 @@ fn run_line(context: &Context<'_>, out: &mut String) {
     );
 }
 
-fn inputs_table(context: &Context<'_>, out: &mut String) {
+fn inputs_table(context: &Context<'_>, out: &mut Sink<'_>) {
     out.push_str("\n## Inputs\n\n| path | kind | SHA-256 |\n| --- | --- | --- |\n");
     for input in &context.run.inputs {
         let _ = writeln!(out, "| `{}` | {} | `{}` |", code(&input.path), input.kind, input.sha256);
@@ -232,7 +245,7 @@ fn inputs_table(context: &Context<'_>, out: &mut String) {
 }
 
 /// Waivers, warnings and the baseline: in the comment and the document alike.
-fn gate_notes(context: &Context<'_>, out: &mut String) {
+fn gate_notes(context: &Context<'_>, out: &mut Sink<'_>) {
     let gate = &context.run.gate;
     let waivers = context.waiver_entries();
     if !waivers.is_empty() {

@@ -477,6 +477,91 @@ impl Position {
     }
 }
 
+/// Report text written as it is produced: a buffer handed to the output each time it holds
+/// 64 KiB, so a report of 100,000 results is never one string. Without an output it keeps
+/// everything (a pull-request comment, measured as it is built).
+pub struct Sink<'w> {
+    buffer: String,
+    out: Option<&'w mut dyn Write>,
+    written: usize,
+    error: Option<std::io::Error>,
+}
+
+const SINK_SPILL: usize = 1 << 16;
+
+impl<'w> Sink<'w> {
+    pub fn new(out: &'w mut dyn Write) -> Self {
+        Sink { buffer: String::with_capacity(SINK_SPILL + 4096), out: Some(out), written: 0, error: None }
+    }
+
+    /// A sink that keeps its text ([`Sink::into_string`]).
+    pub fn string() -> Sink<'static> {
+        Sink { buffer: String::new(), out: None, written: 0, error: None }
+    }
+
+    pub fn push_str(&mut self, text: &str) {
+        self.buffer.push_str(text);
+        if self.buffer.len() >= SINK_SPILL {
+            self.spill();
+        }
+    }
+
+    pub fn push(&mut self, c: char) {
+        self.buffer.push(c);
+    }
+
+    /// Bytes written so far, handed on or not.
+    pub fn len(&self) -> usize {
+        self.written + self.buffer.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn spill(&mut self) {
+        let Some(out) = self.out.as_mut() else { return };
+        // After a failed write nothing more is written: `finish` reports the first error.
+        if self.error.is_none()
+            && let Err(e) = out.write_all(self.buffer.as_bytes())
+        {
+            self.error = Some(e);
+        }
+        self.written += self.buffer.len();
+        self.buffer.clear();
+    }
+
+    /// Writes what is left; the first write error, if any.
+    pub fn finish(mut self, what: &str) -> Result<(), Error> {
+        self.spill();
+        let failed = |e: std::io::Error| Error::Output { path: what.to_string(), reason: e.to_string() };
+        match (self.error.take(), self.out.as_mut()) {
+            (Some(e), _) => Err(failed(e)),
+            (None, Some(out)) => out.flush().map_err(failed),
+            (None, None) => Ok(()),
+        }
+    }
+
+    /// The text of a sink made by [`Sink::string`] (what is left of any other).
+    pub fn into_string(self) -> String {
+        self.buffer
+    }
+}
+
+impl std::fmt::Write for Sink<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.push_str(text);
+        Ok(())
+    }
+}
+
+/// A renderer that streams, run into a string (stdout, tests).
+fn to_string(write: impl FnOnce(&mut dyn Write) -> Result<(), Error>) -> Result<String, Error> {
+    let mut out = Vec::new();
+    write(&mut out)?;
+    String::from_utf8(out).map_err(|e| Error::Internal(e.to_string()))
+}
+
 /// Renders one format. `to_file`: Markdown to a file is the whole audit document, to stdout the
 /// pull-request comment.
 pub fn render(
@@ -486,17 +571,10 @@ pub fn render(
     to_file: bool,
     err: &mut dyn Write,
 ) -> Result<String, Error> {
-    match format {
-        Format::Pretty => Ok(pretty::render(context, color)),
-        Format::Json => json::render(context),
-        Format::Sarif => sarif::render(context, err),
-        Format::Junit => junit::render(context),
-        Format::Markdown => Ok(markdown::render(context, to_file)),
-        Format::Html => Ok(html::render(context)),
-    }
+    to_string(|out| render_to(format, context, color, to_file, err, out))
 }
 
-/// Renders one format into `out`: JSON as it is produced, the others rendered whole first.
+/// Renders one format into `out` as it is produced: no format holds its whole text in memory.
 pub fn render_to(
     format: Format,
     context: &Context<'_>,
@@ -506,12 +584,12 @@ pub fn render_to(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     match format {
+        Format::Pretty => pretty::write(context, color, out),
         Format::Json => json::write(context, out),
-        other => {
-            let text = render(other, context, color, to_file, err)?;
-            out.write_all(text.as_bytes())
-                .map_err(|e| Error::Output { path: "the report".into(), reason: e.to_string() })
-        }
+        Format::Sarif => sarif::write(context, err, out),
+        Format::Junit => junit::write(context, out),
+        Format::Markdown => markdown::write(context, to_file, out),
+        Format::Html => html::write(context, out),
     }
 }
 

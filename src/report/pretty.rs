@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use owo_colors::{OwoColorize, Style};
 
-use super::Context;
+use super::{Context, Sink};
 use crate::diag::terminal_safe;
 use crate::engine::{RuleResult, Verdict};
 
@@ -49,6 +49,11 @@ impl Paint {
 }
 
 pub fn render(context: &Context<'_>, color: bool) -> String {
+    super::to_string(|out| write(context, color, out)).unwrap_or_default()
+}
+
+/// The report into `out`, resource by resource as it is produced.
+pub fn write(context: &Context<'_>, color: bool, out: &mut dyn std::io::Write) -> Result<(), crate::Error> {
     let paint = Paint { color, unicode: color };
     let report = context.report;
     let shown = |r: &&RuleResult| matches!(r.verdict, Verdict::Fail | Verdict::Error) || context.include_passed;
@@ -58,7 +63,7 @@ pub fn render(context: &Context<'_>, color: bool) -> String {
     }
     let findings: usize = by_resource.values().map(Vec::len).sum();
     let compact = context.compact.unwrap_or(findings > COMPACT_OVER);
-    let mut out = String::new();
+    let mut out = Sink::new(out);
     if compact {
         compact_lines(context, &paint, &by_resource, &mut out);
     } else {
@@ -70,11 +75,11 @@ pub fn render(context: &Context<'_>, color: bool) -> String {
         rules_section(context, &paint, &by_resource, compact, &mut out);
     }
     closing(context, &paint, findings, compact, &mut out);
-    out
+    out.finish("the pretty report")
 }
 
 /// A resource, then each of its results with details.
-fn full(context: &Context<'_>, paint: &Paint, by_resource: &BTreeMap<&str, Vec<&RuleResult>>, out: &mut String) {
+fn full(context: &Context<'_>, paint: &Paint, by_resource: &BTreeMap<&str, Vec<&RuleResult>>, out: &mut Sink<'_>) {
     let positions = context.positions(by_resource.values().flatten().copied());
     for (resource, results) in by_resource {
         let place = results
@@ -143,7 +148,7 @@ fn compact_lines(
     context: &Context<'_>,
     paint: &Paint,
     by_resource: &BTreeMap<&str, Vec<&RuleResult>>,
-    out: &mut String,
+    out: &mut Sink<'_>,
 ) {
     for result in by_resource.values().flatten() {
         let Some(rule) = context.rule(result) else { continue };
@@ -182,7 +187,7 @@ fn rules_section(
     paint: &Paint,
     by_resource: &BTreeMap<&str, Vec<&RuleResult>>,
     compact: bool,
-    out: &mut String,
+    out: &mut Sink<'_>,
 ) {
     let mut rules: Vec<usize> = by_resource
         .values()
@@ -229,7 +234,7 @@ fn rules_section(
 }
 
 /// Warnings, the baseline's news, the summary line.
-fn closing(context: &Context<'_>, paint: &Paint, findings: usize, compact: bool, out: &mut String) {
+fn closing(context: &Context<'_>, paint: &Paint, findings: usize, compact: bool, out: &mut Sink<'_>) {
     let report = context.report;
     let gate = &context.run.gate;
     for warning in &gate.warnings {

@@ -110,6 +110,11 @@ fn region(position: &Position) -> Region {
 }
 
 pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Error> {
+    super::to_string(|out| write(context, err, out))
+}
+
+/// The log into `out` as it is serialised (at most 25,000 results, GitHub's limit).
+pub fn write(context: &Context<'_>, err: &mut dyn Write, out: &mut dyn Write) -> Result<(), Error> {
     let report = context.report;
     let policies = context.policies;
 
@@ -450,9 +455,11 @@ pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Erro
         .properties(PropertyBag::builder().additional_properties(run_properties).build())
         .build();
     let log = Sarif::builder().schema(SCHEMA_URI).version(json!("2.1.0")).runs(vec![run]).build();
-    let mut out = serde_json::to_string_pretty(&log).map_err(|e| Error::Internal(e.to_string()))?;
-    out.push('\n');
-    Ok(out)
+    let failed = |reason: String| Error::Output { path: "the SARIF report".into(), reason };
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut writer, &log).map_err(|e| failed(e.to_string()))?;
+    writer.write_all(b"\n").map_err(|e| failed(e.to_string()))?;
+    writer.flush().map_err(|e| failed(e.to_string()))
 }
 
 fn pascal_case(kind: &str) -> String {
