@@ -805,3 +805,51 @@ fn positions_survive_releasing_the_inventory_text_and_refuse_a_changed_file() {
     let changed = Context::new(&report, &policies, &released, &run).positions(&report.results);
     assert!(changed.is_empty(), "{changed:?}");
 }
+
+/// `check` lets go of a large inventory's text as soon as it is parsed: a warning or a problem
+/// found while converting it reads the file again and points where it would have.
+#[test]
+fn warnings_and_problems_of_a_released_inventory_point_where_they_would_have() {
+    use fsx_guard::inventory::source::{Options, load_with};
+    let dir = tempfile::tempdir().unwrap();
+    let backup = |region: &str| {
+        format!(
+            r#"{{"BackupId": "backup-0123456789abcdef0", "Lifecycle": "AVAILABLE", "Type": "AUTOMATIC",
+        "CreationTime": "2025-05-31T05:12:09.123000+00:00",
+        "ResourceARN": "arn:aws:fsx:us-east-1:111122223333:backup/backup-0123456789abcdef0",
+        "FileSystem": {{"FileSystemId": "fs-0123456789abcdef0"}}, "SourceBackupRegion": "{region}"}}"#
+        )
+    };
+    let document = |backup: String| {
+        format!(
+            "{{\"version\": 1, \"accounts\": [{{\"account_id\": \"111122223333\", \"regions\": {{\"us-east-1\": {{\n  \"Backups\": [\n    {backup}\n  ]}}}}}}]}}\n"
+        )
+    };
+    // A Region that does not exist: the backup cannot be read, a warning at its field.
+    let odd = dir.path().join("odd.json");
+    std::fs::write(&odd, document(backup("mars-1"))).unwrap();
+    let kept = load_with(std::slice::from_ref(&odd), &Options::default()).unwrap();
+    let released_options = Options { release_texts_above: Some(0), ..Options::default() };
+    let released = load_with(std::slice::from_ref(&odd), &released_options).unwrap();
+    assert!(released.sources.iter().all(|s| s.released && s.text.is_empty()), "the text was let go");
+    assert_eq!(kept.warnings.len(), 1, "{:?}", kept.warnings);
+    assert_eq!(released.warnings.len(), 1, "{:?}", released.warnings);
+    let (before, after) = (&kept.warnings[0], &released.warnings[0]);
+    assert_eq!(before.message, after.message);
+    assert_eq!(before.labels, after.labels, "the same place, read again");
+    let text = std::fs::read_to_string(&odd).unwrap();
+    let offset = before.labels.first().map(|l| l.offset()).unwrap();
+    assert!(text[offset..].starts_with("\"mars-1\""), "at the value: {:?}", &text[offset..]);
+
+    // The same ARN twice with different contents: an input error in both files, at each place.
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, document(backup("us-west-2"))).unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, document(backup("eu-west-1"))).unwrap();
+    let paths = [good.clone(), other.clone()];
+    let kept = load_with(&paths, &Options::default()).map(|_| ()).unwrap_err();
+    let released = load_with(&paths, &released_options).map(|_| ()).unwrap_err();
+    let kept = format!("{kept:?}");
+    assert!(kept.contains("differs from the one in"), "{kept}");
+    assert_eq!(format!("{released:?}"), kept, "the same diagnostics, with the files read again");
+}
