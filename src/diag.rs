@@ -245,6 +245,38 @@ pub enum InputError {
     NotUtf8 { path: String, offset: usize },
 }
 
+/// Files at least this large are read by two threads, each into its half of the buffer.
+const PARALLEL_READ_ABOVE: u64 = 8 * 1024 * 1024;
+
+/// A regular file of `len` bytes read by two threads at once: most of a large read is the kernel
+/// giving the process fresh pages, and each core then fills its own half (0.07 s instead of
+/// 0.15-0.7 s for 552 MiB here). `None` when the file is not `len` bytes long any more (it is
+/// being written) or a read fails: the caller reads it the ordinary way.
+#[cfg(unix)]
+fn read_in_halves(file: &std::fs::File, len: u64) -> Option<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let size = usize::try_from(len).ok()?;
+    let middle = size / 2;
+    let mut bytes = vec![0u8; size];
+    let (first, second) = bytes.split_at_mut(middle);
+    let read = std::thread::scope(|scope| {
+        let other = std::thread::Builder::new()
+            .spawn_scoped(scope, || file.read_exact_at(second, u64::try_from(middle).unwrap_or(u64::MAX)))
+            .ok()?;
+        let mine = file.read_exact_at(first, 0);
+        let theirs = other.join().ok()?;
+        Some(mine.is_ok() && theirs.is_ok())
+    });
+    // One more byte means the file grew after its size was read.
+    let grew = file.read_at(&mut [0u8; 1], len).map_or(true, |n| n > 0);
+    (read == Some(true) && !grew).then_some(bytes)
+}
+
+#[cfg(not(unix))]
+fn read_in_halves(_file: &std::fs::File, _len: u64) -> Option<Vec<u8>> {
+    None
+}
+
 /// Reads a file as UTF-8 text, refusing files above `limit` bytes before reading them.
 pub fn read_text(
     path: &std::path::Path,
@@ -263,7 +295,16 @@ pub fn read_text(
     }
     // The size a file claims is not a bound on what it yields (`/dev/zero`, a FIFO, a device, a
     // file that grows): the cap applies to the bytes read.
-    let mut file = std::io::Read::take(std::fs::File::open(path).map_err(unreadable)?, limit.saturating_add(1));
+    let opened = std::fs::File::open(path).map_err(unreadable)?;
+    if meta.is_file()
+        && meta.len() >= PARALLEL_READ_ABOVE
+        && let Some(bytes) = read_in_halves(&opened, meta.len())
+    {
+        return String::from_utf8(bytes)
+            .map(Arc::new)
+            .map_err(|e| InputError::NotUtf8 { path: display.to_string(), offset: e.utf8_error().valid_up_to() });
+    }
+    let mut file = std::io::Read::take(opened, limit.saturating_add(1));
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     if meta.is_file() {
         // A regular file: one read into the buffer sized for it.
