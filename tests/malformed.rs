@@ -161,3 +161,51 @@ fn a_300_character_name_is_a_finding_not_an_input_error() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stdout).contains("300 characters long"));
 }
+
+/// Long lists of backups are converted two chunks of 4,096 at a time on two threads: every
+/// backup keeps its own pointer, and the warnings about odd ones come in list order, in both
+/// forms (a document's Region block and raw `describe-backups` output).
+#[test]
+fn odd_backups_in_a_long_list_are_reported_in_order_and_the_rest_keep_their_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = [10usize, 4_100, 5_000, 8_500, 12_290];
+    let backup = |i: usize| {
+        let id = format!("backup-{i:017x}");
+        let region = if odd.contains(&i) { "mars-1" } else { "us-west-2" };
+        format!(
+            r#"{{"BackupId": "{id}", "Lifecycle": "AVAILABLE", "Type": "AUTOMATIC", "CreationTime": "2025-05-31T05:12:09.123000+00:00", "ResourceARN": "arn:aws:fsx:us-east-1:111122223333:backup/{id}", "OwnerId": "111122223333", "FileSystem": {{"FileSystemId": "fs-0123456789abcdef0"}}, "SourceBackupId": "backup-0fffffffffffffff0", "SourceBackupRegion": "{region}"}}"#
+        )
+    };
+    let count = 12_300;
+    let list = (0..count).map(backup).collect::<Vec<_>>().join(",\n    ");
+    let forms = [
+        (
+            "document.json",
+            format!(
+                "{{\"version\": 1, \"accounts\": [{{\"account_id\": \"111122223333\", \"regions\": {{\"us-east-1\": {{\n  \"Backups\": [\n    {list}\n  ]}}}}}}]}}\n"
+            ),
+            "/accounts/0/regions/us-east-1/Backups",
+        ),
+        ("describe-backups.json", format!("{{\"Backups\": [\n    {list}\n]}}\n"), "/Backups"),
+    ];
+    for (name, text, base) in forms {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &text).unwrap();
+        let inventory = fsx_guard::inventory::source::load(std::slice::from_ref(&path)).unwrap();
+        let account = &inventory.accounts["111122223333"];
+        assert_eq!(account.backups.len(), count - odd.len(), "{name}");
+        for backup in &account.backups {
+            let i: usize = backup.origin.pointer.strip_prefix(&format!("{base}/")).unwrap().parse().unwrap();
+            assert_eq!(backup.id, format!("backup-{i:017x}"), "{name}: {} at the wrong pointer", backup.id);
+        }
+        let places: Vec<usize> = inventory.warnings.iter().map(|w| w.labels[0].offset()).collect();
+        assert_eq!(places.len(), odd.len(), "{name}: {:?}", inventory.warnings);
+        for (offset, i) in places.iter().zip(odd) {
+            let line = text[..*offset].lines().count();
+            // Line 1 (or 3 in the document) holds the list's opening; backup i is on the line after.
+            let first = if base == "/Backups" { 2 } else { 3 };
+            assert_eq!(line, first + i, "{name}: the warning for backup {i} is on line {line}");
+        }
+        assert_eq!(account.unreadable.len(), odd.len(), "{name}");
+    }
+}

@@ -21,15 +21,12 @@ impl FileLoader {
                 self.add(inventory, Resource::FileSystem(fs));
             }
         }
-        for (i, raw) in file.backups.unwrap_or_default().into_items().enumerate() {
-            let pointer = format!("/Backups/{i}");
-            if let Some(backup) = self.backup(raw, pointer, None) {
-                let account = inventory.account_mut(&backup.account, backup.partition);
-                account.backups_collected.insert(backup.region);
-                account.regions_seen.insert(backup.region);
-                self.add(inventory, Resource::Backup(backup));
-            }
-        }
+        self.backups_in_order(file.backups.unwrap_or_default(), "/Backups", None, |loader, backup| {
+            let account = inventory.account_mut(&backup.account, backup.partition);
+            account.backups_collected.insert(backup.region);
+            account.regions_seen.insert(backup.region);
+            loader.add(inventory, Resource::Backup(backup));
+        });
         for (i, raw) in file.volumes.unwrap_or_default().into_iter().enumerate() {
             let pointer = format!("/Volumes/{i}");
             if let Some(volume) = self.volume(raw, &pointer, None) {

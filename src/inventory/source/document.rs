@@ -177,11 +177,9 @@ impl FileLoader {
             }
             if let Some(list) = region_doc.backups {
                 inventory.account_mut(&doc.account_id, partition).backups_collected.insert(region);
-                for (i, raw) in list.into_items().enumerate() {
-                    if let Some(b) = self.backup(raw, format!("{pointer}/Backups/{i}"), Some(place)) {
-                        self.add(inventory, Resource::Backup(b));
-                    }
-                }
+                self.backups_in_order(list, &format!("{pointer}/Backups"), Some(place), |loader, b| {
+                    loader.add(inventory, Resource::Backup(b));
+                });
             }
         }
         let account = inventory.account_mut(&doc.account_id, partition);

@@ -604,6 +604,18 @@ struct Merged {
 }
 
 impl FileLoader {
+    /// A loader for the same file, empty, for a worker thread (its findings appended after).
+    fn helper(&self) -> FileLoader {
+        FileLoader {
+            source: self.source,
+            problems: Vec::new(),
+            issues: Vec::new(),
+            unreadable: Vec::new(),
+            resources: Vec::new(),
+            merged: Merged::default(),
+        }
+    }
+
     /// Merges a resource into the inventory now.
     fn add(&mut self, inventory: &mut Inventory, resource: Resource) {
         merge(inventory, &mut self.merged.seen, &mut self.merged.problems, self.source, resource);

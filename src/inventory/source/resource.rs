@@ -3,7 +3,7 @@
 //! be understood.
 
 use super::FileLoader;
-use super::wire::IamLists;
+use super::wire::{Chunked, IamLists};
 use crate::arn;
 use crate::diag::Problem;
 use crate::inventory::model::{
@@ -265,6 +265,70 @@ impl FileLoader {
             tags: raw.tags.unwrap_or_default(),
             origin: Origin { source: self.source, pointer: pointer.to_string() },
         })
+    }
+
+    /// Converts a list of backups (`{base}/{i}` their pointers) on two cores, two chunks at a
+    /// time, and hands each converted backup to `each` in list order; warnings keep list order.
+    /// A worker that fails makes the file unusable: its backups would otherwise be missing.
+    pub(super) fn backups_in_order(
+        &mut self,
+        list: Chunked<RawBackup>,
+        base: &str,
+        place: Option<Placement<'_>>,
+        mut each: impl FnMut(&mut Self, Backup),
+    ) {
+        let convert = |loader: &mut FileLoader, chunk: Vec<RawBackup>, start: usize| -> Vec<Backup> {
+            chunk
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, raw)| loader.backup(raw, format!("{base}/{}", start + i), place))
+                .collect()
+        };
+        let mut chunks = list.into_chunks();
+        let mut at = 0usize;
+        while let Some(first) = chunks.next() {
+            let first_at = at;
+            at += first.len();
+            let Some(second) = chunks.next() else {
+                for backup in convert(self, first, first_at) {
+                    each(self, backup);
+                }
+                continue;
+            };
+            let second_at = at;
+            at += second.len();
+            // The worker takes the second chunk from here; if it cannot start, this thread does.
+            let handed = std::sync::Mutex::new(Some(second));
+            let mut helper = self.helper();
+            let (mine, theirs) = std::thread::scope(|scope| {
+                let worker = std::thread::Builder::new()
+                    .spawn_scoped(scope, || {
+                        let _interner = crate::inventory::model::Interner::start();
+                        let chunk = handed.lock().ok().and_then(|mut c| c.take()).unwrap_or_default();
+                        convert(&mut helper, chunk, second_at)
+                    })
+                    .ok();
+                let mine = convert(self, first, first_at);
+                (mine, worker.map(|w| w.join().ok()))
+            });
+            let theirs = match theirs {
+                Some(Some(converted)) => converted,
+                Some(None) => {
+                    self.problems.push(Problem::at(base, "internal error: a thread converting backups failed"));
+                    return;
+                }
+                None => {
+                    let chunk = handed.lock().ok().and_then(|mut c| c.take()).unwrap_or_default();
+                    convert(&mut helper, chunk, second_at)
+                }
+            };
+            self.problems.append(&mut helper.problems);
+            self.issues.append(&mut helper.issues);
+            self.unreadable.append(&mut helper.unreadable);
+            for backup in mine.into_iter().chain(theirs) {
+                each(self, backup);
+            }
+        }
     }
 
     /// `origin` is the backup's JSON pointer, moved into its origin (built once per backup of a

@@ -36,9 +36,9 @@ impl<T> Chunked<T> {
         self.len
     }
 
-    /// The items in order, each chunk freed once it is consumed.
-    pub(super) fn into_items(self) -> impl Iterator<Item = T> {
-        self.chunks.into_iter().flatten()
+    /// The chunks in order (at most 4,096 items each).
+    pub(super) fn into_chunks(self) -> impl Iterator<Item = Vec<T>> {
+        self.chunks.into_iter()
     }
 }
 
