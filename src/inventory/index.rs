@@ -11,6 +11,9 @@ use super::{Account, Inventory};
 /// Key of a file system: account, Region, file system id.
 pub type FsKey<'a> = (&'a str, &'a str, &'a str);
 
+/// (account, Region) of each copy, by (source Region, file system id).
+type CopyAccounts<'a> = HashMap<(&'a str, &'a str), Vec<(&'a str, &'a str)>>;
+
 /// A copy of one of F's backups (made by `CopyBackup`, in any Region of F's account).
 #[derive(Debug, Clone, Copy)]
 pub struct Copy<'a> {
@@ -36,7 +39,7 @@ pub struct Index<'a> {
     copies: HashMap<FsKey<'a>, Vec<Copy<'a>>>,
     /// Accounts holding copies of (source Region, file system id): copies that AWS Backup made in
     /// other accounts, which FSx's `CopyBackup` cannot and so never count.
-    copy_accounts: HashMap<(&'a str, &'a str), Vec<(&'a str, &'a str)>>,
+    copy_accounts: CopyAccounts<'a>,
     /// Volumes by (account, Region, file system id).
     volumes: HashMap<FsKey<'a>, Vec<&'a Volume>>,
     /// Backups, and copies of backups, of file systems that are not in the inventory (deleted,
@@ -84,47 +87,67 @@ impl<'a> Index<'a> {
         });
         crate::timings::mark("index: own and ids");
         let file_systems = inventory.file_system_count();
-        let mut copies: HashMap<FsKey<'a>, Vec<Copy<'a>>> =
-            HashMap::with_capacity_and_hasher(file_systems, Default::default());
-        let mut copy_accounts: HashMap<(&'a str, &'a str), Vec<(&'a str, &'a str)>> =
-            HashMap::with_capacity_and_hasher(file_systems, Default::default());
         // Each file system's Region, by (account, id).
         let home: HashMap<(&'a str, &'a str), &'a str> = inventory
             .accounts
             .values()
             .flat_map(|a| a.file_systems.iter().map(move |fs| ((a.id.as_str(), fs.id.as_str()), fs.region)))
             .collect();
-        for account in inventory.accounts.values() {
-            for backup in account.backups.iter().filter(|b| b.creation_time <= now) {
-                let Some(source_id) = &backup.source_backup_id else { continue };
-                // Without `SourceBackupRegion`, the source is taken to be in its file system's
-                // Region (where AWS backs it up); the copy is never dropped.
-                let source_region = match (
-                    &backup.source_backup_region,
-                    home.get(&(account.id.as_str(), backup.file_system_id.as_str())),
-                ) {
-                    (Some(region), _) => region,
-                    (None, Some(region)) => region,
-                    (None, None) => continue,
-                };
-                let source = by_id.get(&(account.id.as_str(), source_region, source_id.as_str())).copied();
-                let (file_system, recovery_point, volume) = match source {
-                    Some(source) if source.is_copy() => continue,
-                    Some(source) => {
-                        (source.file_system_id.as_str(), Some(source.creation_time), source.volume_id.as_deref())
-                    }
-                    None => (backup.file_system_id.as_str(), None, backup.volume_id.as_deref()),
-                };
-                copies.entry((account.id.as_str(), source_region, file_system)).or_default().push(Copy {
-                    backup,
-                    recovery_point,
-                    volume,
-                });
-                copy_accounts
-                    .entry((source_region, backup.file_system_id.as_str()))
-                    .or_default()
-                    .push((&account.id, backup.region));
+        // Copies of one half of each account's backups (`second`: the later half). The lists are
+        // sorted once both halves are in, so which half found a copy does not matter.
+        let copies_in = |second: bool| {
+            let mut copies: HashMap<FsKey<'a>, Vec<Copy<'a>>> =
+                HashMap::with_capacity_and_hasher(file_systems, Default::default());
+            let mut copy_accounts: CopyAccounts<'a> =
+                HashMap::with_capacity_and_hasher(file_systems, Default::default());
+            for account in inventory.accounts.values() {
+                let (first, later) = account.backups.split_at(account.backups.len() / 2);
+                let half = if second { later } else { first };
+                for backup in half.iter().filter(|b| b.creation_time <= now) {
+                    let Some(source_id) = &backup.source_backup_id else { continue };
+                    // Without `SourceBackupRegion`, the source is taken to be in its file
+                    // system's Region (where AWS backs it up); the copy is never dropped.
+                    let source_region = match (
+                        &backup.source_backup_region,
+                        home.get(&(account.id.as_str(), backup.file_system_id.as_str())),
+                    ) {
+                        (Some(region), _) => region,
+                        (None, Some(region)) => region,
+                        (None, None) => continue,
+                    };
+                    let source = by_id.get(&(account.id.as_str(), source_region, source_id.as_str())).copied();
+                    let (file_system, recovery_point, volume) = match source {
+                        Some(source) if source.is_copy() => continue,
+                        Some(source) => {
+                            (source.file_system_id.as_str(), Some(source.creation_time), source.volume_id.as_deref())
+                        }
+                        None => (backup.file_system_id.as_str(), None, backup.volume_id.as_deref()),
+                    };
+                    copies.entry((account.id.as_str(), source_region, file_system)).or_default().push(Copy {
+                        backup,
+                        recovery_point,
+                        volume,
+                    });
+                    copy_accounts
+                        .entry((source_region, backup.file_system_id.as_str()))
+                        .or_default()
+                        .push((&account.id, backup.region));
+                }
             }
+            (copies, copy_accounts)
+        };
+        let ((mut copies, mut copy_accounts), (later_copies, later_accounts)) = std::thread::scope(|scope| {
+            let other = std::thread::Builder::new().spawn_scoped(scope, || copies_in(true)).ok();
+            let first = copies_in(false);
+            // Found here when no thread could be started or it failed.
+            let later = other.and_then(|t| t.join().ok()).unwrap_or_else(|| copies_in(true));
+            (first, later)
+        });
+        for (key, list) in later_copies {
+            copies.entry(key).or_default().extend(list);
+        }
+        for (key, list) in later_accounts {
+            copy_accounts.entry(key).or_default().extend(list);
         }
         crate::timings::mark("index: copies");
         for list in copies.values_mut() {
