@@ -123,6 +123,8 @@ fn medium_inventory_verdicts_equal_the_generators_truth() {
         .arg(&policy_path)
         .args(["--now", as_of, "--format"])
         .arg(format!("json={}", report_path.display()))
+        .arg("--format")
+        .arg(format!("junit={}", dir.path().join("report.xml").display()))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "failures exist: {}", String::from_utf8_lossy(&out.stderr));
@@ -158,6 +160,35 @@ fn medium_inventory_verdicts_equal_the_generators_truth() {
     assert_eq!(kms.len() as u64, counts["alt_kms_inconsistent"].as_u64().unwrap());
     assert_eq!(kms, truth_set(&truth, "alt_kms_inconsistent"));
     assert!(truth_set(&truth, "kms_inconsistent").is_subset(&kms), "the strict join's findings are all found too");
+
+    // JUnit is written suite by suite, 256 cases at a time: each suite's counts are its cases',
+    // and the cases are the JSON report's results.
+    let junit = std::fs::read_to_string(dir.path().join("report.xml")).unwrap();
+    assert_eq!(junit.matches("<testsuites ").count(), 1);
+    assert_eq!(junit.matches("<testsuite ").count(), junit.matches("</testsuite>").count(), "balanced");
+    let attribute = |tag: &str, name: &str| -> usize {
+        let start = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        tag[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    let mut cases = 0;
+    for block in junit.split("<testsuite ").skip(1) {
+        let tag = &block[..block.find('>').unwrap()];
+        let name = tag.strip_prefix("name=\"").unwrap().split('"').next().unwrap();
+        let body = &block[..block.find("</testsuite>").unwrap()];
+        let listed = body.matches("<testcase ").count();
+        cases += listed;
+        assert_eq!(attribute(tag, "tests"), listed, "{name}");
+        if name != "fsx-guard" {
+            let results = report["results"].as_array().unwrap().iter().filter(|r| r["rule_id"] == name);
+            let (total, fails) = results.fold((0, 0), |(t, f), r| (t + 1, f + usize::from(r["verdict"] == "fail")));
+            assert_eq!((listed, attribute(tag, "failures")), (total, fails), "{name}");
+            assert_eq!(body.matches("<failure ").count(), fails, "{name}");
+        }
+    }
+    let head = &junit[junit.find("<testsuites ").unwrap()..];
+    assert_eq!(attribute(&head[..head.find('>').unwrap()], "tests"), cases);
+    assert_eq!(cases, report["results"].as_array().unwrap().len());
+    assert!(junit.trim_end().ends_with("</testsuites>") && junit.ends_with('\n'));
 
     // Every result is placed at its file system's object in the (one-line, ASCII) inventory: at
     // this size the places are found while loading and the text is let go of afterwards.

@@ -11,7 +11,8 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 use super::Context;
 use crate::Error;
-use crate::engine::Verdict;
+use crate::engine::{RuleResult, Verdict};
+use std::io::Write as _;
 
 pub fn render(context: &Context<'_>) -> Result<String, Error> {
     super::to_string(|out| write(context, out))
@@ -56,120 +57,206 @@ pub fn write(context: &Context<'_>, out: &mut dyn std::io::Write) -> Result<(), 
         properties.push(Property::new("warning", warning.as_str()));
     }
     about.add_properties(properties);
-    junit.add_test_suite(about);
 
     let positions = context.positions(&report.results);
-    let mut suites: Vec<Option<TestSuite>> = context
-        .policies
-        .rules
+    // Each rule's results, its counts first: the suite's tag carries them, and the cases are then
+    // written 256 at a time.
+    let mut by_rule: Vec<Vec<&RuleResult>> = vec![Vec::new(); context.policies.rules.len()];
+    for result in &report.results {
+        if context.rule(result).is_some()
+            && let Some(list) = by_rule.get_mut(result.rule)
+        {
+            list.push(result);
+        }
+    }
+    let mut totals = Counts::default();
+    let counts: Vec<Counts> = by_rule
         .iter()
-        .map(|rule| {
-            let mut suite = TestSuite::new(rule.id.as_str());
-            suite.add_property(Property::new("kind", rule.kind.name()));
-            suite.add_property(Property::new("severity", rule.severity.as_str()));
-            if let Some(description) = &rule.description {
-                suite.add_property(Property::new("description", description.as_str()));
+        .map(|results| {
+            let mut counts = Counts::default();
+            for result in results {
+                counts.add(result, context);
             }
-            if let Some(position) = context.rule_position(rule) {
-                suite.add_property(Property::new("policy", format!("{}:{}", position.path, position.line)));
-            }
-            Some(suite)
+            totals.tests += counts.tests;
+            totals.skipped += counts.skipped;
+            totals.failures += counts.failures;
+            totals.errors += counts.errors;
+            counts
         })
         .collect();
-    for result in &report.results {
-        let Some(Some(suite)) = suites.get_mut(result.rule) else { continue };
-        let Some(rule) = context.rule(result) else { continue };
-        let waiver = context.waiver(result);
-        let status = match (result.verdict, waiver) {
-            (Verdict::Pass, _) => TestCaseStatus::success(),
-            (_, Some(waiver)) => {
-                let mut status = TestCaseStatus::skipped();
-                status.set_message(format!(
-                    "waived {} until {} by {}: {} ({})",
-                    result.verdict.as_str(),
-                    waiver.expires,
-                    waiver.owner,
-                    waiver.reason,
-                    result.message
-                ));
-                status.set_type("waived");
-                status
-            }
-            (Verdict::NotApplicable, None) => {
-                let mut status = TestCaseStatus::skipped();
-                status.set_message(result.message.as_str());
-                status.set_type("not_applicable");
-                status
-            }
-            (Verdict::Fail | Verdict::Error, None) => {
-                let kind =
-                    if result.verdict == Verdict::Fail { NonSuccessKind::Failure } else { NonSuccessKind::Error };
-                let mut status = TestCaseStatus::non_success(kind);
-                let known = match result.baseline {
-                    Some(crate::gate::BaselineState::Unchanged) => "already in the baseline: ",
-                    _ => "",
-                };
-                status.set_message(format!("{known}{}", result.message));
-                status.set_type(format!("{}/{}", rule.kind.name(), rule.severity.as_str()));
-                let details = result.evidence.details();
-                if !details.is_empty() {
-                    status.set_description(details.join("\n"));
-                }
-                status
-            }
-        };
-        let mut case = TestCase::new(result.subject.id.as_str(), status);
-        case.set_classname(rule.id.as_str());
-        let mut out = format!(
-            "rule: {} ({}, {})\nresource: {} ({})\n",
-            rule.id,
-            rule.kind.name(),
-            rule.severity.as_str(),
-            result.subject.id,
-            result.subject.resource_type.as_str()
-        );
-        if let Some(account) = &result.subject.account {
-            out.push_str(&format!("account: {account}\n"));
-        }
-        if let Some(region) = &result.subject.region {
-            out.push_str(&format!("region: {region}\n"));
-        }
-        if let Some(position) = result.subject.origin.as_ref().and_then(|o| positions.get(o)) {
-            out.push_str(&format!("location: {}:{}:{}\n", position.path, position.line, position.column));
-        }
-        out.push_str(&format!("verdict: {}\nmessage: {}\n", result.verdict.as_str(), result.message));
-        if let Ok(evidence) = serde_json::to_string_pretty(&result.evidence.value()) {
-            out.push_str(&format!("evidence: {evidence}\n"));
-        }
-        case.set_system_out(out);
-        suite.add_test_case(case);
-    }
-    junit.add_test_suites(suites.into_iter().flatten());
+    junit.tests = totals.tests;
+    junit.skipped = totals.skipped;
+    junit.failures = totals.failures;
+    junit.errors = totals.errors;
+
     let failed = |reason: String| Error::Output { path: "the JUnit report".into(), reason };
-    let mut writer = LastByte { inner: std::io::BufWriter::with_capacity(1 << 16, out), last: None };
-    junit.serialize(&mut writer).map_err(|e| failed(format!("JUnit: {e}")))?;
-    if writer.last != Some(b'\n') {
-        std::io::Write::write_all(&mut writer, b"\n").map_err(|e| failed(e.to_string()))?;
-    }
-    std::io::Write::flush(&mut writer).map_err(|e| failed(e.to_string()))
-}
-
-/// A writer that remembers the last byte through it (the report ends with a newline).
-struct LastByte<W> {
-    inner: W,
-    last: Option<u8>,
-}
-
-impl<W: std::io::Write> std::io::Write for LastByte<W> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let written = self.inner.write(bytes)?;
-        if let Some(last) = bytes.get(..written).and_then(<[u8]>::last) {
-            self.last = Some(*last);
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut put = |text: &str| writer.write_all(text.as_bytes()).map_err(|e| failed(e.to_string()));
+    // The document without suites, cut where they go; each suite is serialised alone and its
+    // text between `<testsuites>` and `</testsuites>` put in its place: the bytes quick-junit
+    // writes for the whole report, never all in memory.
+    let frame = serialised(&junit)?;
+    let (head, tail) = frame.rsplit_once(CLOSE).ok_or_else(|| Error::Internal("JUnit: no </testsuites>".into()))?;
+    put(head)?;
+    let mut alone = Report::new("fsx-guard");
+    alone.test_suites.push(about);
+    put(&inner(&alone)?)?;
+    for ((rule, results), counts) in context.policies.rules.iter().zip(&by_rule).zip(&counts) {
+        let mut suite = TestSuite::new(rule.id.as_str());
+        suite.add_property(Property::new("kind", rule.kind.name()));
+        suite.add_property(Property::new("severity", rule.severity.as_str()));
+        if let Some(description) = &rule.description {
+            suite.add_property(Property::new("description", description.as_str()));
         }
-        Ok(written)
+        if let Some(position) = context.rule_position(rule) {
+            suite.add_property(Property::new("policy", format!("{}:{}", position.path, position.line)));
+        }
+        (suite.tests, suite.skipped, suite.failures, suite.errors) =
+            (counts.tests, counts.skipped, counts.failures, counts.errors);
+        alone.test_suites = vec![suite];
+        let mut chunks = results.chunks(CASES_AT_ONCE).peekable();
+        let mut first = true;
+        loop {
+            let chunk = chunks.next().unwrap_or_default();
+            let last = chunks.peek().is_none();
+            if let Some(suite) = alone.test_suites.first_mut() {
+                suite.test_cases = chunk.iter().map(|result| case(context, result, rule, &positions)).collect();
+            }
+            let text = inner(&alone)?;
+            // The suite's opening (with its properties) once; its closing after the last chunk.
+            let text = if first { text.as_str() } else { after_first_line(&text) };
+            let text = if last { text } else { text.strip_suffix(SUITE_CLOSE).unwrap_or(text) };
+            put(text)?;
+            if let Some(suite) = alone.test_suites.first_mut() {
+                suite.properties.clear();
+            }
+            first = false;
+            if last {
+                break;
+            }
+        }
     }
+    put(CLOSE)?;
+    put(tail)?;
+    if !tail.ends_with('\n') {
+        put("\n")?;
+    }
+    writer.flush().map_err(|e| failed(e.to_string()))
+}
 
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+const CLOSE: &str = "\n</testsuites>";
+const SUITE_CLOSE: &str = "\n    </testsuite>";
+/// Test cases serialised at a time.
+const CASES_AT_ONCE: usize = 256;
+
+/// A report as quick-junit writes it.
+fn serialised(report: &Report) -> Result<String, Error> {
+    report.to_string().map_err(|e| Error::Internal(format!("JUnit: {e}")))
+}
+
+/// One suite (`alone`'s only one) as quick-junit writes it inside `<testsuites>`: from the line break before its
+/// `<testsuite>` to its `</testsuite>`.
+fn inner(alone: &Report) -> Result<String, Error> {
+    let text = serialised(alone)?;
+    let start = text.find("\n    <testsuite").ok_or_else(|| Error::Internal("JUnit: no <testsuite>".into()))?;
+    let end = text.rfind(CLOSE).ok_or_else(|| Error::Internal("JUnit: no </testsuites>".into()))?;
+    Ok(text.get(start..end).unwrap_or_default().to_string())
+}
+
+/// A continuation chunk without its `<testsuite>` line (and properties, which it has none of).
+fn after_first_line(text: &str) -> &str {
+    text.get(1..).and_then(|rest| rest.find('\n').and_then(|i| rest.get(i..))).unwrap_or_default()
+}
+
+/// A suite's `tests`, `skipped`, `failures` and `errors`, as quick-junit counts its cases.
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    tests: usize,
+    skipped: usize,
+    failures: usize,
+    errors: usize,
+}
+
+impl Counts {
+    fn add(&mut self, result: &RuleResult, context: &Context<'_>) {
+        self.tests += 1;
+        match (result.verdict, context.waiver(result)) {
+            (Verdict::Pass, _) => {}
+            (_, Some(_)) | (Verdict::NotApplicable, None) => self.skipped += 1,
+            (Verdict::Fail, None) => self.failures += 1,
+            (Verdict::Error, None) => self.errors += 1,
+        }
     }
+}
+
+/// One result's test case.
+fn case(
+    context: &Context<'_>,
+    result: &RuleResult,
+    rule: &crate::policy::Rule,
+    positions: &std::collections::HashMap<crate::inventory::Origin, super::Position>,
+) -> TestCase {
+    let waiver = context.waiver(result);
+    let status = match (result.verdict, waiver) {
+        (Verdict::Pass, _) => TestCaseStatus::success(),
+        (_, Some(waiver)) => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!(
+                "waived {} until {} by {}: {} ({})",
+                result.verdict.as_str(),
+                waiver.expires,
+                waiver.owner,
+                waiver.reason,
+                result.message
+            ));
+            status.set_type("waived");
+            status
+        }
+        (Verdict::NotApplicable, None) => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(result.message.as_str());
+            status.set_type("not_applicable");
+            status
+        }
+        (Verdict::Fail | Verdict::Error, None) => {
+            let kind = if result.verdict == Verdict::Fail { NonSuccessKind::Failure } else { NonSuccessKind::Error };
+            let mut status = TestCaseStatus::non_success(kind);
+            let known = match result.baseline {
+                Some(crate::gate::BaselineState::Unchanged) => "already in the baseline: ",
+                _ => "",
+            };
+            status.set_message(format!("{known}{}", result.message));
+            status.set_type(format!("{}/{}", rule.kind.name(), rule.severity.as_str()));
+            let details = result.evidence.details();
+            if !details.is_empty() {
+                status.set_description(details.join("\n"));
+            }
+            status
+        }
+    };
+    let mut case = TestCase::new(result.subject.id.as_str(), status);
+    case.set_classname(rule.id.as_str());
+    let mut out = format!(
+        "rule: {} ({}, {})\nresource: {} ({})\n",
+        rule.id,
+        rule.kind.name(),
+        rule.severity.as_str(),
+        result.subject.id,
+        result.subject.resource_type.as_str()
+    );
+    if let Some(account) = &result.subject.account {
+        out.push_str(&format!("account: {account}\n"));
+    }
+    if let Some(region) = &result.subject.region {
+        out.push_str(&format!("region: {region}\n"));
+    }
+    if let Some(position) = result.subject.origin.as_ref().and_then(|o| positions.get(o)) {
+        out.push_str(&format!("location: {}:{}:{}\n", position.path, position.line, position.column));
+    }
+    out.push_str(&format!("verdict: {}\nmessage: {}\n", result.verdict.as_str(), result.message));
+    if let Ok(evidence) = serde_json::to_string_pretty(&result.evidence.value()) {
+        out.push_str(&format!("evidence: {evidence}\n"));
+    }
+    case.set_system_out(out);
+    case
 }
