@@ -113,7 +113,7 @@ pub fn render(context: &Context<'_>, err: &mut dyn Write) -> Result<String, Erro
     super::to_string(|out| write(context, err, out))
 }
 
-/// The log into `out` as it is serialised (at most 25,000 results, GitHub's limit).
+/// The log into `out`, each result serialised as it is built (at most 25,000, GitHub's limit).
 pub fn write(context: &Context<'_>, err: &mut dyn Write, out: &mut dyn Write) -> Result<(), Error> {
     let report = context.report;
     let policies = context.policies;
@@ -194,7 +194,135 @@ pub fn write(context: &Context<'_>, err: &mut dyn Write, out: &mut dyn Write) ->
         uri
     };
 
-    let mut results: Vec<SarifResult> = Vec::with_capacity(reported.len());
+    let run_info = context.run;
+    let artifacts: Vec<Artifact> = run_info
+        .inputs
+        .iter()
+        .map(|input| {
+            let role = match input.kind {
+                "policy" => "policy",
+                "waivers" => "userSpecifiedConfiguration",
+                "baseline" => "resultFile",
+                _ => "analysisTarget",
+            };
+            // An input outside the root (a baseline in a temporary directory) is named by a
+            // file:// URI without a warning: GitHub shows results, not artifacts.
+            let location = if input.path == "live" && input.kind == "inventory" {
+                ArtifactLocation::builder()
+                    .description(Message::builder().text("collected live from AWS").build())
+                    .build()
+            } else if input.path == crate::policy::BASELINE_PATH && input.kind == "policy" {
+                ArtifactLocation::builder().uri(input.path.clone()).build()
+            } else {
+                ArtifactLocation::builder().uri(artifact_uri(&input.path, root).0).build()
+            };
+            Artifact::builder()
+                .location(location)
+                .roles(vec![json!(role)])
+                .hashes(BTreeMap::from([("sha-256".to_string(), input.sha256.clone())]))
+                .build()
+        })
+        .collect();
+
+    let mut run_properties = BTreeMap::new();
+    run_properties.insert("evaluated_at".to_string(), json!(report.evaluated_at.to_string()));
+    run_properties.insert("summary".to_string(), serde_json::to_value(report.summary).unwrap_or(Value::Null));
+    run_properties.insert("waivers".to_string(), json!(context.waiver_entries()));
+    if let Some(path) = &run_info.gate.baseline_path {
+        run_properties.insert(
+            "baseline".to_string(),
+            json!({"path": path, "new": run_info.gate.new, "unchanged": run_info.gate.unchanged, "fixed": run_info.gate.fixed.len()}),
+        );
+    }
+    if total > MAX_RESULTS {
+        run_properties.insert(
+            "truncated".to_string(),
+            json!({"kept": MAX_RESULTS, "total": total, "reason": "GitHub code scanning keeps at most 25,000 results per run; the most severe are kept"}),
+        );
+    }
+    let mut invocation_properties = BTreeMap::new();
+    invocation_properties.insert("now".to_string(), json!(report.evaluated_at.to_string()));
+    invocation_properties.insert("fail_on".to_string(), json!(run_info.fail_on.as_str()));
+    invocation_properties.insert("outcome".to_string(), json!(super::outcome_text(run_info.outcome)));
+    if !run_info.filters.is_empty() {
+        invocation_properties.insert("filters".to_string(), json!(run_info.filters));
+    }
+    if let Some(caller) = &run_info.caller {
+        invocation_properties.insert("caller".to_string(), caller.clone());
+        invocation_properties.insert("regions_read".to_string(), json!(run_info.regions_read));
+    }
+    if !context.inventory.collectors.is_empty() {
+        invocation_properties.insert("collected_by".to_string(), json!(context.inventory.collectors));
+    }
+    let notifications: Vec<Notification> = notices
+        .iter()
+        .map(|text| {
+            Notification::builder()
+                .message(Message::builder().text(text.clone()).build())
+                .level(json!("warning"))
+                .build()
+        })
+        .collect();
+    let mut invocation = Invocation::builder()
+        .execution_successful(true)
+        .exit_code(i64::from(run_info.exit_code()))
+        .start_time_utc(run_info.generated_at.to_string())
+        .properties(PropertyBag::builder().additional_properties(invocation_properties).build())
+        .build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+    let driver = ToolComponent::builder()
+        .name("fsx-guard")
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .version(env!("CARGO_PKG_VERSION"))
+        .rules(descriptors)
+        .build();
+    // GitHub's category is the part before the last `/`.
+    let automation_id = match &context.sarif.category {
+        Some(category) => format!("{category}/"),
+        None => format!("fsx-guard/{}", report.evaluated_at),
+    };
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
+        .artifacts(artifacts)
+        .results(Vec::new())
+        .automation_details(RunAutomationDetails::builder().id(automation_id).build())
+        .column_kind(json!("unicodeCodePoints"))
+        .properties(PropertyBag::builder().additional_properties(run_properties).build())
+        .build();
+    let log = Sarif::builder().schema(SCHEMA_URI).version(json!("2.1.0")).runs(vec![run]).build();
+    let failed = |reason: String| Error::Output { path: "the SARIF report".into(), reason };
+    // The log without results, cut where they go: each result is serialised and written as it
+    // is built, indented as the whole log's pretty form has it (JSON strings hold no line break).
+    let frame = serde_json::to_string_pretty(&log).map_err(|e| Error::Internal(e.to_string()))?;
+    let slot = "\"results\": []";
+    let at = match (frame.find(slot), frame.matches(slot).count()) {
+        (Some(at), 1) => at,
+        _ => return Err(Error::Internal("SARIF: no single place for results".into())),
+    };
+    let (head, rest) = frame.split_at(at + slot.len() - 1);
+    let tail = rest.get(1..).unwrap_or_default();
+    let key_indent = head.get(..at).and_then(|h| h.rsplit('\n').next()).unwrap_or_default().to_string();
+    let indent = format!("{key_indent}  ");
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
+    writer.write_all(head.as_bytes()).map_err(|e| failed(e.to_string()))?;
+    let mut written = 0usize;
+    let mut emit = |result: &SarifResult| -> Result<(), Error> {
+        let text = serde_json::to_string_pretty(result).map_err(|e| Error::Internal(e.to_string()))?;
+        let mut put = |bytes: &[u8]| writer.write_all(bytes).map_err(|e| failed(e.to_string()));
+        put(if written == 0 { b"\n" } else { b",\n" })?;
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                put(b"\n")?;
+            }
+            put(indent.as_bytes())?;
+            put(line.as_bytes())?;
+        }
+        written += 1;
+        Ok(())
+    };
     for result in &reported {
         let Some(rule) = context.rule(result) else { continue };
         let resource_position = result.subject.origin.as_ref().and_then(|o| {
@@ -294,7 +422,7 @@ pub fn write(context: &Context<'_>, err: &mut dyn Write, out: &mut dyn Write) ->
         if let Some(state) = result.baseline {
             sarif_result.baseline_state = Some(json!(state.as_str()));
         }
-        results.push(sarif_result);
+        emit(&sarif_result)?;
     }
     // Fixed since the baseline: listed as `absent`, as passes (GitHub must not open an alert).
     for fixed in &context.run.gate.fixed {
@@ -346,38 +474,15 @@ pub fn write(context: &Context<'_>, err: &mut dyn Write, out: &mut dyn Write) ->
             .build();
         absent.rule_index = rule_index.and_then(|i| i64::try_from(i).ok());
         absent.baseline_state = Some(json!("absent"));
-        results.push(absent);
+        emit(&absent)?;
     }
-
-    let run_info = context.run;
-    let artifacts: Vec<Artifact> = run_info
-        .inputs
-        .iter()
-        .map(|input| {
-            let role = match input.kind {
-                "policy" => "policy",
-                "waivers" => "userSpecifiedConfiguration",
-                "baseline" => "resultFile",
-                _ => "analysisTarget",
-            };
-            // An input outside the root (a baseline in a temporary directory) is named by a
-            // file:// URI without a warning: GitHub shows results, not artifacts.
-            let location = if input.path == "live" && input.kind == "inventory" {
-                ArtifactLocation::builder()
-                    .description(Message::builder().text("collected live from AWS").build())
-                    .build()
-            } else if input.path == crate::policy::BASELINE_PATH && input.kind == "policy" {
-                ArtifactLocation::builder().uri(input.path.clone()).build()
-            } else {
-                ArtifactLocation::builder().uri(artifact_uri(&input.path, root).0).build()
-            };
-            Artifact::builder()
-                .location(location)
-                .roles(vec![json!(role)])
-                .hashes(BTreeMap::from([("sha-256".to_string(), input.sha256.clone())]))
-                .build()
-        })
-        .collect();
+    if written > 0 {
+        writer.write_all(format!("\n{key_indent}").as_bytes()).map_err(|e| failed(e.to_string()))?;
+    }
+    writer.write_all(b"]").map_err(|e| failed(e.to_string()))?;
+    writer.write_all(tail.as_bytes()).map_err(|e| failed(e.to_string()))?;
+    writer.write_all(b"\n").map_err(|e| failed(e.to_string()))?;
+    writer.flush().map_err(|e| failed(e.to_string()))?;
     for path in &outside {
         let _ = writeln!(
             err,
@@ -385,81 +490,7 @@ pub fn write(context: &Context<'_>, err: &mut dyn Write, out: &mut dyn Write) ->
             root.display()
         );
     }
-
-    let mut run_properties = BTreeMap::new();
-    run_properties.insert("evaluated_at".to_string(), json!(report.evaluated_at.to_string()));
-    run_properties.insert("summary".to_string(), serde_json::to_value(report.summary).unwrap_or(Value::Null));
-    run_properties.insert("waivers".to_string(), json!(context.waiver_entries()));
-    if let Some(path) = &run_info.gate.baseline_path {
-        run_properties.insert(
-            "baseline".to_string(),
-            json!({"path": path, "new": run_info.gate.new, "unchanged": run_info.gate.unchanged, "fixed": run_info.gate.fixed.len()}),
-        );
-    }
-    if total > MAX_RESULTS {
-        run_properties.insert(
-            "truncated".to_string(),
-            json!({"kept": MAX_RESULTS, "total": total, "reason": "GitHub code scanning keeps at most 25,000 results per run; the most severe are kept"}),
-        );
-    }
-    let mut invocation_properties = BTreeMap::new();
-    invocation_properties.insert("now".to_string(), json!(report.evaluated_at.to_string()));
-    invocation_properties.insert("fail_on".to_string(), json!(run_info.fail_on.as_str()));
-    invocation_properties.insert("outcome".to_string(), json!(super::outcome_text(run_info.outcome)));
-    if !run_info.filters.is_empty() {
-        invocation_properties.insert("filters".to_string(), json!(run_info.filters));
-    }
-    if let Some(caller) = &run_info.caller {
-        invocation_properties.insert("caller".to_string(), caller.clone());
-        invocation_properties.insert("regions_read".to_string(), json!(run_info.regions_read));
-    }
-    if !context.inventory.collectors.is_empty() {
-        invocation_properties.insert("collected_by".to_string(), json!(context.inventory.collectors));
-    }
-    let notifications: Vec<Notification> = notices
-        .iter()
-        .map(|text| {
-            Notification::builder()
-                .message(Message::builder().text(text.clone()).build())
-                .level(json!("warning"))
-                .build()
-        })
-        .collect();
-    let mut invocation = Invocation::builder()
-        .execution_successful(true)
-        .exit_code(i64::from(run_info.exit_code()))
-        .start_time_utc(run_info.generated_at.to_string())
-        .properties(PropertyBag::builder().additional_properties(invocation_properties).build())
-        .build();
-    if !notifications.is_empty() {
-        invocation.tool_execution_notifications = Some(notifications);
-    }
-    let driver = ToolComponent::builder()
-        .name("fsx-guard")
-        .semantic_version(env!("CARGO_PKG_VERSION"))
-        .version(env!("CARGO_PKG_VERSION"))
-        .rules(descriptors)
-        .build();
-    // GitHub's category is the part before the last `/`.
-    let automation_id = match &context.sarif.category {
-        Some(category) => format!("{category}/"),
-        None => format!("fsx-guard/{}", report.evaluated_at),
-    };
-    let run = Run::builder()
-        .tool(Tool::builder().driver(driver).build())
-        .invocations(vec![invocation])
-        .artifacts(artifacts)
-        .results(results)
-        .automation_details(RunAutomationDetails::builder().id(automation_id).build())
-        .column_kind(json!("unicodeCodePoints"))
-        .properties(PropertyBag::builder().additional_properties(run_properties).build())
-        .build();
-    let log = Sarif::builder().schema(SCHEMA_URI).version(json!("2.1.0")).runs(vec![run]).build();
-    let failed = |reason: String| Error::Output { path: "the SARIF report".into(), reason };
-    let mut writer = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut writer, &log).map_err(|e| failed(e.to_string()))?;
-    writer.write_all(b"\n").map_err(|e| failed(e.to_string()))?;
-    writer.flush().map_err(|e| failed(e.to_string()))
+    Ok(())
 }
 
 fn pascal_case(kind: &str) -> String {
