@@ -47,6 +47,17 @@ pub struct Index<'a> {
     orphans: Vec<(FsKey<'a>, Vec<&'a Backup>)>,
 }
 
+/// `other` on another core while `here` runs on this one; `other` runs here too when no thread
+/// could be started or it failed (it must be repeatable).
+fn on_two_cores<A: Send, B>(other: impl Fn() -> A + Sync, here: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new().spawn_scoped(scope, &other).ok();
+        let mine = here();
+        let theirs = thread.and_then(|t| t.join().ok()).unwrap_or_else(&other);
+        (theirs, mine)
+    })
+}
+
 impl<'a> Index<'a> {
     pub fn build(inventory: &'a Inventory, now: Timestamp) -> Self {
         let backups = || {
@@ -78,13 +89,7 @@ impl<'a> Index<'a> {
             );
             by_id
         };
-        let (own_backups, by_id) = std::thread::scope(|scope| {
-            let own_thread = std::thread::Builder::new().spawn_scoped(scope, own).ok();
-            let by_id = ids();
-            // Built here when no thread could be started or it failed.
-            let own_backups = own_thread.and_then(|t| t.join().ok()).unwrap_or_else(own);
-            (own_backups, by_id)
-        });
+        let (own_backups, by_id) = on_two_cores(own, ids);
         crate::timings::mark("index: own and ids");
         let file_systems = inventory.file_system_count();
         // Each file system's Region, by (account, id).
@@ -136,13 +141,8 @@ impl<'a> Index<'a> {
             }
             (copies, copy_accounts)
         };
-        let ((mut copies, mut copy_accounts), (later_copies, later_accounts)) = std::thread::scope(|scope| {
-            let other = std::thread::Builder::new().spawn_scoped(scope, || copies_in(true)).ok();
-            let first = copies_in(false);
-            // Found here when no thread could be started or it failed.
-            let later = other.and_then(|t| t.join().ok()).unwrap_or_else(|| copies_in(true));
-            (first, later)
-        });
+        let ((later_copies, later_accounts), (mut copies, mut copy_accounts)) =
+            on_two_cores(|| copies_in(true), || copies_in(false));
         for (key, list) in later_copies {
             copies.entry(key).or_default().extend(list);
         }

@@ -182,14 +182,7 @@ fn load_inputs(
             released: false,
             located: None,
         });
-        let mut loader = FileLoader {
-            source,
-            problems: Vec::new(),
-            issues: Vec::new(),
-            unreadable: Vec::new(),
-            resources: Vec::new(),
-            merged: Merged::default(),
-        };
+        let mut loader = FileLoader::new(source);
         let parsed = if format == SourceFormat::Json && terraform_plan::looks_like(&text) {
             match terraform_plan::convert(&text, options, &mut loader, &mut inventory) {
                 Ok(true) => {
@@ -604,10 +597,10 @@ struct Merged {
 }
 
 impl FileLoader {
-    /// A loader for the same file, empty, for a worker thread (its findings appended after).
-    fn helper(&self) -> FileLoader {
+    /// A loader for input `source` that has found nothing yet.
+    fn new(source: usize) -> FileLoader {
         FileLoader {
-            source: self.source,
+            source,
             problems: Vec::new(),
             issues: Vec::new(),
             unreadable: Vec::new(),

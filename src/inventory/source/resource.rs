@@ -299,7 +299,8 @@ impl FileLoader {
             at += second.len();
             // The worker takes the second chunk from here; if it cannot start, this thread does.
             let handed = std::sync::Mutex::new(Some(second));
-            let mut helper = self.helper();
+            // A loader of its own for the worker: its findings are appended after this thread's.
+            let mut helper = FileLoader::new(self.source);
             let (mine, theirs) = std::thread::scope(|scope| {
                 let worker = std::thread::Builder::new()
                     .spawn_scoped(scope, || {

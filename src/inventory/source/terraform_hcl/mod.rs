@@ -174,14 +174,8 @@ pub(super) fn load(
     evaluator.expand_modules(0, inventory, diagnostics);
     let source = if inventory.sources.len() > first_source { first_source } else { return None };
     let (plan, locations) = evaluator.synthesise();
-    let mut loader = FileLoader {
-        source,
-        problems: Vec::new(),
-        issues: evaluator.issues.clone(),
-        unreadable: Vec::new(),
-        resources: Vec::new(),
-        merged: super::Merged::default(),
-    };
+    let mut loader = FileLoader::new(source);
+    loader.issues = evaluator.issues.clone();
     for (address, why, origin) in std::mem::take(&mut evaluator.unreadable) {
         loader.unreadable.push((
             Some(options.account.clone().unwrap_or_default()),
