@@ -105,6 +105,89 @@ impl SourceFile {
     }
 }
 
+/// Sorts an account's backups by ARN, as `sort_on_two_cores` would, without comparing ARNs
+/// (70 bytes each, every one behind a pointer) at each of the n·log n steps and without moving
+/// whole backups at each: an ARN is its Region's prefix (`arn:aws:fsx:us-east-1:111122223333:backup/`)
+/// and the id, and no prefix begins another, so ARN order is (prefix, id). Each backup gets a
+/// 16-byte key (its prefix's rank, the id's first 8 bytes after `backup-`), the keys are sorted,
+/// ties compared whole, and the backups moved once into place (xl, 1.04M backups: 0.27 → 0.20 s).
+fn sort_backups(backups: &mut [Backup]) {
+    fn prefix(b: &Backup) -> Option<&str> {
+        b.arn.strip_suffix(b.id.as_str())
+    }
+    let fallback = |backups: &mut [Backup]| sort_on_two_cores(backups, |a, b| a.arn.cmp(&b.arn));
+    if backups.len() < 4096 || u32::try_from(backups.len()).is_err() {
+        return fallback(backups);
+    }
+    let mut ranks: std::collections::HashMap<&str, u32, foldhash::fast::RandomState> = Default::default();
+    for backup in backups.iter() {
+        match prefix(backup) {
+            // A prefix must end where the id begins: `…:backup/`.
+            Some(p) if p.ends_with('/') => {
+                let next = ranks.len();
+                ranks.entry(p).or_insert(next as u32);
+            }
+            _ => return fallback(backups),
+        }
+    }
+    let mut names: Vec<&str> = ranks.keys().copied().collect();
+    names.sort_unstable();
+    // A prefix that begins another would break the (prefix, id) order: never for real ARNs.
+    if names.windows(2).any(|w| matches!(w, [a, b] if b.starts_with(a))) {
+        return fallback(backups);
+    }
+    for (rank, name) in names.iter().enumerate() {
+        if let Some(slot) = ranks.get_mut(name) {
+            *slot = rank as u32;
+        }
+    }
+    let skip = if backups.iter().all(|b| b.id.starts_with("backup-")) { "backup-".len() } else { 0 };
+    let head = |id: &str| {
+        let mut bytes = [0u8; 8];
+        for (slot, byte) in bytes.iter_mut().zip(id.as_bytes().iter().skip(skip)) {
+            *slot = *byte;
+        }
+        u64::from_be_bytes(bytes)
+    };
+    let mut keys: Vec<(u32, u64, u32)> = Vec::with_capacity(backups.len());
+    for (i, backup) in backups.iter().enumerate() {
+        let rank = prefix(backup).and_then(|p| ranks.get(p)).copied().unwrap_or(u32::MAX);
+        keys.push((rank, head(&backup.id), i as u32));
+    }
+    drop(ranks);
+    sort_on_two_cores(&mut keys, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    // Equal keys (ids alike in their first 8 characters): by the whole id.
+    let mut start = 0;
+    while start < keys.len() {
+        let key = keys.get(start).map(|k| (k.0, k.1));
+        let run =
+            keys.get(start..).map_or(0, |rest| rest.iter().take_while(|k| Some((k.0, k.1)) == key).count()).max(1);
+        if run > 1
+            && let Some(tied) = keys.get_mut(start..start + run)
+        {
+            tied.sort_unstable_by(|a, b| {
+                let id = |k: &(u32, u64, u32)| backups.get(k.2 as usize).map(|b| b.id.as_str());
+                id(a).cmp(&id(b))
+            });
+        }
+        start += run;
+    }
+    // Moved into place cycle by cycle: position k takes the backup that was at `order[k]`.
+    let mut order: Vec<u32> = keys.into_iter().map(|k| k.2).collect();
+    const DONE: u32 = u32::MAX;
+    for start in 0..order.len() {
+        let mut k = start;
+        while let Some(slot) = order.get_mut(k) {
+            let from = std::mem::replace(slot, DONE);
+            if from == DONE || from as usize == start {
+                break;
+            }
+            backups.swap(k, from as usize);
+            k = from as usize;
+        }
+    }
+}
+
 /// Sorts a long list on two cores: split in place at its median, then each half on its own
 /// core (an organisation's 300,000 backups: 0.11 s on one). The order is `sort_unstable_by`'s
 /// for lists whose keys are unique, as ARNs are once merged.
@@ -373,7 +456,7 @@ impl Inventory {
             account.index_unreadable();
             // ARNs are unique within an account once merged: an unstable sort gives the same order.
             account.file_systems.sort_unstable_by(|a, b| a.arn.cmp(&b.arn));
-            sort_on_two_cores(&mut account.backups, |a, b| a.arn.cmp(&b.arn));
+            sort_backups(&mut account.backups);
             account.volumes.sort_unstable_by(|a, b| a.arn.cmp(&b.arn));
         }
     }
@@ -402,5 +485,79 @@ impl Inventory {
 
     pub fn backup_count(&self) -> usize {
         self.accounts.values().map(|a| a.backups.len()).sum()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::engine::test_support::{NOW, backup};
+    use proptest::prelude::*;
+
+    /// Backups whose ARNs mix partitions and Regions (prefixes of different lengths), and ids
+    /// alike in their first 8 hex digits (two digits only), of different lengths.
+    fn backups(specs: &[(u8, String)]) -> Vec<Backup> {
+        const PREFIXES: [(&str, &str); 5] = [
+            ("aws", "us-east-1"),
+            ("aws", "us-east-2"),
+            ("aws", "ap-southeast-1"),
+            ("aws-cn", "cn-north-1"),
+            ("aws-us-gov", "us-gov-west-1"),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        let mut list = Vec::new();
+        for (prefix, digits) in specs {
+            let (partition, region) = PREFIXES[usize::from(*prefix) % PREFIXES.len()];
+            let mut b = backup(&format!("backup-{digits}"), "fs-0123456789abcdef0", NOW, "AVAILABLE", "AUTOMATIC");
+            b.arn = format!("arn:{partition}:fsx:{region}:111122223333:backup/{}", b.id);
+            if seen.insert(b.arn.clone()) {
+                list.push(b);
+            }
+        }
+        list
+    }
+
+    fn arns(list: &[Backup]) -> Vec<&str> {
+        list.iter().map(|b| b.arn.as_str()).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn backups_sorted_by_key_are_in_arn_order(specs in prop::collection::vec((0u8..5, "[01]{8,12}"), 4096..6000)) {
+            let mut keyed = backups(&specs);
+            let mut plain = keyed.clone();
+            plain.sort_by(|a, b| a.arn.cmp(&b.arn));
+            sort_backups(&mut keyed);
+            prop_assert_eq!(arns(&keyed), arns(&plain));
+        }
+    }
+
+    #[test]
+    fn a_long_list_with_many_ties_and_an_arn_not_ending_in_its_id_sorts_by_arn() {
+        // Past the two-core threshold for the keys; ids share their first 8 digits in threes, and
+        // some end there (a prefix of the others), in scrambled order.
+        let specs: Vec<(u8, String)> = (0..70_000u32)
+            .map(|n| n.wrapping_mul(2_654_435_761) % 70_000)
+            .map(|i| {
+                (
+                    ((i / 3) % 5) as u8,
+                    format!("{:08x}{}", i / 3, if i % 7 == 0 { String::new() } else { (i % 3).to_string() }),
+                )
+            })
+            .collect();
+        let mut keyed = backups(&specs);
+        let mut plain = keyed.clone();
+        plain.sort_by(|a, b| a.arn.cmp(&b.arn));
+        sort_backups(&mut keyed);
+        assert_eq!(arns(&keyed), arns(&plain));
+        // An ARN that does not end in the backup's id: the whole list is sorted by ARN.
+        keyed.reverse();
+        keyed[10].arn = "arn:aws:fsx:us-east-1:111122223333:backup/backup-zzz".into();
+        let mut plain = keyed.clone();
+        plain.sort_by(|a, b| a.arn.cmp(&b.arn));
+        sort_backups(&mut keyed);
+        assert_eq!(arns(&keyed), arns(&plain));
     }
 }
