@@ -4,6 +4,8 @@
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
+# Build settings (mimalloc's arena size, see the file).
+COPY .cargo ./.cargo
 COPY src ./src
 COPY schemas ./schemas
 COPY policies ./policies

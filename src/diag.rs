@@ -295,14 +295,17 @@ pub fn read_text(
     }
     // The size a file claims is not a bound on what it yields (`/dev/zero`, a FIFO, a device, a
     // file that grows): the cap applies to the bytes read.
+    let text = |bytes: Vec<u8>| {
+        String::from_utf8(bytes)
+            .map(Arc::new)
+            .map_err(|e| InputError::NotUtf8 { path: display.to_string(), offset: e.utf8_error().valid_up_to() })
+    };
     let opened = std::fs::File::open(path).map_err(unreadable)?;
     if meta.is_file()
         && meta.len() >= PARALLEL_READ_ABOVE
         && let Some(bytes) = read_in_halves(&opened, meta.len())
     {
-        return String::from_utf8(bytes)
-            .map(Arc::new)
-            .map_err(|e| InputError::NotUtf8 { path: display.to_string(), offset: e.utf8_error().valid_up_to() });
+        return text(bytes);
     }
     let mut file = std::io::Read::take(opened, limit.saturating_add(1));
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
@@ -333,7 +336,5 @@ pub fn read_text(
     if bytes.len() as u64 > limit {
         return Err(too_large(bytes.len() as u64));
     }
-    String::from_utf8(bytes)
-        .map(Arc::new)
-        .map_err(|e| InputError::NotUtf8 { path: display.to_string(), offset: e.utf8_error().valid_up_to() })
+    text(bytes)
 }

@@ -29,7 +29,9 @@ fn peak_mib() -> Option<u64> {
     Some(kib / 1024)
 }
 
-/// Ends a phase named `phase`: prints the time since the previous mark.
+/// Ends a phase named `phase`: prints the time since the previous mark. From the main thread
+/// only: `run` holds stderr's lock for the whole command, so a helper thread that printed here
+/// would wait for it forever while the main thread waits to join it.
 pub fn mark(phase: impl std::fmt::Display) {
     if !enabled() {
         return;

@@ -180,11 +180,33 @@ struct Counts {
 impl Counts {
     fn add(&mut self, result: &RuleResult, context: &Context<'_>) {
         self.tests += 1;
+        match Outcome::of(result, context) {
+            Outcome::Passed => {}
+            Outcome::Waived(_) | Outcome::NotApplicable => self.skipped += 1,
+            Outcome::Failure => self.failures += 1,
+            Outcome::Error => self.errors += 1,
+        }
+    }
+}
+
+/// What a result is as a JUnit test case: a waived result is skipped, whatever its verdict.
+/// The suites' counts and the cases both come from here, so they always agree.
+enum Outcome<'c> {
+    Passed,
+    Waived(&'c crate::policy::Waiver),
+    NotApplicable,
+    Failure,
+    Error,
+}
+
+impl<'c> Outcome<'c> {
+    fn of(result: &RuleResult, context: &'c Context<'_>) -> Self {
         match (result.verdict, context.waiver(result)) {
-            (Verdict::Pass, _) => {}
-            (_, Some(_)) | (Verdict::NotApplicable, None) => self.skipped += 1,
-            (Verdict::Fail, None) => self.failures += 1,
-            (Verdict::Error, None) => self.errors += 1,
+            (Verdict::Pass, _) => Outcome::Passed,
+            (_, Some(waiver)) => Outcome::Waived(waiver),
+            (Verdict::NotApplicable, None) => Outcome::NotApplicable,
+            (Verdict::Fail, None) => Outcome::Failure,
+            (Verdict::Error, None) => Outcome::Error,
         }
     }
 }
@@ -196,10 +218,9 @@ fn case(
     rule: &crate::policy::Rule,
     positions: &std::collections::HashMap<crate::inventory::Origin, super::Position>,
 ) -> TestCase {
-    let waiver = context.waiver(result);
-    let status = match (result.verdict, waiver) {
-        (Verdict::Pass, _) => TestCaseStatus::success(),
-        (_, Some(waiver)) => {
+    let status = match Outcome::of(result, context) {
+        Outcome::Passed => TestCaseStatus::success(),
+        Outcome::Waived(waiver) => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(format!(
                 "waived {} until {} by {}: {} ({})",
@@ -212,14 +233,15 @@ fn case(
             status.set_type("waived");
             status
         }
-        (Verdict::NotApplicable, None) => {
+        Outcome::NotApplicable => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(result.message.as_str());
             status.set_type("not_applicable");
             status
         }
-        (Verdict::Fail | Verdict::Error, None) => {
-            let kind = if result.verdict == Verdict::Fail { NonSuccessKind::Failure } else { NonSuccessKind::Error };
+        outcome @ (Outcome::Failure | Outcome::Error) => {
+            let kind =
+                if matches!(outcome, Outcome::Failure) { NonSuccessKind::Failure } else { NonSuccessKind::Error };
             let mut status = TestCaseStatus::non_success(kind);
             let known = match result.baseline {
                 Some(crate::gate::BaselineState::Unchanged) => "already in the baseline: ",
