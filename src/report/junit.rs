@@ -75,7 +75,7 @@ pub fn write(context: &Context<'_>, out: &mut dyn std::io::Write) -> Result<(), 
         .map(|results| {
             let mut counts = Counts::default();
             for result in results {
-                counts.add(result, context);
+                counts.add(result, context.policies);
             }
             totals.tests += counts.tests;
             totals.skipped += counts.skipped;
@@ -101,41 +101,71 @@ pub fn write(context: &Context<'_>, out: &mut dyn std::io::Write) -> Result<(), 
     let mut alone = Report::new("fsx-guard");
     alone.test_suites.push(about);
     put(&inner(&alone)?)?;
-    for ((rule, results), counts) in context.policies.rules.iter().zip(&by_rule).zip(&counts) {
-        let mut suite = TestSuite::new(rule.id.as_str());
-        suite.add_property(Property::new("kind", rule.kind.name()));
-        suite.add_property(Property::new("severity", rule.severity.as_str()));
-        if let Some(description) = &rule.description {
-            suite.add_property(Property::new("description", description.as_str()));
-        }
-        if let Some(position) = context.rule_position(rule) {
-            suite.add_property(Property::new("policy", format!("{}:{}", position.path, position.line)));
-        }
-        (suite.tests, suite.skipped, suite.failures, suite.errors) =
-            (counts.tests, counts.skipped, counts.failures, counts.errors);
-        alone.test_suites = vec![suite];
-        let mut chunks = results.chunks(CASES_AT_ONCE).peekable();
-        let mut first = true;
-        loop {
-            let chunk = chunks.next().unwrap_or_default();
-            let last = chunks.peek().is_none();
-            if let Some(suite) = alone.test_suites.first_mut() {
-                suite.test_cases = chunk.iter().map(|result| case(context, result, rule, &positions)).collect();
+    // Building the cases is nine tenths of the cost (quick-junit filters every string for ANSI
+    // escapes; the evidence is pretty-printed): another core builds every other chunk, in the
+    // order they are written, while this one builds the rest and writes. If that thread fails,
+    // its chunks are built here.
+    let rules = || context.policies.rules.iter().zip(&by_rule);
+    let build = |rule: &crate::policy::Rule, chunk: &[&RuleResult]| -> Vec<TestCase> {
+        chunk.iter().map(|result| case(context.policies, result, rule, &positions)).collect()
+    };
+    std::thread::scope(|scope| -> Result<(), Error> {
+        let (sender, built) = std::sync::mpsc::sync_channel::<Vec<TestCase>>(2);
+        let builder = std::thread::Builder::new().spawn_scoped(scope, move || {
+            let chunks = rules().flat_map(|(rule, results)| chunks_of(results).map(move |chunk| (rule, chunk)));
+            for (rule, chunk) in chunks.step_by(2) {
+                if sender.send(build(rule, chunk)).is_err() {
+                    return;
+                }
             }
-            let text = inner(&alone)?;
-            // The suite's opening (with its properties) once; its closing after the last chunk.
-            let text = if first { text.as_str() } else { after_first_line(&text) };
-            let text = if last { text } else { text.strip_suffix(SUITE_CLOSE).unwrap_or(text) };
-            put(text)?;
-            if let Some(suite) = alone.test_suites.first_mut() {
-                suite.properties.clear();
+        });
+        let mut built = builder.is_ok().then_some(built);
+        let mut sequence = 0usize;
+        for ((rule, results), counts) in rules().zip(&counts) {
+            let mut suite = TestSuite::new(rule.id.as_str());
+            suite.add_property(Property::new("kind", rule.kind.name()));
+            suite.add_property(Property::new("severity", rule.severity.as_str()));
+            if let Some(description) = &rule.description {
+                suite.add_property(Property::new("description", description.as_str()));
             }
-            first = false;
-            if last {
-                break;
+            if let Some(position) = context.rule_position(rule) {
+                suite.add_property(Property::new("policy", format!("{}:{}", position.path, position.line)));
+            }
+            (suite.tests, suite.skipped, suite.failures, suite.errors) =
+                (counts.tests, counts.skipped, counts.failures, counts.errors);
+            alone.test_suites = vec![suite];
+            let mut chunks = chunks_of(results).peekable();
+            let mut first = true;
+            while let Some(chunk) = chunks.next() {
+                let last = chunks.peek().is_none();
+                let theirs = sequence.is_multiple_of(2);
+                sequence += 1;
+                let cases = match built.as_ref().filter(|_| theirs).map(std::sync::mpsc::Receiver::recv) {
+                    Some(Ok(cases)) => cases,
+                    Some(Err(_)) => {
+                        built = None;
+                        build(rule, chunk)
+                    }
+                    None => build(rule, chunk),
+                };
+                if let Some(suite) = alone.test_suites.first_mut() {
+                    suite.test_cases = cases;
+                }
+                let text = inner(&alone)?;
+                // The suite's opening (with its properties) once; its closing after the last chunk.
+                let text = if first { text.as_str() } else { after_first_line(&text) };
+                let text = if last { text } else { text.strip_suffix(SUITE_CLOSE).unwrap_or(text) };
+                put(text)?;
+                if let Some(suite) = alone.test_suites.first_mut() {
+                    suite.properties.clear();
+                }
+                first = false;
             }
         }
-    }
+        // Dropping the receiver stops the builder if this side failed early.
+        drop(built);
+        Ok(())
+    })?;
     put(CLOSE)?;
     put(tail)?;
     if !tail.ends_with('\n') {
@@ -148,6 +178,13 @@ const CLOSE: &str = "\n</testsuites>";
 const SUITE_CLOSE: &str = "\n    </testsuite>";
 /// Test cases serialised at a time.
 const CASES_AT_ONCE: usize = 256;
+
+/// A rule's results in the chunks its cases are built and written in: one empty chunk for a
+/// rule without results (its suite is still written).
+fn chunks_of<'r, 'c>(results: &'r [&'c RuleResult]) -> impl Iterator<Item = &'r [&'c RuleResult]> {
+    let empty: &'r [&'c RuleResult] = &[];
+    results.chunks(CASES_AT_ONCE).chain(results.is_empty().then_some(empty))
+}
 
 /// A report as quick-junit writes it.
 fn serialised(report: &Report) -> Result<String, Error> {
@@ -178,9 +215,9 @@ struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, result: &RuleResult, context: &Context<'_>) {
+    fn add(&mut self, result: &RuleResult, policies: &crate::policy::PolicySet) {
         self.tests += 1;
-        match Outcome::of(result, context) {
+        match Outcome::of(result, policies) {
             Outcome::Passed => {}
             Outcome::Waived(_) | Outcome::NotApplicable => self.skipped += 1,
             Outcome::Failure => self.failures += 1,
@@ -200,8 +237,8 @@ enum Outcome<'c> {
 }
 
 impl<'c> Outcome<'c> {
-    fn of(result: &RuleResult, context: &'c Context<'_>) -> Self {
-        match (result.verdict, context.waiver(result)) {
+    fn of(result: &RuleResult, policies: &'c crate::policy::PolicySet) -> Self {
+        match (result.verdict, super::waiver_of(policies, result)) {
             (Verdict::Pass, _) => Outcome::Passed,
             (_, Some(waiver)) => Outcome::Waived(waiver),
             (Verdict::NotApplicable, None) => Outcome::NotApplicable,
@@ -213,12 +250,12 @@ impl<'c> Outcome<'c> {
 
 /// One result's test case.
 fn case(
-    context: &Context<'_>,
+    policies: &crate::policy::PolicySet,
     result: &RuleResult,
     rule: &crate::policy::Rule,
     positions: &std::collections::HashMap<crate::inventory::Origin, super::Position>,
 ) -> TestCase {
-    let status = match Outcome::of(result, context) {
+    let status = match Outcome::of(result, policies) {
         Outcome::Passed => TestCaseStatus::success(),
         Outcome::Waived(waiver) => {
             let mut status = TestCaseStatus::skipped();

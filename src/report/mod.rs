@@ -264,7 +264,7 @@ impl<'a> Context<'a> {
 
     /// The waiver that covers a result.
     pub fn waiver(&self, result: &RuleResult) -> Option<&crate::policy::Waiver> {
-        result.waived.and_then(|i| self.policies.waivers.get(i))
+        waiver_of(self.policies, result)
     }
 
     /// Every waiver with its place, status and matches, for the reports' waiver lists.
@@ -663,4 +663,12 @@ pub fn readme_rules_section() -> String {
         out.push_str(&format!("\n### {}\n\n{}", kind.name(), doc));
     }
     out
+}
+
+/// The waiver that covers `result`, if one does (without a [`Context`], for helper threads).
+pub(crate) fn waiver_of<'p>(
+    policies: &'p crate::policy::PolicySet,
+    result: &RuleResult,
+) -> Option<&'p crate::policy::Waiver> {
+    result.waived.and_then(|i| policies.waivers.get(i))
 }
