@@ -119,52 +119,60 @@ pub fn write(context: &Context<'_>, out: &mut dyn std::io::Write) -> Result<(), 
                 }
             }
         });
-        let mut built = builder.is_ok().then_some(built);
+        let mut built = builder.as_ref().is_ok().then_some(built);
         let mut sequence = 0usize;
-        for ((rule, results), counts) in rules().zip(&counts) {
-            let mut suite = TestSuite::new(rule.id.as_str());
-            suite.add_property(Property::new("kind", rule.kind.name()));
-            suite.add_property(Property::new("severity", rule.severity.as_str()));
-            if let Some(description) = &rule.description {
-                suite.add_property(Property::new("description", description.as_str()));
-            }
-            if let Some(position) = context.rule_position(rule) {
-                suite.add_property(Property::new("policy", format!("{}:{}", position.path, position.line)));
-            }
-            (suite.tests, suite.skipped, suite.failures, suite.errors) =
-                (counts.tests, counts.skipped, counts.failures, counts.errors);
-            alone.test_suites = vec![suite];
-            let mut chunks = chunks_of(results).peekable();
-            let mut first = true;
-            while let Some(chunk) = chunks.next() {
-                let last = chunks.peek().is_none();
-                let theirs = sequence.is_multiple_of(2);
-                sequence += 1;
-                let cases = match built.as_ref().filter(|_| theirs).map(std::sync::mpsc::Receiver::recv) {
-                    Some(Ok(cases)) => cases,
-                    Some(Err(_)) => {
-                        built = None;
-                        build(rule, chunk)
+        let mut written = || -> Result<(), Error> {
+            for ((rule, results), counts) in rules().zip(&counts) {
+                let mut suite = TestSuite::new(rule.id.as_str());
+                suite.add_property(Property::new("kind", rule.kind.name()));
+                suite.add_property(Property::new("severity", rule.severity.as_str()));
+                if let Some(description) = &rule.description {
+                    suite.add_property(Property::new("description", description.as_str()));
+                }
+                if let Some(position) = context.rule_position(rule) {
+                    suite.add_property(Property::new("policy", format!("{}:{}", position.path, position.line)));
+                }
+                (suite.tests, suite.skipped, suite.failures, suite.errors) =
+                    (counts.tests, counts.skipped, counts.failures, counts.errors);
+                alone.test_suites = vec![suite];
+                let mut chunks = chunks_of(results).peekable();
+                let mut first = true;
+                while let Some(chunk) = chunks.next() {
+                    let last = chunks.peek().is_none();
+                    let theirs = sequence.is_multiple_of(2);
+                    sequence += 1;
+                    let cases = match built.as_ref().filter(|_| theirs).map(std::sync::mpsc::Receiver::recv) {
+                        Some(Ok(cases)) => cases,
+                        Some(Err(_)) => {
+                            built = None;
+                            build(rule, chunk)
+                        }
+                        None => build(rule, chunk),
+                    };
+                    if let Some(suite) = alone.test_suites.first_mut() {
+                        suite.test_cases = cases;
                     }
-                    None => build(rule, chunk),
-                };
-                if let Some(suite) = alone.test_suites.first_mut() {
-                    suite.test_cases = cases;
+                    let text = inner(&alone)?;
+                    // The suite's opening (with its properties) once; its closing after the last chunk.
+                    let text = if first { text.as_str() } else { after_first_line(&text) };
+                    let text = if last { text } else { text.strip_suffix(SUITE_CLOSE).unwrap_or(text) };
+                    put(text)?;
+                    if let Some(suite) = alone.test_suites.first_mut() {
+                        suite.properties.clear();
+                    }
+                    first = false;
                 }
-                let text = inner(&alone)?;
-                // The suite's opening (with its properties) once; its closing after the last chunk.
-                let text = if first { text.as_str() } else { after_first_line(&text) };
-                let text = if last { text } else { text.strip_suffix(SUITE_CLOSE).unwrap_or(text) };
-                put(text)?;
-                if let Some(suite) = alone.test_suites.first_mut() {
-                    suite.properties.clear();
-                }
-                first = false;
             }
-        }
-        // Dropping the receiver stops the builder if this side failed early.
+            Ok(())
+        };
+        let written = written();
+        // Dropping the receiver stops the builder if this side failed early; joined here, a
+        // builder that panicked is not the scope's panic (its chunks were built here).
         drop(built);
-        Ok(())
+        if let Ok(builder) = builder {
+            let _ = builder.join();
+        }
+        written
     })?;
     put(CLOSE)?;
     put(tail)?;
