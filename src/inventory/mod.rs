@@ -112,36 +112,39 @@ impl SourceFile {
 /// 16-byte key (its prefix's rank, the id's first 8 bytes after `backup-`), the keys are sorted,
 /// ties compared whole, and the backups moved once into place (xl, 1.04M backups: 0.27 → 0.20 s).
 fn sort_backups(backups: &mut [Backup]) {
-    fn prefix(b: &Backup) -> Option<&str> {
-        b.arn.strip_suffix(b.id.as_str())
-    }
     let fallback = |backups: &mut [Backup]| sort_on_two_cores(backups, |a, b| a.arn.cmp(&b.arn));
     if backups.len() < 4096 || u32::try_from(backups.len()).is_err() {
         return fallback(backups);
     }
-    let mut ranks: std::collections::HashMap<&str, u32, foldhash::fast::RandomState> = Default::default();
+    // Each distinct prefix numbered as first seen, each backup's number kept: one lookup each.
+    let mut seen: std::collections::HashMap<&str, u32, foldhash::fast::RandomState> = Default::default();
+    let mut numbers: Vec<u32> = Vec::with_capacity(backups.len());
+    let mut all_backup_ids = true;
     for backup in backups.iter() {
-        match prefix(backup) {
+        match backup.arn.strip_suffix(backup.id.as_str()) {
             // A prefix must end where the id begins: `…:backup/`.
             Some(p) if p.ends_with('/') => {
-                let next = ranks.len();
-                ranks.entry(p).or_insert(next as u32);
+                let next = seen.len() as u32;
+                numbers.push(*seen.entry(p).or_insert(next));
+                all_backup_ids &= backup.id.starts_with("backup-");
             }
             _ => return fallback(backups),
         }
     }
-    let mut names: Vec<&str> = ranks.keys().copied().collect();
+    let mut names: Vec<(&str, u32)> = seen.into_iter().collect();
     names.sort_unstable();
     // A prefix that begins another would break the (prefix, id) order: never for real ARNs.
-    if names.windows(2).any(|w| matches!(w, [a, b] if b.starts_with(a))) {
+    if names.windows(2).any(|w| matches!(w, [(a, _), (b, _)] if b.starts_with(a))) {
         return fallback(backups);
     }
-    for (rank, name) in names.iter().enumerate() {
-        if let Some(slot) = ranks.get_mut(name) {
+    // Rank of each first-seen number: its prefix's place in sorted order.
+    let mut rank_of = vec![0u32; names.len()];
+    for (rank, (_, number)) in names.iter().enumerate() {
+        if let Some(slot) = rank_of.get_mut(*number as usize) {
             *slot = rank as u32;
         }
     }
-    let skip = if backups.iter().all(|b| b.id.starts_with("backup-")) { "backup-".len() } else { 0 };
+    let skip = if all_backup_ids { "backup-".len() } else { 0 };
     let head = |id: &str| {
         let mut bytes = [0u8; 8];
         for (slot, byte) in bytes.iter_mut().zip(id.as_bytes().iter().skip(skip)) {
@@ -149,12 +152,10 @@ fn sort_backups(backups: &mut [Backup]) {
         }
         u64::from_be_bytes(bytes)
     };
-    let mut keys: Vec<(u32, u64, u32)> = Vec::with_capacity(backups.len());
-    for (i, backup) in backups.iter().enumerate() {
-        let rank = prefix(backup).and_then(|p| ranks.get(p)).copied().unwrap_or(u32::MAX);
-        keys.push((rank, head(&backup.id), i as u32));
-    }
-    drop(ranks);
+    let keys_of = backups.iter().zip(numbers).enumerate().map(|(i, (backup, number))| {
+        (rank_of.get(number as usize).copied().unwrap_or(u32::MAX), head(&backup.id), i as u32)
+    });
+    let mut keys: Vec<(u32, u64, u32)> = keys_of.collect();
     sort_on_two_cores(&mut keys, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     // Equal keys (ids alike in their first 8 characters): by the whole id.
     let mut start = 0;
