@@ -124,15 +124,8 @@ pub fn write(context: &Context<'_>, out: &mut dyn std::io::Write) -> Result<(), 
         "results": Value::Null,
     });
     if let Some(map) = document.as_object_mut() {
-        if !run.filters.is_empty() {
-            map.insert("filters".into(), json!(run.filters));
-        }
-        if let Some(caller) = &run.caller {
-            map.insert("caller".into(), caller.clone());
-            map.insert("regions_read".into(), json!(run.regions_read));
-        }
-        if !context.inventory.collectors.is_empty() {
-            map.insert("collected_by".into(), json!(context.inventory.collectors));
+        for (key, value) in super::optional_run_fields(context) {
+            map.insert(key.into(), value);
         }
         if let Some(path) = &run.gate.baseline_path {
             map.insert(

@@ -426,6 +426,25 @@ fn caller_text(caller: &serde_json::Value) -> String {
     format!("{} (account {})", field("arn"), field("account"))
 }
 
+/// The run's fields that only some runs have, in the order reports list them: the filters, who
+/// collected live and which Regions it read, and the collectors of saved inventories. JSON puts
+/// them in its document, SARIF in its invocation's properties.
+pub fn optional_run_fields(context: &Context<'_>) -> Vec<(&'static str, serde_json::Value)> {
+    let run = context.run;
+    let mut fields = Vec::new();
+    if !run.filters.is_empty() {
+        fields.push(("filters", serde_json::json!(run.filters)));
+    }
+    if let Some(caller) = &run.caller {
+        fields.push(("caller", caller.clone()));
+        fields.push(("regions_read", serde_json::json!(run.regions_read)));
+    }
+    if !context.inventory.collectors.is_empty() {
+        fields.push(("collected_by", serde_json::json!(context.inventory.collectors)));
+    }
+    fields
+}
+
 /// The outcome in words, as reports state it beside the exit code.
 pub fn outcome_text(outcome: Outcome) -> &'static str {
     match outcome {

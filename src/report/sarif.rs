@@ -244,15 +244,8 @@ pub fn write(context: &Context<'_>, err: &mut dyn Write, out: &mut dyn Write) ->
     invocation_properties.insert("now".to_string(), json!(report.evaluated_at.to_string()));
     invocation_properties.insert("fail_on".to_string(), json!(run_info.fail_on.as_str()));
     invocation_properties.insert("outcome".to_string(), json!(super::outcome_text(run_info.outcome)));
-    if !run_info.filters.is_empty() {
-        invocation_properties.insert("filters".to_string(), json!(run_info.filters));
-    }
-    if let Some(caller) = &run_info.caller {
-        invocation_properties.insert("caller".to_string(), caller.clone());
-        invocation_properties.insert("regions_read".to_string(), json!(run_info.regions_read));
-    }
-    if !context.inventory.collectors.is_empty() {
-        invocation_properties.insert("collected_by".to_string(), json!(context.inventory.collectors));
+    for (key, value) in super::optional_run_fields(context) {
+        invocation_properties.insert(key.to_string(), value);
     }
     let notifications: Vec<Notification> = notices
         .iter()
