@@ -178,8 +178,13 @@ pub type Place = ((usize, usize), (usize, usize));
 
 /// The places of resolved values: one pass over `text` for all their lines and columns.
 pub fn places(text: &str, spans: HashMap<String, NodeSpan>) -> Vec<(String, Place)> {
+    places_of_values(text, spans.into_iter().map(|(pointer, node)| (pointer, node.value)))
+}
+
+/// [`places`] of values' spans.
+pub fn places_of_values(text: &str, spans: impl IntoIterator<Item = (String, ByteSpan)>) -> Vec<(String, Place)> {
     let cut: Vec<(String, ByteSpan)> =
-        spans.into_iter().map(|(pointer, node)| (pointer, first_line(text, node.value))).collect();
+        spans.into_iter().map(|(pointer, value)| (pointer, first_line(text, value))).collect();
     let offsets: Vec<usize> = cut.iter().flat_map(|(_, s)| [s.start, s.end]).collect();
     let line_cols = line_cols(text, &offsets);
     let at = |offset: usize| line_cols.get(&offset).copied().unwrap_or((1, 1));

@@ -16,6 +16,7 @@ use crate::regions::{self, Partition};
 use crate::span;
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 #[serde(deny_unknown_fields)]
 pub(super) struct AccountDocument {
     pub(super) account_id: String,
@@ -30,6 +31,7 @@ pub(super) struct AccountDocument {
 /// A Region block of fsx-guard's own document format: an unknown key (`Filesystems`) is a typo
 /// that would make the list look uncollected, so it is an input error naming the keys allowed.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 #[serde(deny_unknown_fields)]
 pub(super) struct RegionDocument {
     #[serde(rename = "FileSystems")]

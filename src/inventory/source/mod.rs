@@ -18,6 +18,7 @@ mod planned_iam;
 mod resource;
 mod terraform_hcl;
 mod terraform_plan;
+mod two_cores;
 mod wire;
 
 use std::collections::{BTreeMap, HashMap};
@@ -135,24 +136,27 @@ fn load_inputs(
     let mut diagnostics = Vec::new();
     // Reports name every input by its SHA-256, and large JSON inputs' file systems and volumes
     // by their place: both found on the other core while this one parses.
-    let hashing: Vec<(Arc<String>, bool)> = texts
-        .iter()
-        .map(|(_, text, format)| {
-            (Arc::clone(text), *format == SourceFormat::Json && text.len() >= crate::RELEASE_TEXT_ABOVE)
-        })
-        .collect();
+    let hashing: Vec<(Arc<String>, bool)> =
+        texts.iter().map(|(_, text, format)| (Arc::clone(text), located_while_hashing(text, *format))).collect();
     // One result per text, in order, as each is done: a text can be let go of once its own hash
     // is known. The thread drops each text as soon as it is done with it.
     let (sender, hashes) = std::sync::mpsc::channel::<Hashed>();
+    // For each text to locate, in order, what reading it found of where the entries are (`None`:
+    // the thread scans for them). Sent by this thread after each read, before it waits for that
+    // text's hash.
+    let (found_sender, found) = std::sync::mpsc::channel::<wire::Located>();
     let hasher = std::thread::Builder::new()
         .name("sha256".into())
         .spawn(move || {
             for (text, locate) in hashing {
-                let located = locate.then(|| {
-                    let spans = span::resolve_json_patterns(&text, &super::LOCATED_LISTS);
-                    Arc::new(span::places(&text, spans).into_iter().collect::<HashMap<_, _>>())
-                });
                 let hash = sha256_hex(text.as_bytes());
+                let located = locate.then(|| {
+                    let places = match found.recv().ok().flatten() {
+                        Some(spans) => span::places_of_values(&text, spans),
+                        None => span::places(&text, span::resolve_json_patterns(&text, &super::LOCATED_LISTS)),
+                    };
+                    Arc::new(places.into_iter().collect::<HashMap<_, _>>())
+                });
                 drop(text);
                 if sender.send((hash, located)).is_err() {
                     break;
@@ -183,6 +187,13 @@ fn load_inputs(
             located: None,
         });
         let mut loader = FileLoader::new(source);
+        let mut located: wire::Located = None;
+        let mut parse_json = |text: &str| {
+            parse_json(text).map(|(file, found)| {
+                located = found;
+                file
+            })
+        };
         let parsed = if format == SourceFormat::Json && terraform_plan::looks_like(&text) {
             match terraform_plan::convert(&text, options, &mut loader, &mut inventory) {
                 Ok(true) => {
@@ -212,6 +223,10 @@ fn load_inputs(
             }
             .map(Some)
         };
+        if located_while_hashing(&text, format) {
+            // The hashing thread waits for this (an error only means it is gone).
+            let _ = found_sender.send(located);
+        }
         let file = match parsed {
             Ok(file) => file,
             Err((message, offset)) => {
@@ -294,6 +309,12 @@ fn load_inputs(
             .map_or(crate::Error::Internal("lost a diagnostic".into()), |d| crate::Error::File(Box::new(d)))),
         _ => Err(crate::Error::Files { diagnostics }),
     }
+}
+
+/// Whether the hashing thread finds where a text's file systems and volumes are: a large JSON
+/// text, whose text may be released before reports need those places.
+fn located_while_hashing(text: &str, format: SourceFormat) -> bool {
+    format == SourceFormat::Json && text.len() >= crate::RELEASE_TEXT_ABOVE
 }
 
 /// What the hashing thread found for one text: its SHA-256 and, for a large JSON input, the

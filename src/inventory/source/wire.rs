@@ -10,6 +10,7 @@ use crate::span;
 use super::document::AccountDocument;
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct IamLists {
     #[serde(default)]
@@ -24,6 +25,7 @@ pub(super) struct IamLists {
 
 /// A long list read in chunks of fixed size: one vector grown by doubling would be copied, its
 /// memory touched again, at every step (300,000 backups are over 100 MiB).
+#[cfg_attr(test, derive(Debug))]
 pub(super) struct Chunked<T> {
     chunks: Vec<Vec<T>>,
     len: usize,
@@ -36,9 +38,36 @@ impl<T> Chunked<T> {
         self.len
     }
 
+    pub(super) fn push(&mut self, item: T) {
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(item),
+            _ => {
+                // The first chunk grows as a vector does: a short list stays small.
+                let mut chunk = Vec::with_capacity(if self.len == 0 { 4 } else { CHUNK });
+                chunk.push(item);
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
+    }
+
+    /// `other`'s items after these.
+    pub(super) fn append(&mut self, other: Chunked<T>) {
+        self.len += other.len;
+        self.chunks.extend(other.chunks);
+    }
+
     /// The chunks in order (at most 4,096 items each).
     pub(super) fn into_chunks(self) -> impl Iterator<Item = Vec<T>> {
         self.chunks.into_iter()
+    }
+}
+
+/// The same items in the same order, however they are chunked.
+#[cfg(test)]
+impl<T: PartialEq> PartialEq for Chunked<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.chunks.iter().flatten().eq(other.chunks.iter().flatten())
     }
 }
 
@@ -59,16 +88,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Chunked<T> {
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Chunked<T>, A::Error> {
                 let mut list = Chunked::default();
                 while let Some(item) = seq.next_element()? {
-                    match list.chunks.last_mut() {
-                        Some(chunk) if chunk.len() < CHUNK => chunk.push(item),
-                        _ => {
-                            // The first chunk grows as a vector does: a short list stays small.
-                            let mut chunk = Vec::with_capacity(if list.len == 0 { 4 } else { CHUNK });
-                            chunk.push(item);
-                            list.chunks.push(chunk);
-                        }
-                    }
-                    list.len += 1;
+                    list.push(item);
                 }
                 Ok(list)
             }
@@ -78,6 +98,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Chunked<T> {
 }
 
 #[derive(Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub(super) struct InputFile {
     pub(super) version: Option<u64>,
     pub(super) collected_at: Option<Timestamp>,
@@ -164,19 +185,31 @@ impl<'de> Deserialize<'de> for InputFile {
     }
 }
 
-pub(super) fn parse_json(text: &str) -> Result<InputFile, (String, usize)> {
-    serde_json::from_str(text).or_else(|e| {
-        // The label sits at the position already: drop serde_json's " at line L column C".
-        let message = e.to_string();
-        let message = message.rfind(" at line ").and_then(|i| message.get(..i)).unwrap_or(&message).to_string();
-        let error = (message, span::offset_of(text, e.line(), e.column()));
-        // A value of the wrong type inside a resource is that resource's problem, not the file's;
-        // a key twice (serde's "duplicate field", or a Region twice) is always the file's.
-        if e.classify() != serde_json::error::Category::Data || error.0.starts_with("duplicate") {
-            return Err(error);
-        }
-        serde_json::from_str::<serde_json::Value>(text).ok().and_then(lenient).ok_or(error)
-    })
+/// Where the entries of the located lists are, when the reading found them on the way.
+pub(super) type Located = Option<Vec<(String, span::ByteSpan)>>;
+
+pub(super) fn parse_json(text: &str) -> Result<(InputFile, Located), (String, usize)> {
+    if text.len() >= super::two_cores::TWO_CORES_ABOVE
+        && let Some(parsed) = super::two_cores::parse(text)
+    {
+        crate::timings::mark(format_args!("read on two cores, {} runs", parsed.runs_taken));
+        return Ok((parsed.file, Some(parsed.located)));
+    }
+    serde_json::from_str(text)
+        .or_else(|e| {
+            // The label sits at the position already: drop serde_json's " at line L column C".
+            let message = e.to_string();
+            let message = message.rfind(" at line ").and_then(|i| message.get(..i)).unwrap_or(&message).to_string();
+            let error = (message, span::offset_of(text, e.line(), e.column()));
+            // A value of the wrong type inside a resource is that resource's problem, not the
+            // file's; a key twice (serde's "duplicate field", or a Region twice) is always the
+            // file's.
+            if e.classify() != serde_json::error::Category::Data || error.0.starts_with("duplicate") {
+                return Err(error);
+            }
+            serde_json::from_str::<serde_json::Value>(text).ok().and_then(lenient).ok_or(error)
+        })
+        .map(|file| (file, None))
 }
 
 pub(super) fn parse_yaml(text: &str) -> Result<InputFile, (String, usize)> {
