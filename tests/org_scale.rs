@@ -125,9 +125,13 @@ fn medium_inventory_verdicts_equal_the_generators_truth() {
         .arg(format!("json={}", report_path.display()))
         .arg("--format")
         .arg(format!("junit={}", dir.path().join("report.xml").display()))
+        .env("FSX_GUARD_TIMINGS", "1")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "failures exist: {}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "failures exist: {stderr}");
+    // Read by the two-core reader (what large inventories take), not serde_json alone.
+    assert!(stderr.contains("timing: read on two cores"), "{stderr}");
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
 
     let counts = &truth["counts"];
@@ -191,7 +195,7 @@ fn medium_inventory_verdicts_equal_the_generators_truth() {
     assert!(junit.trim_end().ends_with("</testsuites>") && junit.ends_with('\n'));
 
     // Every result is placed at its file system's object in the (one-line, ASCII) inventory: at
-    // this size the places are found while loading and the text is let go of afterwards.
+    // this size the places are found while reading and the text is let go of afterwards.
     assert!(document.len() > fsx_guard::RELEASE_TEXT_ABOVE && document.is_ascii() && !document.contains('\n'));
     let results = report["results"].as_array().unwrap();
     let openzfs = usize::try_from(counts["openzfs_file_systems"].as_u64().unwrap()).unwrap();

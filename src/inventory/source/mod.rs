@@ -139,23 +139,21 @@ fn load_inputs(
     let hashing: Vec<(Arc<String>, bool)> =
         texts.iter().map(|(_, text, format)| (Arc::clone(text), located_while_hashing(text, *format))).collect();
     // One result per text, in order, as each is done: a text can be let go of once its own hash
-    // is known. The thread drops each text as soon as it is done with it.
+    // is known. The thread drops each text before it sends its result, so that the memory is
+    // freed by this thread (and reused here at once: freed by the other, it would not be).
     let (sender, hashes) = std::sync::mpsc::channel::<Hashed>();
-    // For each text to locate, in order, what reading it found of where the entries are (`None`:
-    // the thread scans for them). Sent by this thread after each read, before it waits for that
-    // text's hash.
-    let (found_sender, found) = std::sync::mpsc::channel::<wire::Located>();
+    // For each text to locate, in order, whether the thread must scan it for where the entries
+    // are (`false`: the reading found them). Sent by this thread after each read.
+    let (found_sender, found) = std::sync::mpsc::channel::<bool>();
     let hasher = std::thread::Builder::new()
         .name("sha256".into())
         .spawn(move || {
             for (text, locate) in hashing {
                 let hash = sha256_hex(text.as_bytes());
-                let located = locate.then(|| {
-                    let places = match found.recv().ok().flatten() {
-                        Some(spans) => span::places_of_values(&text, spans),
-                        None => span::places(&text, span::resolve_json_patterns(&text, &super::LOCATED_LISTS)),
-                    };
-                    Arc::new(places.into_iter().collect::<HashMap<_, _>>())
+                // Read the usual way, the text is scanned for them here.
+                let located = (locate && found.recv().unwrap_or(true)).then(|| {
+                    let spans = span::resolve_json_patterns(&text, &super::LOCATED_LISTS);
+                    Arc::new(span::places(&text, spans).into_iter().collect::<HashMap<_, _>>())
                 });
                 drop(text);
                 if sender.send((hash, located)).is_err() {
@@ -224,8 +222,17 @@ fn load_inputs(
             .map(Some)
         };
         if located_while_hashing(&text, format) {
+            let found = located.is_some();
+            if let Some(spans) = located
+                && let Some(file) = inventory.sources.get_mut(source)
+            {
+                // Places are lines and columns: one pass over the text, before it is released.
+                let places = span::places_of_values(&text, spans);
+                file.located = Some(Arc::new(places.into_iter().collect()));
+                crate::timings::mark("located");
+            }
             // The hashing thread waits for this (an error only means it is gone).
-            let _ = found_sender.send(located);
+            let _ = found_sender.send(!found);
         }
         let file = match parsed {
             Ok(file) => file,
@@ -253,9 +260,12 @@ fn load_inputs(
         {
             // The model owns what it needs: the text (most of the memory) goes before converting.
             source_file.sha256 = Some(hash);
-            source_file.located = located;
+            if located.is_some() {
+                source_file.located = located;
+            }
             source_file.text = Arc::new(String::new());
             source_file.released = true;
+            crate::timings::mark("hashed and released");
         }
         if let Some(file) = file {
             loader.merged = std::mem::take(&mut merged);
@@ -277,7 +287,9 @@ fn load_inputs(
             && let Some(file) = inventory.sources.get_mut(source)
         {
             file.sha256 = Some(hash);
-            file.located = located;
+            if located.is_some() {
+                file.located = located;
+            }
         }
     }
     if let Some(hasher) = hasher {
@@ -317,8 +329,8 @@ fn located_while_hashing(text: &str, format: SourceFormat) -> bool {
     format == SourceFormat::Json && text.len() >= crate::RELEASE_TEXT_ABOVE
 }
 
-/// What the hashing thread found for one text: its SHA-256 and, for a large JSON input, the
-/// places of its file systems and volumes.
+/// What the hashing thread found for one text: its SHA-256 and, for a large JSON input read the
+/// usual way, the places of its file systems and volumes.
 type Hashed = (String, Option<Arc<HashMap<String, span::Place>>>);
 
 /// Takes what one input's loader found into the inventory: problems, warnings, what could not
