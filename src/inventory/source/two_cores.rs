@@ -173,6 +173,36 @@ impl Drop for Finished<'_> {
     }
 }
 
+/// The deepest a value read by [`Reader::nested`] may nest: serde_json refuses more than 128
+/// levels from the top of the text, and the frame puts such values at most 3 levels down.
+const NESTED_MAX: usize = 120;
+
+/// How deeply the JSON value in `bytes` nests (`[]` and `{}` count one; strings are skipped).
+fn depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// Below this distance between this thread and the helper's earliest run, the helper stops.
 const MIN_GAP: usize = 1024 * 1024;
 
@@ -293,6 +323,16 @@ impl<'t> Reader<'t, '_> {
         Some(value)
     }
 
+    /// [`Reader::value`] for a value that may nest without a bound of its own (a JSON value, an
+    /// IAM policy document): serde_json counts nesting from the top of the text, and read here it
+    /// would count from the value. One nested deeper than [`NESTED_MAX`] is left to serde_json.
+    fn nested<T: Deserialize<'t>>(&mut self) -> Option<T> {
+        self.peek()?;
+        let start = self.pos;
+        let value = self.value()?;
+        (depth(self.text.as_bytes().get(start..self.pos)?) <= NESTED_MAX).then_some(value)
+    }
+
     /// A key and its `:`; `None` for a key with an escape or a control character (serde_json
     /// would decode or refuse it: left to it).
     fn key(&mut self) -> Option<&'t str> {
@@ -349,15 +389,15 @@ impl<'t> Reader<'t, '_> {
                 // is to serde_json reading `InputFile`.
                 "version" => file.version = Some(r.value()?),
                 "collected_at" => file.collected_at = Some(r.value()?),
-                "collector" => file.collector = Some(r.value()?),
+                "collector" => file.collector = Some(r.nested()?),
                 "accounts" => file.accounts = Some(r.accounts()?),
                 "FileSystems" => file.file_systems = Some(r.list("/FileSystems".into())?),
                 "Backups" => file.backups = Some(r.backups()?),
                 "Volumes" => file.volumes = Some(r.list("/Volumes".into())?),
-                "UserDetailList" => file.users = Some(r.value()?),
-                "GroupDetailList" => file.groups = Some(r.value()?),
-                "RoleDetailList" => file.roles = Some(r.value()?),
-                "Policies" => file.policies = Some(r.value()?),
+                "UserDetailList" => file.users = Some(r.nested()?),
+                "GroupDetailList" => file.groups = Some(r.nested()?),
+                "RoleDetailList" => file.roles = Some(r.nested()?),
+                "Policies" => file.policies = Some(r.nested()?),
                 _ => {
                     r.value::<serde::de::IgnoredAny>()?;
                     file.unknown_keys.push(key.to_string());
@@ -403,8 +443,8 @@ impl<'t> Reader<'t, '_> {
                 "account_id" => account_id = Some(r.value::<String>()?),
                 "partition" => partition = Some(r.value()?),
                 "regions" => regions = Some(r.regions(index)?),
-                "iam" => iam = Some(r.value()?),
-                "errors" => errors = Some(r.value()?),
+                "iam" => iam = Some(r.nested()?),
+                "errors" => errors = Some(r.nested()?),
                 _ => return None,
             }
             Some(())
@@ -767,6 +807,33 @@ mod tests {
         for (i, text) in unusual.iter().enumerate() {
             assert!(parse_with(text, 64, true).is_none(), "unusual case {i}");
         }
+    }
+
+    /// A value nested near serde_json's limit of 128: whatever two cores return is what
+    /// serde_json returns (left to it past 120 levels, where counting from the value or from the
+    /// top of the text could differ).
+    #[test]
+    fn deep_values_are_read_as_serde_json_reads_them() {
+        let good = write(&document(&[vec![("us-east-1", (Some(Some(1)), Some(Some(60)), None))]], &PLAIN), 0);
+        for levels in [1, 100, 120, 121, 125, 126, 127, 128, 129] {
+            let nested = format!("{}1{}", "[".repeat(levels), "]".repeat(levels));
+            for text in [
+                good.replacen(r#""version":1"#, &format!(r#""collector":{nested},"version":1"#), 1),
+                good.replacen(
+                    r#""partition":"aws""#,
+                    &format!(r#""partition":"aws","errors":[{{"message":{nested}}}]"#),
+                    1,
+                ),
+            ] {
+                match (alone(&text), parse_with(&text, 64, true)) {
+                    (Ok(expected), Some(parsed)) => assert_eq!(parsed.file, expected, "{levels}"),
+                    (Err(_), Some(_)) => panic!("{levels} levels: serde_json refuses it, two cores read it"),
+                    (Ok(_), None) => assert!(levels > NESTED_MAX - 2, "{levels} levels left to serde_json"),
+                    (Err(_), None) => {}
+                }
+            }
+        }
+        assert_eq!(depth(br#"{"a": "[[[{", "b": [[1], {"c": "\"]"}]}"#), 3);
     }
 
     fn block() -> impl Strategy<Value = Block> {
