@@ -134,10 +134,11 @@ fn load_inputs(
     let mut problems: Vec<(usize, Problem)> = Vec::new();
     let mut merged = Merged::default();
     let mut diagnostics = Vec::new();
-    // Reports name every input by its SHA-256, and large JSON inputs' file systems and volumes
-    // by their place: both found on the other core while this one parses.
+    // Reports name every input by its SHA-256, found on the other core while this one parses, and
+    // large JSON inputs' file systems and volumes by their place: found while reading, or by that
+    // thread for a text serde_json read alone.
     let hashing: Vec<(Arc<String>, bool)> =
-        texts.iter().map(|(_, text, format)| (Arc::clone(text), located_while_hashing(text, *format))).collect();
+        texts.iter().map(|(_, text, format)| (Arc::clone(text), located_while_loading(text, *format))).collect();
     // One result per text, in order, as each is done: a text can be let go of once its own hash
     // is known. The thread drops each text before it sends its result, so that the memory is
     // freed by this thread (and reused here at once: freed by the other, it would not be).
@@ -221,7 +222,7 @@ fn load_inputs(
             }
             .map(Some)
         };
-        if located_while_hashing(&text, format) {
+        if located_while_loading(&text, format) {
             let found = located.is_some();
             if let Some(spans) = located
                 && let Some(file) = inventory.sources.get_mut(source)
@@ -323,9 +324,9 @@ fn load_inputs(
     }
 }
 
-/// Whether the hashing thread finds where a text's file systems and volumes are: a large JSON
-/// text, whose text may be released before reports need those places.
-fn located_while_hashing(text: &str, format: SourceFormat) -> bool {
+/// Whether where a text's file systems and volumes are is found while it loads: a large JSON text,
+/// which may be let go of before reports need those places.
+fn located_while_loading(text: &str, format: SourceFormat) -> bool {
     format == SourceFormat::Json && text.len() >= crate::RELEASE_TEXT_ABOVE
 }
 
