@@ -155,7 +155,7 @@ impl<'a> Index<'a> {
                 a.backup.creation_time.cmp(&b.backup.creation_time).then_with(|| a.backup.arn.cmp(&b.backup.arn))
             });
         }
-        let existing: std::collections::HashSet<FsKey<'a>> = inventory
+        let existing: std::collections::HashSet<FsKey<'a>, foldhash::fast::RandomState> = inventory
             .accounts
             .values()
             .flat_map(|a| a.file_systems.iter().map(move |fs| (a.id.as_str(), fs.region, fs.id.as_str())))

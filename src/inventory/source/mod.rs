@@ -451,8 +451,9 @@ impl SeenMap {
         })
     }
 
-    fn get(&self, inventory: &Inventory, arn: &str) -> Option<&Seen> {
-        self.table.find(self.hash(arn), |seen| self.arn(inventory, seen) == Some(arn))
+    /// The resource merged before with this ARN (`hash` is [`SeenMap::hash`] of it).
+    fn get(&self, inventory: &Inventory, arn: &str, hash: u64) -> Option<&Seen> {
+        self.table.find(hash, |seen| self.arn(inventory, seen) == Some(arn))
     }
 
     fn account_index(&mut self, account: &str) -> u32 {
@@ -533,7 +534,8 @@ fn merge(
     source: usize,
     resource: Resource,
 ) {
-    if let Some(seen) = first_seen.get(inventory, resource.arn()) {
+    let hash = first_seen.hash(resource.arn());
+    if let Some(seen) = first_seen.get(inventory, resource.arn(), hash) {
         let (same, first_origin) = resource
             .same_content(inventory, first_seen.account(seen), seen)
             .unwrap_or((false, Origin { source: usize::MAX, pointer: String::new() }));
@@ -590,7 +592,6 @@ fn merge(
         ));
         return;
     }
-    let hash = first_seen.hash(resource.arn());
     let (kind, index) = match resource {
         Resource::FileSystem(fs) => {
             account.file_systems.push(fs);
