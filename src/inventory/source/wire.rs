@@ -156,6 +156,9 @@ impl<'de> Deserialize<'de> for InputFile {
                     Ok(())
                 }
                 let mut file = InputFile::default();
+                // Unknown keys seen, hashed: a file of a million of them must not compare each
+                // with every other.
+                let mut unknown: std::collections::HashSet<String, foldhash::fast::RandomState> = Default::default();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "version" => set(&mut map, &mut file.version, &key)?,
@@ -171,7 +174,7 @@ impl<'de> Deserialize<'de> for InputFile {
                         "Policies" => set(&mut map, &mut file.policies, &key)?,
                         _ => {
                             map.next_value::<serde::de::IgnoredAny>()?;
-                            if file.unknown_keys.contains(&key) {
+                            if !unknown.insert(key.clone()) {
                                 return Err(serde::de::Error::custom(format!("duplicate field `{key}`")));
                             }
                             file.unknown_keys.push(key);
