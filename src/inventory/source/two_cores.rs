@@ -617,15 +617,25 @@ mod tests {
     /// holding a list of objects that begin with `BackupId`, where the helper may guess wrong;
     /// `reordered` puts `BackupId` after `Lifecycle`, where the helper finds no start at all.
     fn backup(n: usize, tags: usize, decoy: bool, reordered: bool) -> Value {
+        const LIFECYCLES: [&str; 7] =
+            ["AVAILABLE", "CREATING", "TRANSFERRING", "DELETED", "FAILED", "PENDING", "COPYING"];
+        const TYPES: [&str; 3] = ["AUTOMATIC", "USER_INITIATED", "AWS_BACKUP"];
+        const FILE_SYSTEMS: [&str; 4] = ["OPENZFS", "WINDOWS", "LUSTRE", "ONTAP"];
         let id = format!("backup-{n:017x}");
+        let lifecycle = LIFECYCLES[n % LIFECYCLES.len()];
         let mut map = serde_json::Map::new();
         if reordered {
-            map.insert("Lifecycle".into(), json!("AVAILABLE"));
+            map.insert("Lifecycle".into(), json!(lifecycle));
         }
         map.insert("BackupId".into(), json!(id));
-        map.insert("Lifecycle".into(), json!("AVAILABLE"));
-        map.insert("Type".into(), json!(if n.is_multiple_of(3) { "USER_INITIATED" } else { "AUTOMATIC" }));
+        map.insert("Lifecycle".into(), json!(lifecycle));
+        if lifecycle == "FAILED" {
+            map.insert("FailureDetails".into(), json!({"Message": "a \"quoted\" reason \u{e9} \\ /"}));
+        }
+        map.insert("Type".into(), json!(TYPES[n % TYPES.len()]));
+        map.insert("ProgressPercent".into(), json!(n % 101));
         map.insert("CreationTime".into(), json!("2025-05-01T00:00:00.123000+00:00"));
+        map.insert("KmsKeyId".into(), json!(format!("arn:aws:kms:us-east-1:123456789012:key/k{}", n % 4)));
         map.insert("ResourceARN".into(), json!(format!("arn:aws:fsx:us-east-1:123456789012:backup/{id}")));
         map.insert(
             "Tags".into(),
@@ -634,11 +644,29 @@ mod tests {
         if decoy {
             map.insert("Decoy".into(), json!([{"BackupId": "backup-0", "x": [1, 2]}, {"BackupId": "backup-1"}]));
         }
-        map.insert(
-            "FileSystem".into(),
-            json!({"FileSystemId": format!("fs-{:017x}", n / 5), "FileSystemType": "OPENZFS", "OwnerId": "123456789012"}),
-        );
+        let file_system_id = format!("fs-{:017x}", n / 5);
+        if n.is_multiple_of(11) {
+            // An ONTAP volume backup: `Volume`, no `FileSystem`.
+            map.insert("ResourceType".into(), json!("VOLUME"));
+            map.insert(
+                "Volume".into(),
+                json!({"FileSystemId": file_system_id, "VolumeId": format!("fsvol-{n:017x}"), "Name": "vol1"}),
+            );
+        } else {
+            map.insert("ResourceType".into(), json!("FILE_SYSTEM"));
+            map.insert(
+                "FileSystem".into(),
+                json!({"OwnerId": "123456789012", "FileSystemId": file_system_id, "FileSystemType": FILE_SYSTEMS[n % FILE_SYSTEMS.len()],
+                       "StorageType": "SSD", "Tags": [{"Key": "team", "Value": "a"}], "SubnetIds": ["subnet-1"],
+                       "OpenZFSConfiguration": {"RootVolumeConfiguration": {"NfsExports": [{"ClientConfigurations": [{"Clients": "*"}]}]}}}),
+            );
+        }
         map.insert("OwnerId".into(), json!("123456789012"));
+        if n.is_multiple_of(4) {
+            // A copy, from another Region.
+            map.insert("SourceBackupId".into(), json!(format!("backup-{:017x}", n + 1)));
+            map.insert("SourceBackupRegion".into(), json!("us-west-2"));
+        }
         Value::Object(map)
     }
 
