@@ -134,6 +134,117 @@ fn count_chars(bytes: &[u8]) -> usize {
     bytecount::num_chars(bytes)
 }
 
+/// Where the lines of a text read once in order are, block by block: enough to find the line
+/// and column of any offset later by reading only its block again (a text streamed from its
+/// file is not kept).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    block: usize,
+    /// For each block: the newlines before its first byte, and the characters between the last
+    /// of them and that byte.
+    starts: Vec<(usize, usize)>,
+    fed: usize,
+    lines: usize,
+    column: usize,
+}
+
+impl LineIndex {
+    pub fn new(block: usize) -> Self {
+        LineIndex { block: block.max(1), starts: Vec::new(), fed: 0, lines: 0, column: 0 }
+    }
+
+    /// The text's next bytes.
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let into = self.fed % self.block;
+            if into == 0 {
+                self.starts.push((self.lines, self.column));
+            }
+            let (piece, rest) = bytes.split_at((self.block - into).min(bytes.len()));
+            match memchr::memrchr(b'\n', piece) {
+                Some(last) => {
+                    self.lines += memchr::memchr_iter(b'\n', piece).count();
+                    self.column = count_chars(piece.get(last + 1..).unwrap_or_default());
+                }
+                None => self.column += count_chars(piece),
+            }
+            self.fed += piece.len();
+            bytes = rest;
+        }
+    }
+
+    /// 1-based (line, column) of each offset, as [`line_col`] gives them, `read` filling a buffer
+    /// with the text from an offset (returning how many bytes it read): one read per block that
+    /// holds an offset.
+    pub fn line_cols(
+        &self,
+        offsets: &[usize],
+        read: impl Fn(usize, &mut [u8]) -> usize,
+    ) -> HashMap<usize, (usize, usize)> {
+        let mut wanted: Vec<usize> = offsets.iter().copied().filter(|o| *o <= self.fed).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut out = HashMap::with_capacity(wanted.len());
+        let mut buf = vec![0u8; self.block + 3];
+        let mut rest = wanted.as_slice();
+        while let Some(&first) = rest.first() {
+            let block = first / self.block;
+            let base = block * self.block;
+            let here = rest.iter().take_while(|o| **o / self.block == block).count();
+            let (these, later) = rest.split_at(here);
+            rest = later;
+            // An offset at the very end of a text whose last block is full starts a block of none.
+            let end = (block == self.starts.len()).then_some((self.lines, self.column));
+            let Some((lines_before, chars_before)) = self.starts.get(block).copied().or(end) else { continue };
+            // From up to 3 bytes before the block, for an offset in a character that began in
+            // the block before; and a character cut at the last offset is read whole.
+            let from = base.saturating_sub(3);
+            let pre = base - from;
+            let last = these.last().map_or(0, |o| o - from);
+            let want = (last + 4).min(pre + self.block);
+            let got = buf.get_mut(..want).map_or(0, |to| read(from, to));
+            let data = buf.get(..got).unwrap_or_default();
+            let (mut line, mut column, mut at) = (lines_before + 1, chars_before + 1, pre);
+            for &offset in these {
+                let mut to = (offset - from).min(data.len());
+                while to > 0 && data.get(to).is_some_and(|b| b & 0xC0 == 0x80) {
+                    to -= 1;
+                }
+                if to < pre {
+                    // In a character begun before the block: at its first byte, one back.
+                    let back = count_chars(data.get(to..pre).unwrap_or_default());
+                    out.insert(offset, (lines_before + 1, (chars_before + 1).saturating_sub(back)));
+                    continue;
+                }
+                let gap = data.get(at.min(to)..to).unwrap_or_default();
+                match memchr::memrchr(b'\n', gap) {
+                    Some(newline) => {
+                        line += memchr::memchr_iter(b'\n', gap).count();
+                        column = 1 + count_chars(gap.get(newline + 1..).unwrap_or_default());
+                    }
+                    None => column += count_chars(gap),
+                }
+                at = at.max(to);
+                out.insert(offset, (line, column));
+            }
+        }
+        out
+    }
+}
+
+/// [`places_of_values`] of spans already cut to their first line ([`first_line`]), in a text
+/// that is not in memory: its [`LineIndex`], and `read` to read blocks of it again.
+pub fn places_indexed(
+    index: &LineIndex,
+    spans: Vec<(String, ByteSpan)>,
+    read: impl Fn(usize, &mut [u8]) -> usize,
+) -> Vec<(String, Place)> {
+    let offsets: Vec<usize> = spans.iter().flat_map(|(_, s)| [s.start, s.end]).collect();
+    let line_cols = index.line_cols(&offsets, read);
+    let at = |offset: usize| line_cols.get(&offset).copied().unwrap_or((1, 1));
+    spans.into_iter().map(|(pointer, span)| (pointer, (at(span.start), at(span.end)))).collect()
+}
+
 /// The byte offset of a 1-based line and 1-based column counted in bytes (serde_json's
 /// convention), clamped to the text.
 pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
@@ -176,8 +287,18 @@ fn clamp_to_char_boundary(text: &str, offset: usize) -> usize {
 /// A span cut to its first line (a multi-line object is located by its first line) and to a
 /// bounded length (a minified file is one long line).
 pub fn first_line(text: &str, span: ByteSpan) -> ByteSpan {
-    let end = text.get(span.start..span.end).and_then(|s| s.find('\n')).map_or(span.end, |i| span.start + i);
-    ByteSpan::new(span.start, end.min(span.start + 200))
+    let bytes = text.as_bytes().get(span.start..span.end).unwrap_or_default();
+    ByteSpan::new(span.start, span.start + first_line_of(bytes))
+}
+
+/// How many of a value's bytes [`first_line`] keeps: up to its first newline and at most 200,
+/// ending where a character does (a column is counted in characters).
+pub fn first_line_of(bytes: &[u8]) -> usize {
+    let mut end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len()).min(200);
+    while end > 0 && bytes.get(end).is_some_and(|b| b & 0xC0 == 0x80) {
+        end -= 1;
+    }
+    end
 }
 
 /// Where a value is, as reports show it: 1-based (line, column) of its start and of the end of
@@ -566,6 +687,56 @@ mod tests {
                 proptest::prop_assert_eq!(halves.get(&clamped).copied(), Some(line_col(&text, clamped)), "offset {}", offset);
             }
             proptest::prop_assert_eq!(halves.len(), all.len());
+        }
+
+        /// A text's [`LineIndex`], fed in pieces of any size and built in blocks of any size,
+        /// places every offset as `line_col` does, reading only the blocks it needs.
+        #[test]
+        fn line_index_agrees_with_line_col(
+            text in "[a\né€😀 ]{0,300}",
+            offsets in proptest::collection::vec(0usize..1300, 0..20),
+            block in 1usize..64,
+            piece in 1usize..50,
+        ) {
+            let mut index = LineIndex::new(block);
+            for part in text.as_bytes().chunks(piece) {
+                index.feed(part);
+            }
+            let reads = std::cell::Cell::new(0usize);
+            let found = index.line_cols(&offsets, |at, buf| {
+                reads.set(reads.get() + 1);
+                let rest = text.as_bytes().get(at..).unwrap_or_default();
+                let n = rest.len().min(buf.len());
+                buf[..n].copy_from_slice(&rest[..n]);
+                n
+            });
+            let blocks: std::collections::BTreeSet<usize> =
+                offsets.iter().filter(|o| **o <= text.len()).map(|o| o / block).collect();
+            proptest::prop_assert!(reads.get() <= blocks.len());
+            for offset in offsets {
+                if offset <= text.len() {
+                    let clamped = clamp_to_char_boundary(&text, offset);
+                    proptest::prop_assert_eq!(found.get(&offset).copied(), Some(line_col(&text, clamped)), "offset {}", offset);
+                } else {
+                    proptest::prop_assert!(!found.contains_key(&offset));
+                }
+            }
+        }
+
+        /// A span cut to its first line ends before any newline, within 200 bytes, where a
+        /// character does; cutting it again changes nothing.
+        #[test]
+        fn first_line_ends_on_a_character(text in "[a\né€😀 ]{0,400}", start in 0usize..400, len in 0usize..400) {
+            let start = clamp_to_char_boundary(&text, start);
+            let end = clamp_to_char_boundary(&text, start + len);
+            let cut = first_line(&text, ByteSpan::new(start, end));
+            proptest::prop_assert!(cut.end <= end && cut.end - cut.start <= 200);
+            proptest::prop_assert!(text.is_char_boundary(cut.end));
+            proptest::prop_assert!(!text[cut.start..cut.end].contains('\n'));
+            proptest::prop_assert_eq!(first_line(&text, cut), cut);
+            if let Some(newline) = text[start..end].find('\n').filter(|n| *n <= 200) {
+                proptest::prop_assert_eq!(cut.end, start + newline);
+            }
         }
 
         /// The scanner finds what a JSON parser finds: every value of a document by its pointer.

@@ -130,8 +130,10 @@ fn medium_inventory_verdicts_equal_the_generators_truth() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "failures exist: {stderr}");
-    // Read by the two-core reader (what large inventories take), not serde_json alone.
-    assert!(stderr.contains("timing: read on two cores"), "{stderr}");
+    // Read from the file in place by the two-core reader (what large inventories take), not
+    // whole and not by serde_json alone.
+    assert!(stderr.contains("timing: read from the file on two cores"), "{stderr}");
+    assert!(!stderr.contains("timing: read whole after all"), "{stderr}");
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
 
     let counts = &truth["counts"];

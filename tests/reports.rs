@@ -853,3 +853,103 @@ fn warnings_and_problems_of_a_released_inventory_point_where_they_would_have() {
     assert!(kept.contains("differs from the one in"), "{kept}");
     assert_eq!(format!("{released:?}"), kept, "the same diagnostics, with the files read again");
 }
+
+/// A large saved inventory is read from its file in place (never whole in memory): what it
+/// loads, where it places each file system and volume, its SHA-256, and what it says about odd
+/// or broken content are what reading the same file whole gives.
+#[test]
+fn a_large_inventory_read_in_place_loads_as_one_read_whole() {
+    use fsx_guard::inventory::source::{Options, load_with};
+    let dir = tempfile::tempdir().unwrap();
+    let account = "111122223333";
+    let region_block = |region: &str, r: usize| {
+        let file_systems: Vec<Value> = (0..30)
+            .map(|f| {
+                json!({"OwnerId": account, "FileSystemId": format!("fs-{r}{f:016x}"), "FileSystemType": "OPENZFS",
+                       "Lifecycle": "AVAILABLE", "Tags": [{"Key": "Name", "Value": format!("caf\u{e9} \u{1f600} {f}")}],
+                       "ResourceARN": format!("arn:aws:fsx:{region}:{account}:file-system/fs-{r}{f:016x}"),
+                       "OpenZFSConfiguration": {"AutomaticBackupRetentionDays": 7, "CopyTagsToBackups": true}})
+            })
+            .collect();
+        let volumes: Vec<Value> = (0..5)
+            .map(|v| json!({"VolumeId": format!("fsvol-{r}{v:016x}"), "FileSystemId": format!("fs-{r}{:016x}", v), "Name": "v\u{e9}", "VolumeType": "OPENZFS"}))
+            .collect();
+        let backups: Vec<Value> = (0..2000)
+            .map(|b| {
+                let id = format!("backup-{r}{b:016x}");
+                json!({"BackupId": id, "Lifecycle": "AVAILABLE", "Type": "AUTOMATIC",
+                       "CreationTime": "2025-05-31T05:12:09.123000+00:00",
+                       "ResourceARN": format!("arn:aws:fsx:{region}:{account}:backup/{id}"),
+                       "Tags": [{"Key": "Name", "Value": format!("n\u{e9}{b}")}],
+                       "FileSystem": {"FileSystemId": format!("fs-{r}{:016x}", b % 30), "FileSystemType": "OPENZFS",
+                                      "DNSName": "fs.example.com", "StorageCapacity": 64}})
+            })
+            .collect();
+        json!({"FileSystems": file_systems, "Volumes": volumes, "Backups": backups})
+    };
+    let regions: serde_json::Map<String, Value> = ["us-east-1", "us-west-2", "eu-west-1", "ap-south-1"]
+        .iter()
+        .enumerate()
+        .map(|(r, name)| (name.to_string(), region_block(name, r)))
+        .collect();
+    let document = json!({"version": 1, "collected_at": "2025-06-01T12:00:00Z",
+                          "accounts": [{"account_id": account, "partition": "aws", "regions": regions}]});
+    let text = serde_json::to_string_pretty(&document).unwrap();
+    assert!(text.len() > 5 * 1024 * 1024, "above the size read on two cores: {}", text.len());
+    let in_place = Options { release_texts_above: Some(0), ..Options::default() };
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+
+    let good = write("good.json", text.as_bytes());
+    let whole = load_with(std::slice::from_ref(&good), &Options::default()).unwrap();
+    let streamed = load_with(std::slice::from_ref(&good), &in_place).unwrap();
+    let source = &streamed.sources[0];
+    assert!(source.released && source.text.is_empty(), "never held whole");
+    assert_eq!(source.sha256.as_deref(), Some(fsx_guard::inventory::source::sha256_hex(text.as_bytes()).as_str()));
+    let (a, b) = (&whole.accounts[account], &streamed.accounts[account]);
+    assert_eq!(a.backups.len(), 8000);
+    assert_eq!(a.backups, b.backups);
+    assert_eq!(a.file_systems, b.file_systems);
+    assert_eq!(a.volumes.len(), b.volumes.len());
+    // Every file system and volume placed where the whole text places it.
+    let located = source.located.as_ref().expect("placed while read");
+    assert_eq!(located.len(), 4 * (30 + 5));
+    let spans = whole.sources[0].spans(located.keys().map(String::as_str));
+    let expected: std::collections::HashMap<String, _> =
+        fsx_guard::span::places(&whole.sources[0].text, spans).into_iter().collect();
+    assert_eq!(**located, expected);
+
+    // A value of the wrong type: read whole after all, the same warning at the same place.
+    let odd = write("odd.json", text.replacen("\"Type\": \"AUTOMATIC\"", "\"Type\": 7", 1).as_bytes());
+    let (whole, streamed) = (
+        load_with(std::slice::from_ref(&odd), &Options::default()).unwrap(),
+        load_with(std::slice::from_ref(&odd), &in_place).unwrap(),
+    );
+    assert_eq!(whole.warnings.len(), 1, "{:?}", whole.warnings);
+    assert_eq!(streamed.warnings.len(), 1);
+    assert_eq!(whole.warnings[0].message, streamed.warnings[0].message);
+    assert_eq!(whole.warnings[0].labels, streamed.warnings[0].labels);
+    assert_eq!(streamed.accounts[account].backups.len(), 7999);
+
+    // Broken JSON deep in the file, and a byte that is not UTF-8 inside a field fsx-guard skips:
+    // the same error either way.
+    let at = text.rfind("\"DNSName\"").unwrap();
+    let mut bad_utf8 = text.clone().into_bytes();
+    bad_utf8[at + 13] = 0xFF;
+    for (name, bytes) in [
+        (
+            "syntax.json",
+            text.replacen("\"Lifecycle\": \"AVAILABLE\",", "\"Lifecycle\": \"AVAILABLE\",,", 2).into_bytes(),
+        ),
+        ("utf8.json", bad_utf8),
+        ("cut.json", text.as_bytes()[..text.len() - 10].to_vec()),
+    ] {
+        let path = write(name, &bytes);
+        let whole = load_with(std::slice::from_ref(&path), &Options::default()).map(|_| ()).unwrap_err();
+        let streamed = load_with(std::slice::from_ref(&path), &in_place).map(|_| ()).unwrap_err();
+        assert_eq!(format!("{streamed:?}"), format!("{whole:?}"), "{name}");
+    }
+}

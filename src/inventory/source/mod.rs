@@ -16,6 +16,7 @@ pub mod live;
 mod planned;
 mod planned_iam;
 mod resource;
+mod streamed;
 mod terraform_hcl;
 mod terraform_plan;
 mod two_cores;
@@ -77,6 +78,15 @@ pub fn load_with(paths: &[PathBuf], options: &Options) -> Result<Inventory, crat
         }
         let display = display_path(path);
         let yaml = is_yaml(path);
+        // A large saved JSON inventory is read from its file while it is parsed.
+        if !yaml
+            && let Some(above) = options.release_texts_above
+            && let Some(open) = streamed::OpenFile::open(path, above.max(two_cores::TWO_CORES_ABOVE), JSON_LIMIT)
+        {
+            crate::timings::mark("opened");
+            texts.push((display, Input::File(Arc::new(open)), SourceFormat::Json));
+            continue;
+        }
         let (limit, limit_text) = if yaml {
             (YAML_LIMIT, "YAML inventories are limited to 64 MiB: save large inventories as JSON")
         } else {
@@ -84,7 +94,7 @@ pub fn load_with(paths: &[PathBuf], options: &Options) -> Result<Inventory, crat
         };
         let text = diag::read_text(path, &display, limit, limit_text)?;
         crate::timings::mark("read");
-        texts.push((display, text, if yaml { SourceFormat::Yaml } else { SourceFormat::Json }));
+        texts.push((display, Input::Text(text), if yaml { SourceFormat::Yaml } else { SourceFormat::Json }));
     }
     load_inputs(texts, dirs, options)
 }
@@ -99,16 +109,27 @@ pub fn load_texts_with(
     texts: Vec<(String, Arc<String>, SourceFormat)>,
     options: &Options,
 ) -> Result<Inventory, crate::Error> {
-    load_inputs(texts, Vec::new(), options)
+    let inputs = texts.into_iter().map(|(display, text, format)| (display, Input::Text(text), format)).collect();
+    load_inputs(inputs, Vec::new(), options)
+}
+
+/// An input: its text, or (a large saved JSON inventory) its file, read while it is parsed.
+enum Input {
+    Text(Arc<String>),
+    File(Arc<streamed::OpenFile>),
 }
 
 /// The SHA-256 of bytes, in lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
+    hex(&sha2::Sha256::digest(bytes))
+}
+
+/// Bytes in lower-case hex.
+fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    let digest = sha2::Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
-    for byte in digest.iter() {
+    let mut out = String::with_capacity(2 * bytes.len());
+    for byte in bytes {
         let _ = write!(out, "{byte:02x}");
     }
     out
@@ -123,7 +144,7 @@ fn mark_code(inventory: &mut Inventory, source: usize) {
 
 /// Loads files already in memory and Terraform configuration directories: (path, display).
 fn load_inputs(
-    texts: Vec<(String, Arc<String>, SourceFormat)>,
+    texts: Vec<(String, Input, SourceFormat)>,
     dirs: Vec<(PathBuf, String)>,
     options: &Options,
 ) -> Result<Inventory, crate::Error> {
@@ -136,10 +157,20 @@ fn load_inputs(
     let mut diagnostics = Vec::new();
     // Reports name every input by its SHA-256, found on the other core while this one parses, and
     // large JSON inputs' file systems and volumes by their place: found while reading, or by that
-    // thread for a text serde_json read alone.
-    let hashing: Vec<(Arc<String>, bool)> =
-        texts.iter().map(|(_, text, format)| (Arc::clone(text), located_while_loading(text, *format))).collect();
-    // One result per text, in order, as each is done: a text can be let go of once its own hash
+    // thread for a text serde_json read alone. A file read in place is read again there, in
+    // order, for its lines.
+    enum Job {
+        Text(Arc<String>, bool),
+        File(Arc<streamed::OpenFile>),
+    }
+    let hashing: Vec<Job> = texts
+        .iter()
+        .map(|(_, input, format)| match input {
+            Input::Text(text) => Job::Text(Arc::clone(text), located_while_loading(text, *format)),
+            Input::File(file) => Job::File(Arc::clone(file)),
+        })
+        .collect();
+    // One result per input, in order, as each is done: a text can be let go of once its own hash
     // is known. The thread drops each text before it sends its result, so that the memory is
     // freed by this thread (and reused here at once: freed by the other, it would not be).
     let (sender, hashes) = std::sync::mpsc::channel::<Hashed>();
@@ -149,22 +180,31 @@ fn load_inputs(
     let hasher = std::thread::Builder::new()
         .name("sha256".into())
         .spawn(move || {
-            for (text, locate) in hashing {
-                let hash = sha256_hex(text.as_bytes());
-                // Read the usual way, the text is scanned for them here.
-                let located = (locate && found.recv().unwrap_or(true)).then(|| {
-                    let spans = span::resolve_json_patterns(&text, &super::LOCATED_LISTS);
-                    Arc::new(span::places(&text, spans).into_iter().collect::<HashMap<_, _>>())
-                });
-                drop(text);
-                if sender.send((hash, located)).is_err() {
+            for job in hashing {
+                let hashed = match job {
+                    Job::Text(text, locate) => {
+                        let sha256 = sha256_hex(text.as_bytes());
+                        // Read the usual way, the text is scanned for them here.
+                        let located = (locate && found.recv().unwrap_or(true)).then(|| {
+                            let spans = span::resolve_json_patterns(&text, &super::LOCATED_LISTS);
+                            Arc::new(span::places(&text, spans).into_iter().collect::<HashMap<_, _>>())
+                        });
+                        drop(text);
+                        Hashed { sha256, located, lines: None }
+                    }
+                    Job::File(file) => match streamed::hash_file(&file) {
+                        Ok((sha256, lines)) => Hashed { sha256, located: None, lines: Some(Ok(lines)) },
+                        Err(fault) => Hashed { sha256: String::new(), located: None, lines: Some(Err(fault)) },
+                    },
+                };
+                if sender.send(hashed).is_err() {
                     break;
                 }
             }
         })
         .ok();
     let mut hashed = Vec::with_capacity(texts.len());
-    // The hash of text `i`, waiting for it if need be; `None` when the thread failed.
+    // The hash of input `i`, waiting for it if need be; `None` when the thread failed.
     let hash_of = |i: usize, hashed: &mut Vec<Option<Hashed>>| -> Option<Hashed> {
         while hashed.len() <= i {
             hashed.push(Some(hashes.recv().ok()?));
@@ -173,9 +213,64 @@ fn load_inputs(
     };
     let mut hashed_sources = Vec::with_capacity(texts.len());
 
-    for (display, text, format) in texts {
+    'inputs: for (display, input, format) in texts {
         let source = inventory.sources.len();
         hashed_sources.push(source);
+        let (text, streamed) = match input {
+            Input::Text(text) => (text, None),
+            Input::File(file) => 'file: {
+                inventory.sources.push(SourceFile {
+                    path: display.clone(),
+                    text: Arc::new(String::new()),
+                    format,
+                    code: false,
+                    sha256: None,
+                    released: true,
+                    located: None,
+                });
+                let parsed = two_cores::parse_bytes(file.as_ref());
+                // Not of the common shape, or an error somewhere: read whole, as any other
+                // input, for serde_json to read (and say where).
+                let Some(parsed) = parsed else {
+                    let text =
+                        diag::read_text(&file.path, &display, JSON_LIMIT, "JSON inventories are limited to 8 GiB")?;
+                    inventory.sources.pop();
+                    crate::timings::mark("read whole after all");
+                    break 'file (text, Some(file));
+                };
+                crate::timings::mark(format_args!("read from the file on two cores, {} runs", parsed.runs_taken));
+                let (sha256, lines) =
+                    match hash_of(hashed_sources.len() - 1, &mut hashed).and_then(|h| Some((h.sha256, h.lines?))) {
+                        Some((sha256, Ok(lines))) if file.unchanged() => (sha256, lines),
+                        Some((_, Err(streamed::Fault::NotUtf8(offset)))) => {
+                            return Err(diag::InputError::NotUtf8 { path: display, offset }.into());
+                        }
+                        _ => {
+                            return Err(diag::InputError::Unreadable {
+                                path: display,
+                                reason: "it changed while it was read".into(),
+                            }
+                            .into());
+                        }
+                    };
+                let places = span::places_indexed(&lines, parsed.located, |offset, buf| {
+                    two_cores::Bytes::read_into(file.as_ref(), offset, buf)
+                });
+                if let Some(source_file) = inventory.sources.get_mut(source) {
+                    source_file.sha256 = Some(sha256);
+                    source_file.located = Some(Arc::new(places.into_iter().collect()));
+                }
+                crate::timings::mark("located");
+                let mut loader = FileLoader::new(source);
+                loader.merged = std::mem::take(&mut merged);
+                loader.convert(parsed.file, &mut inventory);
+                merged = std::mem::take(&mut loader.merged);
+                crate::timings::mark("converted");
+                absorb(loader, &mut inventory, &mut merged, &mut problems);
+                crate::timings::mark("merged");
+                continue 'inputs;
+            }
+        };
         inventory.sources.push(SourceFile {
             path: display.clone(),
             text: Arc::clone(&text),
@@ -231,9 +326,17 @@ fn load_inputs(
                 let places = span::places_of_values(&text, spans);
                 file.located = Some(Arc::new(places.into_iter().collect()));
                 crate::timings::mark("located");
+            } else if streamed.is_some()
+                && let Some(file) = inventory.sources.get_mut(source)
+            {
+                // The hashing thread read the file, not this text: it does not scan it.
+                let spans = span::resolve_json_patterns(&text, &super::LOCATED_LISTS);
+                file.located = Some(Arc::new(span::places(&text, spans).into_iter().collect()));
             }
-            // The hashing thread waits for this (an error only means it is gone).
-            let _ = found_sender.send(!found);
+            if streamed.is_none() {
+                // The hashing thread waits for this (an error only means it is gone).
+                let _ = found_sender.send(!found);
+            }
         }
         let file = match parsed {
             Ok(file) => file,
@@ -256,11 +359,22 @@ fn load_inputs(
             && Path::new(&display).is_file();
         drop(text);
         if releasable
-            && let Some((hash, located)) = hash_of(hashed_sources.len() - 1, &mut hashed)
+            && let Some(Hashed { sha256, located, lines }) = hash_of(hashed_sources.len() - 1, &mut hashed)
             && let Some(source_file) = inventory.sources.get_mut(source)
         {
+            // A file read whole after all was hashed as read in place: the same bytes only if it
+            // did not change meanwhile.
+            if let Some(file) = &streamed
+                && (!file.unchanged() || !matches!(lines, Some(Ok(_))))
+            {
+                return Err(diag::InputError::Unreadable {
+                    path: display,
+                    reason: "it changed while it was read".into(),
+                }
+                .into());
+            }
             // The model owns what it needs: the text (most of the memory) goes before converting.
-            source_file.sha256 = Some(hash);
+            source_file.sha256 = Some(sha256);
             if located.is_some() {
                 source_file.located = located;
             }
@@ -284,10 +398,11 @@ fn load_inputs(
     }
 
     for (i, source) in hashed_sources.into_iter().enumerate() {
-        if let Some((hash, located)) = hash_of(i, &mut hashed)
+        if let Some(Hashed { sha256, located, .. }) = hash_of(i, &mut hashed)
             && let Some(file) = inventory.sources.get_mut(source)
+            && file.sha256.is_none()
         {
-            file.sha256 = Some(hash);
+            file.sha256 = Some(sha256);
             if located.is_some() {
                 file.located = located;
             }
@@ -332,7 +447,14 @@ fn located_while_loading(text: &str, format: SourceFormat) -> bool {
 
 /// What the hashing thread found for one text: its SHA-256 and, for a large JSON input read the
 /// usual way, the places of its file systems and volumes.
-type Hashed = (String, Option<Arc<HashMap<String, span::Place>>>);
+/// What the hashing thread found for one input: its SHA-256 and, for a text it scanned, where
+/// its file systems and volumes are; for a file read in place, where its lines are (or why the
+/// file cannot be used).
+struct Hashed {
+    sha256: String,
+    located: Option<Arc<HashMap<String, span::Place>>>,
+    lines: Option<Result<span::LineIndex, streamed::Fault>>,
+}
 
 /// Takes what one input's loader found into the inventory: problems, warnings, what could not
 /// be read, and its resources.

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use super::document::{AccountDocument, RegionDocument};
 use super::wire::{Chunked, InputFile};
@@ -34,15 +34,53 @@ use crate::span::ByteSpan;
 /// Below this a text is read by serde_json alone: a thread costs more than it saves.
 pub(super) const TWO_CORES_ABOVE: usize = 4 * 1024 * 1024;
 
-/// The text read on two cores, or `None` when it is not an inventory of the common shape or has
-/// an error anywhere (then serde_json alone must read it, to say where).
-pub(super) fn parse(text: &str) -> Option<Parsed> {
-    parse_with(text, MIN_GAP, false)
+/// How much of the text each reader holds at a time (more for a value that is longer).
+const WINDOW: usize = 512 * 1024;
+
+/// Where the bytes of a text come from: the text in memory, or its file, read a window at a time
+/// (a 550 MB inventory is never in memory whole: its pages would be fresh memory, which a
+/// virtual machine may take a second to hand out).
+pub(super) trait Bytes: Sync {
+    /// How long the text is.
+    fn size(&self) -> usize;
+    /// Bytes from `offset` into `buf`: how many (fewer only at the end, or none once reading
+    /// fails).
+    fn read_into(&self, offset: usize, buf: &mut [u8]) -> usize;
 }
 
-/// [`parse`], the helper stopping `min_gap` bytes short of this thread; with `wait_for_helper`
-/// (tests), this thread starts once the helper has started its first run, so that it lands on it.
-fn parse_with(text: &str, min_gap: usize, wait_for_helper: bool) -> Option<Parsed> {
+impl Bytes for &[u8] {
+    fn size(&self) -> usize {
+        self.len()
+    }
+
+    fn read_into(&self, offset: usize, buf: &mut [u8]) -> usize {
+        let rest = self.get(offset..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        match (buf.get_mut(..n), rest.get(..n)) {
+            (Some(to), Some(from)) => {
+                to.copy_from_slice(from);
+                n
+            }
+            _ => 0,
+        }
+    }
+}
+
+/// The text in memory read on two cores, or `None` when it is not an inventory of the common
+/// shape or has an error anywhere (then serde_json alone must read it, to say where).
+pub(super) fn parse(text: &str) -> Option<Parsed> {
+    parse_with(&text.as_bytes(), WINDOW, MIN_GAP, false)
+}
+
+/// [`parse`] of a text read from `bytes` as it goes (a file).
+pub(super) fn parse_bytes(bytes: &dyn Bytes) -> Option<Parsed> {
+    parse_with(bytes, WINDOW, MIN_GAP, false)
+}
+
+/// [`parse`], each reader holding `window` bytes at a time, the helper stopping `min_gap` bytes
+/// short of this thread; with `wait_for_helper` (tests), this thread starts once the helper has
+/// started its first run, so that it lands on it.
+fn parse_with(bytes: &dyn Bytes, window: usize, min_gap: usize, wait_for_helper: bool) -> Option<Parsed> {
     let shared = Shared { min_gap, ..Shared::default() };
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     std::thread::scope(|scope| {
@@ -50,7 +88,7 @@ fn parse_with(text: &str, min_gap: usize, wait_for_helper: bool) -> Option<Parse
             .then(|| {
                 std::thread::Builder::new()
                     .name("read-ahead".into())
-                    .spawn_scoped(scope, || read_ahead(text, &shared))
+                    .spawn_scoped(scope, || read_ahead(bytes, window, &shared))
                     .ok()
             })
             .flatten();
@@ -60,7 +98,7 @@ fn parse_with(text: &str, min_gap: usize, wait_for_helper: bool) -> Option<Parse
                 state = shared.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
             }
         }
-        let mut reader = Reader { text, pos: 0, shared: Some(&shared), located: Vec::new() };
+        let mut reader = Reader::new(bytes, window, Some(&shared));
         let file = reader.file();
         shared.stop.store(true, Ordering::Relaxed);
         // Joined by hand: a helper that panicked has only lost its runs, and the scope must not
@@ -71,6 +109,61 @@ fn parse_with(text: &str, min_gap: usize, wait_for_helper: bool) -> Option<Parse
         let runs_taken = shared.lock().taken;
         Some(Parsed { file: file?, located: reader.located, runs_taken })
     })
+}
+
+/// The part of a text one reader holds: `buf[..filled]` is the text from `base`.
+struct Window<'b> {
+    bytes: &'b dyn Bytes,
+    buf: Vec<u8>,
+    filled: usize,
+    base: usize,
+    /// How much is read at a time.
+    chunk: usize,
+    /// Reading stopped short of the text's size (the file shrank, or a read failed): the text
+    /// ends here for this reader, which then cannot finish.
+    short: bool,
+}
+
+impl<'b> Window<'b> {
+    fn new(bytes: &'b dyn Bytes, chunk: usize) -> Self {
+        Window { bytes, buf: Vec::new(), filled: 0, base: 0, chunk: chunk.max(1), short: false }
+    }
+
+    fn end(&self) -> usize {
+        self.base + self.filled
+    }
+
+    /// The text from `at` to the window's end, read on until it holds `want` bytes or the text
+    /// ends; and whether it does end there.
+    fn from(&mut self, at: usize, want: usize) -> (&[u8], bool) {
+        if at < self.base || at > self.end() {
+            self.base = at;
+            self.filled = 0;
+        }
+        let size = self.bytes.size();
+        if self.end() - at < want && self.end() < size && !self.short {
+            // What is before `at` is done with.
+            let keep = at - self.base;
+            self.buf.copy_within(keep..self.filled, 0);
+            self.filled -= keep;
+            self.base = at;
+            let target = want.max(self.chunk).min(size - at);
+            if self.buf.len() < target {
+                self.buf.resize(target, 0);
+            }
+            while self.filled < target {
+                let offset = self.end();
+                let read = self.buf.get_mut(self.filled..target).map_or(0, |to| self.bytes.read_into(offset, to));
+                if read == 0 {
+                    self.short = true;
+                    break;
+                }
+                self.filled += read;
+            }
+        }
+        let ends = self.end() >= size || self.short;
+        (self.buf.get(at - self.base..self.filled).unwrap_or_default(), ends)
+    }
 }
 
 /// What [`parse`] read, and where each entry of the lists the loader locates is
@@ -209,22 +302,21 @@ const MIN_GAP: usize = 1024 * 1024;
 /// The helper: runs of backups from the middle of the text to its end; then, while this thread
 /// is still far from the earliest of them, from halfway between the two up to it, again and
 /// again, so that both threads finish together whichever has more to do.
-fn read_ahead(text: &str, shared: &Shared) {
+fn read_ahead(bytes: &dyn Bytes, window: usize, shared: &Shared) {
     let _finished = Finished(shared);
     let _interner = Interner::start();
-    let finder = memchr::memmem::Finder::new(b"\"BackupId\"");
-    let bytes = text.as_bytes();
-    let (mut from, mut limit) = (text.len() / 2, text.len());
+    let finder = memchr::memmem::Finder::new(KEY);
+    let size = bytes.size();
+    let (mut from, mut limit) = (size / 2, size);
+    let mut reader = Reader::new(bytes, window, None);
     // The start of the earliest run: where runs of a later segment stop.
     let mut earliest: Option<usize> = None;
     loop {
         let until = earliest;
         while !shared.stop.load(Ordering::Relaxed) {
-            let Some(found) = bytes.get(from..limit).and_then(|rest| finder.find(rest)).map(|i| i + from) else {
-                break;
-            };
+            let Some((found, start)) = reader.candidate(&finder, from, limit) else { break };
             from = found + 1;
-            let Some(start) = element_start(bytes, found) else { continue };
+            let Some(start) = start else { continue };
             {
                 let mut state = shared.lock();
                 state.reading = Some(start);
@@ -232,7 +324,7 @@ fn read_ahead(text: &str, shared: &Shared) {
                     shared.first.store(start, Ordering::Release);
                 }
             }
-            let mut reader = Reader { text, pos: start, shared: None, located: Vec::new() };
+            reader.pos = start;
             let mut backups = Chunked::default();
             let closed = reader.elements(&mut backups, Some(Ahead { shared, start, until }));
             let mut state = shared.lock();
@@ -257,6 +349,13 @@ fn read_ahead(text: &str, shared: &Shared) {
         }
     }
 }
+
+/// The key the helper looks for: a backup's first, as AWS writes it.
+const KEY: &[u8] = b"\"BackupId\"";
+
+/// How far before a key the helper looks for the `{` and the `[` or `,` before it: whitespace
+/// longer than this (no writer indents so deep) only makes it skip that guess.
+const LOOK_BACK: usize = 256;
 
 /// The helper's side of reading a run.
 #[derive(Clone, Copy)]
@@ -287,66 +386,133 @@ fn element_start(bytes: &[u8], key: usize) -> Option<usize> {
     matches!(bytes.get(before(brace)?)?, b'[' | b',').then_some(brace)
 }
 
-struct Reader<'t, 's> {
-    text: &'t str,
+struct Reader<'b, 's> {
+    window: Window<'b>,
     pos: usize,
     /// The helper's runs (this thread); `None` in the helper.
     shared: Option<&'s Shared>,
-    /// The entries of located lists: (JSON pointer, span).
+    /// The entries of located lists: (JSON pointer, span cut to its first line).
     located: Vec<(String, ByteSpan)>,
 }
 
-impl<'t> Reader<'t, '_> {
-    /// The next byte that is not whitespace (JSON's four), not consumed.
-    fn peek(&mut self) -> Option<u8> {
-        let bytes = self.text.as_bytes();
-        while let Some(b) = bytes.get(self.pos) {
-            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
-                return Some(*b);
+impl<'b, 's> Reader<'b, 's> {
+    fn new(bytes: &'b dyn Bytes, window: usize, shared: Option<&'s Shared>) -> Self {
+        Reader { window: Window::new(bytes, window), pos: 0, shared, located: Vec::new() }
+    }
+
+    /// The next [`KEY`] in `from..limit` and, when it may begin a backup, where that starts.
+    fn candidate(
+        &mut self,
+        finder: &memchr::memmem::Finder<'_>,
+        from: usize,
+        limit: usize,
+    ) -> Option<(usize, Option<usize>)> {
+        let mut from = from;
+        while from < limit {
+            let look = from.saturating_sub(LOOK_BACK);
+            let chunk = self.window.chunk;
+            let (text, ends) = self.window.from(look, (from - look) + chunk.max(KEY.len()));
+            let skip = from - look;
+            let seen = text.len().min(limit - look);
+            if let Some(i) = text.get(skip..seen).and_then(|hay| finder.find(hay)) {
+                let key = skip + i;
+                return Some((look + key, element_start(text, key).map(|brace| look + brace)));
             }
-            self.pos += 1;
+            if ends || look + seen >= limit {
+                return None;
+            }
+            // A key cut by the window's end is found in the next.
+            from = (look + seen + 1).saturating_sub(KEY.len()).max(from + 1);
         }
         None
+    }
+
+    /// The next byte that is not whitespace (JSON's four), not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        loop {
+            let (text, _) = self.window.from(self.pos, 1);
+            let first = text.iter().position(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t'));
+            match first {
+                Some(i) => {
+                    let byte = text.get(i).copied();
+                    self.pos += i;
+                    return byte;
+                }
+                None if text.is_empty() => return None,
+                None => self.pos += text.len(),
+            }
+        }
     }
 
     fn eat(&mut self, byte: u8) -> Option<()> {
         (self.peek()? == byte).then(|| self.pos += 1)
     }
 
-    /// One value read by serde_json from where the reader is.
-    fn value<T: Deserialize<'t>>(&mut self) -> Option<T> {
+    /// One value read by serde_json from where the reader is: read again with more of the text
+    /// when the window ends inside it (or right after it: a number might go on).
+    fn value<T: DeserializeOwned>(&mut self) -> Option<T> {
         self.peek()?;
-        let rest = self.text.get(self.pos..)?;
-        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<T>();
-        let value = stream.next()?.ok()?;
-        self.pos += stream.byte_offset();
-        Some(value)
+        let mut want = 1;
+        loop {
+            let (text, ends) = self.window.from(self.pos, want);
+            let held = text.len();
+            let mut stream = serde_json::Deserializer::from_slice(text).into_iter::<T>();
+            let next = stream.next();
+            let used = stream.byte_offset();
+            match next {
+                Some(Ok(value)) if used < held || ends => {
+                    self.pos += used;
+                    return Some(value);
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) if e.is_eof() && !ends => {}
+                _ => return None,
+            }
+            if ends {
+                return None;
+            }
+            want = held.saturating_mul(2).max(held + self.window.chunk);
+        }
+    }
+
+    /// The text from `start` to where the reader is (read before, so still in the window).
+    fn since(&mut self, start: usize) -> Option<&[u8]> {
+        let len = self.pos.checked_sub(start)?;
+        let (text, _) = self.window.from(start, len);
+        text.get(..len)
     }
 
     /// [`Reader::value`] for a value that may nest without a bound of its own (a JSON value, an
     /// IAM policy document): serde_json counts nesting from the top of the text, and read here it
     /// would count from the value. One nested deeper than [`NESTED_MAX`] is left to serde_json.
-    fn nested<T: Deserialize<'t>>(&mut self) -> Option<T> {
+    fn nested<T: DeserializeOwned>(&mut self) -> Option<T> {
         self.peek()?;
         let start = self.pos;
         let value = self.value()?;
-        (depth(self.text.as_bytes().get(start..self.pos)?) <= NESTED_MAX).then_some(value)
+        (depth(self.since(start)?) <= NESTED_MAX).then_some(value)
     }
 
     /// A key and its `:`; `None` for a key with an escape or a control character (serde_json
     /// would decode or refuse it: left to it).
-    fn key(&mut self) -> Option<&'t str> {
+    fn key(&mut self) -> Option<String> {
         self.eat(b'"')?;
-        let start = self.pos;
-        let rest = self.text.as_bytes().get(start..)?;
-        let len = rest.iter().position(|b| matches!(b, b'"' | b'\\') || *b < 0x20)?;
-        if rest.get(len) != Some(&b'"') {
-            return None;
+        let mut want = 64;
+        loop {
+            let (text, ends) = self.window.from(self.pos, want);
+            match text.iter().position(|b| matches!(b, b'"' | b'\\') || *b < 0x20) {
+                Some(len) => {
+                    if text.get(len) != Some(&b'"') {
+                        return None;
+                    }
+                    let key = std::str::from_utf8(text.get(..len)?).ok()?.to_string();
+                    self.pos += len + 1;
+                    self.eat(b':')?;
+                    return Some(key);
+                }
+                None if ends => return None,
+                None => want = text.len().saturating_mul(2).max(64),
+            }
         }
-        let key = self.text.get(start..start + len)?;
-        self.pos = start + len + 1;
-        self.eat(b':')?;
-        Some(key)
     }
 
     /// After an element or member: `,` (`false`) or the container's `close` (`true`), consumed.
@@ -360,7 +526,7 @@ impl<'t> Reader<'t, '_> {
     }
 
     /// An object, `each` reading the value of each key (once each: a key twice is serde's error).
-    fn object(&mut self, mut each: impl FnMut(&mut Self, &'t str) -> Option<()>) -> Option<()> {
+    fn object(&mut self, mut each: impl FnMut(&mut Self, &str) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
         if self.peek()? == b'}' {
             self.pos += 1;
@@ -368,13 +534,13 @@ impl<'t> Reader<'t, '_> {
         }
         // Hashed: an object of a million keys (Regions, unknown keys) must not compare each with
         // every other.
-        let mut seen: std::collections::HashSet<&str, foldhash::fast::RandomState> = Default::default();
+        let mut seen: std::collections::HashSet<String, foldhash::fast::RandomState> = Default::default();
         loop {
             let key = self.key()?;
+            each(self, &key)?;
             if !seen.insert(key) {
                 return None;
             }
-            each(self, key)?;
             if self.comma_or(b'}')? {
                 return Some(());
             }
@@ -408,8 +574,8 @@ impl<'t> Reader<'t, '_> {
         })?;
         // serde_json's `from_str`: only whitespace after the value.
         match self.peek() {
-            None => Some(file),
-            Some(_) => None,
+            None if !self.window.short => Some(file),
+            _ => None,
         }
     }
 
@@ -491,14 +657,16 @@ impl<'t> Reader<'t, '_> {
         Some(regions)
     }
 
-    /// A list of file systems or volumes, each entry's place kept under `pointer`.
-    fn list<T: Deserialize<'t>>(&mut self, pointer: String) -> Option<Vec<T>> {
+    /// A list of file systems or volumes, each entry's place kept under `pointer`: its span cut
+    /// as [`crate::span::first_line`] cuts it, from the bytes while they are at hand.
+    fn list<T: DeserializeOwned>(&mut self, pointer: String) -> Option<Vec<T>> {
         let mut list = Vec::new();
         self.array(|r| {
             r.peek()?;
             let start = r.pos;
             list.push(r.value()?);
-            r.located.push((format!("{pointer}/{}", list.len() - 1), ByteSpan::new(start, r.pos)));
+            let span = crate::span::first_line_of(r.since(start)?);
+            r.located.push((format!("{pointer}/{}", list.len() - 1), ByteSpan::new(start, start + span)));
             Some(())
         })?;
         Some(list)
@@ -566,11 +734,20 @@ mod tests {
         serde_json::from_str(text)
     }
 
+    /// Read on two cores, each reader holding `window` bytes at a time (1: every value is read
+    /// again and again as its window grows; a key, a number or a character is cut anywhere).
+    fn two(text: &str, window: usize, gap: usize, wait: bool) -> Option<Parsed> {
+        parse_with(&text.as_bytes(), window, gap, wait)
+    }
+
     /// What a scan of the text finds for the located lists: the reference for `located`.
     fn scanned(text: &str) -> BTreeMap<String, (usize, usize)> {
         crate::span::resolve_json_patterns(text, &crate::inventory::LOCATED_LISTS)
             .into_iter()
-            .map(|(pointer, node)| (pointer, (node.value.start, node.value.end)))
+            .map(|(pointer, node)| {
+                let cut = crate::span::first_line(text, node.value);
+                (pointer, (cut.start, cut.end))
+            })
             .collect()
     }
 
@@ -755,14 +932,14 @@ mod tests {
             ("ap-south-1", (Some(Some(0)), Some(Some(0)), Some(Some(0)))),
         ];
         let value = document(&[regions.clone(), regions], &PLAIN);
-        for style in 0..3 {
+        for (style, window) in (0..3).flat_map(|style| [1, 61, 4096, WINDOW].map(|window| (style, window))) {
             let text = write(&value, style);
             let expected = alone(&text).unwrap();
-            let parsed = parse_with(&text, 64, true).expect("read on two cores");
-            assert_eq!(parsed.file, expected, "style {style}");
-            assert_eq!(located(&parsed), scanned(&text), "style {style}");
-            assert_eq!(parsed.located.len(), 2 * (3 + 2), "style {style}");
-            assert!(parsed.runs_taken >= 1, "style {style}: the helper's runs were not taken");
+            let parsed = two(&text, window, 64, true).expect("read on two cores");
+            assert_eq!(parsed.file, expected, "style {style}, window {window}");
+            assert_eq!(located(&parsed), scanned(&text), "style {style}, window {window}");
+            assert_eq!(parsed.located.len(), 2 * (3 + 2), "style {style}, window {window}");
+            assert!(parsed.runs_taken >= 1, "style {style}, window {window}: the helper's runs were not taken");
             let backups: usize = parsed
                 .file
                 .accounts
@@ -772,7 +949,7 @@ mod tests {
                 .filter_map(|r| r.backups.as_ref())
                 .map(Chunked::len)
                 .sum();
-            assert_eq!(backups, 1400, "style {style}");
+            assert_eq!(backups, 1400, "style {style}, window {window}");
         }
     }
 
@@ -782,7 +959,7 @@ mod tests {
         let value = json!({"Backups": (1..=900).map(|n| PLAIN.backup(n)).collect::<Vec<_>>(), "NextToken": "abc"});
         for style in 0..3 {
             let text = write(&value, style);
-            let parsed = parse_with(&text, 64, true).expect("read on two cores");
+            let parsed = two(&text, 300, 64, true).expect("read on two cores");
             assert_eq!(parsed.file, alone(&text).unwrap());
             assert_eq!(parsed.file.unknown_keys, vec!["NextToken".to_string()]);
             assert!(parsed.runs_taken >= 1);
@@ -800,7 +977,7 @@ mod tests {
         ] {
             let value = document(&[vec![("us-east-1", (Some(Some(2)), Some(Some(700)), None))]], &shape);
             let text = write(&value, 0);
-            let parsed = parse_with(&text, 64, true).expect("read on two cores");
+            let parsed = two(&text, 97, 64, true).expect("read on two cores");
             assert_eq!(parsed.file, alone(&text).unwrap(), "{shape:?}");
             assert_eq!(located(&parsed), scanned(&text));
         }
@@ -825,7 +1002,9 @@ mod tests {
         ];
         for (i, text) in refused.iter().enumerate() {
             assert!(alone(text).is_err(), "case {i} should be an error to serde_json");
-            assert!(parse_with(text, 64, true).is_none(), "case {i}");
+            for window in [1, 13, WINDOW] {
+                assert!(two(text, window, 64, true).is_none(), "case {i}, window {window}");
+            }
         }
         // Valid, but an escape in a key, a Region twice and a region block written as a list
         // are serde_json's to judge.
@@ -834,7 +1013,7 @@ mod tests {
             good.replacen(r#""regions":{"us-east-1":{"#, r#""regions":{"us-east-1":{},"us-east-1":{"#, 1),
         ];
         for (i, text) in unusual.iter().enumerate() {
-            assert!(parse_with(text, 64, true).is_none(), "unusual case {i}");
+            assert!(two(text, 13, 64, true).is_none(), "unusual case {i}");
         }
     }
 
@@ -854,7 +1033,7 @@ mod tests {
                     1,
                 ),
             ] {
-                match (alone(&text), parse_with(&text, 64, true)) {
+                match (alone(&text), two(&text, 50, 64, true)) {
                     (Ok(expected), Some(parsed)) => assert_eq!(parsed.file, expected, "{levels}"),
                     (Err(_), Some(_)) => panic!("{levels} levels: serde_json refuses it, two cores read it"),
                     (Ok(_), None) => assert!(levels > NESTED_MAX - 2, "{levels} levels left to serde_json"),
@@ -875,14 +1054,14 @@ mod tests {
         let started = std::time::Instant::now();
         let expected = alone(&text).unwrap();
         assert_eq!(expected.unknown_keys.len(), 200_000);
-        assert_eq!(parse_with(&text, 64, true).expect("read on two cores").file, expected);
+        assert_eq!(two(&text, WINDOW, 64, true).expect("read on two cores").file, expected);
         let regions: Vec<String> = (0..200_000).map(|i| format!(r#""r{i}":{{}}"#)).collect();
         let text = format!(
             r#"{{"version":1,"accounts":[{{"account_id":"123456789012","regions":{{{}}}}}]}}"#,
             regions.join(",")
         );
         let expected = alone(&text).unwrap();
-        assert_eq!(parse_with(&text, 64, true).expect("read on two cores").file, expected);
+        assert_eq!(two(&text, WINDOW, 64, true).expect("read on two cores").file, expected);
         // A hang detector, not a benchmark: the bound is many times what it takes.
         assert!(started.elapsed() < std::time::Duration::from_secs(90), "{:?}", started.elapsed());
     }
@@ -913,8 +1092,13 @@ mod tests {
         /// Any document: read exactly as serde_json reads it, located as a scan locates it,
         /// whether or not the helper is waited for (its runs landed on or not).
         #[test]
-        fn any_document_reads_as_serde_json_reads_it(text in documents(), wait in any::<bool>(), gap in 16usize..4096) {
-            let parsed = parse_with(&text, gap, wait).expect("read on two cores");
+        fn any_document_reads_as_serde_json_reads_it(
+            text in documents(),
+            wait in any::<bool>(),
+            gap in 16usize..4096,
+            window in prop_oneof![1usize..64, 64usize..8192],
+        ) {
+            let parsed = two(&text, window, gap, wait).expect("read on two cores");
             prop_assert_eq!(&parsed.file, &alone(&text).unwrap());
             prop_assert_eq!(located(&parsed), scanned(&text));
         }
@@ -926,6 +1110,7 @@ mod tests {
             text in documents(),
             at in any::<proptest::sample::Index>(),
             damage in 0u8..4,
+            window in 1usize..512,
             byte in prop::sample::select(vec![b',', b']', b'}', b'"', b'\\', b'{', b'[', b'x', b'1', b' ']),
         ) {
             let mut bytes = text.into_bytes();
@@ -937,7 +1122,7 @@ mod tests {
                 _ => bytes[i] = byte,
             }
             let Ok(text) = String::from_utf8(bytes) else { return Ok(()) };
-            match (alone(&text), parse_with(&text, 64, true)) {
+            match (alone(&text), two(&text, window, 64, true)) {
                 (Ok(expected), Some(parsed)) => prop_assert_eq!(parsed.file, expected),
                 (Err(e), Some(_)) => prop_assert!(false, "serde_json refuses it ({e}), two cores read it"),
                 (_, None) => {}
