@@ -245,6 +245,7 @@ fn load_inputs(
                         Some((_, Err(streamed::Fault::NotUtf8(offset)))) => {
                             return Err(diag::InputError::NotUtf8 { path: display, offset }.into());
                         }
+                        None => return Err(crate::Error::Internal("the thread hashing the inputs failed".into())),
                         _ => {
                             return Err(diag::InputError::Unreadable {
                                 path: display,
