@@ -184,6 +184,23 @@ mod tests {
         assert!(matches!(hash_file(&open), Err(Fault::NotUtf8(_))));
     }
 
+    /// A file written to after it was opened is no longer the file that was read: its size or
+    /// its modification time differs.
+    #[test]
+    fn a_file_changed_after_opening_is_seen_to_have_changed() {
+        let text = br#"{"version": 1, "accounts": []}"#;
+        let (temp, open) = file_of(text);
+        assert!(open.unchanged());
+        std::fs::OpenOptions::new().append(true).open(temp.path()).unwrap().write_all(b" ").unwrap();
+        assert!(!open.unchanged(), "grown");
+        let (temp, open) = file_of(text);
+        // The same size, other bytes, a later modification time.
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        let file = std::fs::OpenOptions::new().write(true).open(temp.path()).unwrap();
+        file.set_modified(later).unwrap();
+        assert!(!open.unchanged(), "rewritten in place");
+    }
+
     /// Infrastructure code and small files are read whole.
     #[test]
     fn code_is_not_streamed() {
