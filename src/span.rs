@@ -77,31 +77,34 @@ fn line_cols_in_halves_above(text: &str, offsets: &[usize], above: usize) -> Has
     wanted.dedup();
     let half = wanted.len() / 2;
     let (Some(&middle), true) = (wanted.get(half), text.len() >= above) else {
-        return lines_and_columns(text, 0, &wanted);
+        return lines_and_columns(text.as_bytes(), 0, &wanted);
     };
     // The second half counts from `middle` as if a line began there; the first half, read on to
     // `middle`, says which line and column that really is.
     let (first, second) = wanted.split_at(half);
     let first: Vec<usize> = first.iter().copied().chain([middle]).collect();
     let (mut out, second) = std::thread::scope(|scope| {
-        let other = std::thread::Builder::new().spawn_scoped(scope, || lines_and_columns(text, middle, second)).ok();
-        let out = lines_and_columns(text, 0, &first);
-        let second = other.and_then(|t| t.join().ok()).unwrap_or_else(|| lines_and_columns(text, middle, second));
+        let other =
+            std::thread::Builder::new().spawn_scoped(scope, || lines_and_columns(text.as_bytes(), middle, second)).ok();
+        let out = lines_and_columns(text.as_bytes(), 0, &first);
+        let second =
+            other.and_then(|t| t.join().ok()).unwrap_or_else(|| lines_and_columns(text.as_bytes(), middle, second));
         (out, second)
     });
-    let (line, column) = out.get(&middle).copied().unwrap_or((1, 1));
-    out.extend(
-        second
-            .into_iter()
-            .map(|(offset, (l, c))| (offset, if l == 1 { (line, column + c - 1) } else { (line + l - 1, c) })),
-    );
+    let at_middle = out.get(&middle).copied().unwrap_or((1, 1));
+    out.extend(second.into_iter().map(|(offset, place)| (offset, continued(at_middle, place))));
     out
+}
+
+/// The real place of `place`, counted as if a line began at a point that really is at `start`.
+fn continued(start: (usize, usize), place: (usize, usize)) -> (usize, usize) {
+    let ((line, column), (l, c)) = (start, place);
+    if l == 1 { (line, column + c - 1) } else { (line + l - 1, c) }
 }
 
 /// [`line_cols`] of sorted `wanted` offsets at or after `from`, counting lines (1-based) and
 /// columns from `from` as if a line began there.
-fn lines_and_columns(text: &str, from: usize, wanted: &[usize]) -> HashMap<usize, (usize, usize)> {
-    let bytes = text.as_bytes();
+fn lines_and_columns(bytes: &[u8], from: usize, wanted: &[usize]) -> HashMap<usize, (usize, usize)> {
     let mut out = HashMap::with_capacity(wanted.len());
     let (mut line, mut line_start) = (1usize, from);
     // The previous offset and its column, while on the same line.
@@ -204,28 +207,19 @@ impl LineIndex {
             let want = (last + 4).min(pre + self.block);
             let got = buf.get_mut(..want).map_or(0, |to| read(from, to));
             let data = buf.get(..got).unwrap_or_default();
-            let (mut line, mut column, mut at) = (lines_before + 1, chars_before + 1, pre);
-            for &offset in these {
-                let mut to = (offset - from).min(data.len());
-                while to > 0 && data.get(to).is_some_and(|b| b & 0xC0 == 0x80) {
-                    to -= 1;
-                }
-                if to < pre {
-                    // In a character begun before the block: at its first byte, one back.
-                    let back = count_chars(data.get(to..pre).unwrap_or_default());
-                    out.insert(offset, (lines_before + 1, (chars_before + 1).saturating_sub(back)));
-                    continue;
-                }
-                let gap = data.get(at.min(to)..to).unwrap_or_default();
-                match memchr::memrchr(b'\n', gap) {
-                    Some(newline) => {
-                        line += memchr::memchr_iter(b'\n', gap).count();
-                        column = 1 + count_chars(gap.get(newline + 1..).unwrap_or_default());
-                    }
-                    None => column += count_chars(gap),
-                }
-                at = at.max(to);
-                out.insert(offset, (line, column));
+            let at_start = (lines_before + 1, chars_before + 1);
+            // Each offset at its character's first byte, as `line_col` places it.
+            let starts: Vec<(usize, usize)> =
+                these.iter().map(|&o| (o, char_start(data, (o - from).min(data.len())))).collect();
+            let inside: Vec<usize> = starts.iter().map(|(_, to)| *to).filter(|to| *to >= pre).collect();
+            let counted = lines_and_columns(data, pre, &inside);
+            for (offset, to) in starts {
+                let place = match counted.get(&to) {
+                    Some(place) => continued(at_start, *place),
+                    // In a character begun before the block: its first byte, one column back.
+                    None => (at_start.0, at_start.1.saturating_sub(count_chars(data.get(to..pre).unwrap_or_default()))),
+                };
+                out.insert(offset, place);
             }
         }
         out
@@ -294,11 +288,16 @@ pub fn first_line(text: &str, span: ByteSpan) -> ByteSpan {
 /// How many of a value's bytes [`first_line`] keeps: up to its first newline and at most 200,
 /// ending where a character does (a column is counted in characters).
 pub fn first_line_of(bytes: &[u8]) -> usize {
-    let mut end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len()).min(200);
-    while end > 0 && bytes.get(end).is_some_and(|b| b & 0xC0 == 0x80) {
-        end -= 1;
+    char_start(bytes, memchr::memchr(b'\n', bytes).unwrap_or(bytes.len()).min(200))
+}
+
+/// `at`, or the first byte of the character it is inside (UTF-8 bytes, as `clamp_to_char_boundary`
+/// for text that may be cut anywhere).
+fn char_start(bytes: &[u8], mut at: usize) -> usize {
+    while at > 0 && bytes.get(at).is_some_and(|b| b & 0xC0 == 0x80) {
+        at -= 1;
     }
-    end
+    at
 }
 
 /// Where a value is, as reports show it: 1-based (line, column) of its start and of the end of
