@@ -247,11 +247,7 @@ fn load_inputs(
                         }
                         None => return Err(crate::Error::Internal("the thread hashing the inputs failed".into())),
                         _ => {
-                            return Err(diag::InputError::Unreadable {
-                                path: display,
-                                reason: "it changed while it was read".into(),
-                            }
-                            .into());
+                            return Err(changed_while_read(display));
                         }
                     };
                 let places = span::places_indexed(&lines, parsed.located, |offset, buf| {
@@ -262,13 +258,13 @@ fn load_inputs(
                     source_file.located = Some(Arc::new(places.into_iter().collect()));
                 }
                 crate::timings::mark("located");
-                let mut loader = FileLoader::new(source);
-                loader.merged = std::mem::take(&mut merged);
-                loader.convert(parsed.file, &mut inventory);
-                merged = std::mem::take(&mut loader.merged);
-                crate::timings::mark("converted");
-                absorb(loader, &mut inventory, &mut merged, &mut problems);
-                crate::timings::mark("merged");
+                convert_and_absorb(
+                    FileLoader::new(source),
+                    Some(parsed.file),
+                    &mut inventory,
+                    &mut merged,
+                    &mut problems,
+                );
                 continue 'inputs;
             }
         };
@@ -284,7 +280,8 @@ fn load_inputs(
         let mut loader = FileLoader::new(source);
         let mut located: wire::Located = None;
         let mut parse_json = |text: &str| {
-            parse_json(text).map(|(file, found)| {
+            // A file the two-core reader handed back is not given to it again.
+            parse_json(text, streamed.is_none()).map(|(file, found)| {
                 located = found;
                 file
             })
@@ -368,11 +365,7 @@ fn load_inputs(
             if let Some(file) = &streamed
                 && (!file.unchanged() || !matches!(lines, Some(Ok(_))))
             {
-                return Err(diag::InputError::Unreadable {
-                    path: display,
-                    reason: "it changed while it was read".into(),
-                }
-                .into());
+                return Err(changed_while_read(display));
             }
             // The model owns what it needs: the text (most of the memory) goes before converting.
             source_file.sha256 = Some(sha256);
@@ -383,14 +376,7 @@ fn load_inputs(
             source_file.released = true;
             crate::timings::mark("hashed and released");
         }
-        if let Some(file) = file {
-            loader.merged = std::mem::take(&mut merged);
-            loader.convert(file, &mut inventory);
-            merged = std::mem::take(&mut loader.merged);
-        }
-        crate::timings::mark("converted");
-        absorb(loader, &mut inventory, &mut merged, &mut problems);
-        crate::timings::mark("merged");
+        convert_and_absorb(loader, file, &mut inventory, &mut merged, &mut problems);
     }
     for (dir, display) in dirs {
         if let Some(loader) = terraform_hcl::load(&dir, &display, options, &mut inventory, &mut diagnostics) {
@@ -440,14 +426,37 @@ fn load_inputs(
     }
 }
 
+/// Converts what a file held (`None`: its loader already did, as for infrastructure code) with
+/// the merge so far lent to its loader, then takes the loader's findings into the inventory.
+fn convert_and_absorb(
+    mut loader: FileLoader,
+    file: Option<InputFile>,
+    inventory: &mut Inventory,
+    merged: &mut Merged,
+    problems: &mut Vec<(usize, Problem)>,
+) {
+    if let Some(file) = file {
+        loader.merged = std::mem::take(merged);
+        loader.convert(file, inventory);
+        *merged = std::mem::take(&mut loader.merged);
+    }
+    crate::timings::mark("converted");
+    absorb(loader, inventory, merged, problems);
+    crate::timings::mark("merged");
+}
+
+/// A file read in place that did not stay the same while it was read (its size or modification
+/// time moved, or it ended early): judging it would mix two versions.
+fn changed_while_read(path: String) -> crate::Error {
+    diag::InputError::Unreadable { path, reason: "it changed while it was read".into() }.into()
+}
+
 /// Whether where a text's file systems and volumes are is found while it loads: a large JSON text,
 /// which may be let go of before reports need those places.
 fn located_while_loading(text: &str, format: SourceFormat) -> bool {
     format == SourceFormat::Json && text.len() >= crate::RELEASE_TEXT_ABOVE
 }
 
-/// What the hashing thread found for one text: its SHA-256 and, for a large JSON input read the
-/// usual way, the places of its file systems and volumes.
 /// What the hashing thread found for one input: its SHA-256 and, for a text it scanned, where
 /// its file systems and volumes are; for a file read in place, where its lines are (or why the
 /// file cannot be used).

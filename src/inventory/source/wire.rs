@@ -191,8 +191,10 @@ impl<'de> Deserialize<'de> for InputFile {
 /// Where the entries of the located lists are, when the reading found them on the way.
 pub(super) type Located = Option<Vec<(String, span::ByteSpan)>>;
 
-pub(super) fn parse_json(text: &str) -> Result<(InputFile, Located), (String, usize)> {
-    if text.len() >= super::two_cores::TWO_CORES_ABOVE
+/// `two_cores`: whether to try the two-core reader first (not for a text it already handed back).
+pub(super) fn parse_json(text: &str, two_cores: bool) -> Result<(InputFile, Located), (String, usize)> {
+    if two_cores
+        && text.len() >= super::two_cores::TWO_CORES_ABOVE
         && let Some(parsed) = super::two_cores::parse(text)
     {
         crate::timings::mark(format_args!("read on two cores, {} runs", parsed.runs_taken));
