@@ -263,7 +263,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
     let baseline = args.baseline.as_deref().map(gate::read_baseline).transpose()?;
     let mut caller = None;
     let mut regions_read = Vec::new();
-    let mut inventory = if args.live || args.inventories.is_empty() {
+    let (mut inventory, unsettled) = if args.live || args.inventories.is_empty() {
         // Collect, then read the document back through the one loader (same verdicts as
         // `collect` followed by `check --inventory`).
         let collection = inventory::live::collect(&args.aws, &policies.regions_named())?;
@@ -276,9 +276,13 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
             .map(|list| list.iter().filter_map(|r| r.as_str().map(str::to_string)).collect())
             .unwrap_or_default();
         let text = serde_json::to_string(&collection.document).map_err(|e| Error::Internal(e.to_string()))?;
-        inventory::source::load_texts(vec![("live".into(), std::sync::Arc::new(text), inventory::SourceFormat::Json)])?
+        let live = vec![("live".into(), std::sync::Arc::new(text), inventory::SourceFormat::Json)];
+        (inventory::source::load_texts(live)?, None)
     } else {
-        inventory::source::load_with(&args.inventories, &iac_options(args)?)?
+        // A large saved inventory's hash and the proof it was read as it is on disk come while
+        // the rules run: settled below, before anything is reported.
+        let (inventory, unsettled) = inventory::source::load_unsettled(&args.inventories, &iac_options(args)?)?;
+        (inventory, Some(unsettled))
     };
     print_file_warnings(&inventory.warnings, err);
     timings::mark("inventory loaded");
@@ -290,6 +294,9 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
     timings::mark("index built");
     let mut report = engine::evaluate_with(&policies, &index, started);
     timings::mark("evaluated");
+    if let Some(unsettled) = unsettled {
+        unsettled.settle(&inventory)?;
+    }
     let gate = gate::apply(&mut report, &policies, baseline.as_ref(), now);
     // The pretty report on stdout lists them itself; else stderr tells the person at the terminal.
     if !formats.iter().any(|(format, path)| *format == report::Format::Pretty && path.is_none()) {
@@ -311,7 +318,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write, color: 
         .iter()
         .map(|s| report::Input::new(&s.path, if s.waivers_only { "waivers" } else { "policy" }, &s.text))
         .collect();
-    inputs.extend(inventory.sources.iter().map(|s| match &s.sha256 {
+    inputs.extend(inventory.sources.iter().map(|s| match s.sha256.get() {
         Some(hash) => report::Input::hashed(&s.path, "inventory", hash.clone()),
         None => report::Input::new(&s.path, "inventory", &s.text),
     }));

@@ -116,16 +116,17 @@ fn medium_inventory_verdicts_equal_the_generators_truth() {
     let report_path = dir.path().join("report.json");
     std::fs::write(&inventory, &document).unwrap();
     std::fs::write(&policy_path, rules).unwrap();
-    let out = common::fsx_guard()
-        .args(["check", "--inventory"])
-        .arg(&inventory)
-        .arg("--policy")
-        .arg(&policy_path)
-        .args(["--now", as_of, "--format"])
-        .arg(format!("json={}", report_path.display()))
+    // `check` of an inventory with the truth's policy, a JSON report and phase timings.
+    let check = |inventory: &std::path::Path, report: &std::path::Path| {
+        let mut command = common::fsx_guard();
+        command.args(["check", "--inventory"]).arg(inventory).arg("--policy").arg(&policy_path);
+        command.args(["--now", as_of, "--format"]).arg(format!("json={}", report.display()));
+        command.env("FSX_GUARD_TIMINGS", "1");
+        command
+    };
+    let out = check(&inventory, &report_path)
         .arg("--format")
         .arg(format!("junit={}", dir.path().join("report.xml").display()))
-        .env("FSX_GUARD_TIMINGS", "1")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -135,6 +136,10 @@ fn medium_inventory_verdicts_equal_the_generators_truth() {
     assert!(stderr.contains("timing: read from the file on two cores"), "{stderr}");
     assert!(!stderr.contains("timing: read whole after all"), "{stderr}");
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+    // Its hash, found on the other core while the rules ran, is the file's.
+    let inputs = report["inputs"].as_array().unwrap();
+    let listed = inputs.iter().find(|i| i["kind"] == "inventory").unwrap();
+    assert_eq!(listed["sha256"], fsx_guard::inventory::source::sha256_hex(document.as_bytes()));
 
     let counts = &truth["counts"];
     assert_eq!(report["summary"]["error"], 0, "every Region holds both lists: nothing is undecidable");
@@ -195,6 +200,23 @@ fn medium_inventory_verdicts_equal_the_generators_truth() {
     assert_eq!(attribute(&head[..head.find('>').unwrap()], "tests"), cases);
     assert_eq!(cases, report["results"].as_array().unwrap().len());
     assert!(junit.trim_end().ends_with("</testsuites>") && junit.ends_with('\n'));
+
+    // A byte that is not UTF-8 in a field fsx-guard skips, near the end: the rules may have run
+    // before the hashing thread got there, but nothing is reported and the run is an input error.
+    let mut bad = document.clone().into_bytes();
+    let at = document.rfind("\"DNSName\":\"").unwrap() + 11;
+    bad[at] = 0xFF;
+    let bad_path = dir.path().join("bad.json");
+    std::fs::write(&bad_path, &bad).unwrap();
+    let bad_report = dir.path().join("bad-report.json");
+    let out = check(&bad_path, &bad_report).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("timing: read from the file on two cores"), "{stderr}");
+    // (miette wraps the message to the terminal's width.)
+    let unwrapped = stderr.split_whitespace().filter(|w| *w != "|").collect::<Vec<_>>().join(" ");
+    assert!(unwrapped.contains(&format!("not UTF-8 text (invalid byte at offset {at})")), "{stderr}");
+    assert!(!bad_report.exists(), "no report from an input that could not be read");
 
     // Every result is placed at its file system's object in the (one-line, ASCII) inventory: at
     // this size the places are found while reading and the text is let go of afterwards.

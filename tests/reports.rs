@@ -908,14 +908,17 @@ fn a_large_inventory_read_in_place_loads_as_one_read_whole() {
     let streamed = load_with(std::slice::from_ref(&good), &in_place).unwrap();
     let source = &streamed.sources[0];
     assert!(source.released && source.text.is_empty(), "never held whole");
-    assert_eq!(source.sha256.as_deref(), Some(fsx_guard::inventory::source::sha256_hex(text.as_bytes()).as_str()));
+    assert_eq!(
+        source.sha256.get().map(String::as_str),
+        Some(fsx_guard::inventory::source::sha256_hex(text.as_bytes()).as_str())
+    );
     let (a, b) = (&whole.accounts[account], &streamed.accounts[account]);
     assert_eq!(a.backups.len(), 8000);
     assert_eq!(a.backups, b.backups);
     assert_eq!(a.file_systems, b.file_systems);
     assert_eq!(a.volumes.len(), b.volumes.len());
     // Every file system and volume placed where the whole text places it.
-    let located = source.located.as_ref().expect("placed while read");
+    let located = source.located.get().expect("placed while read");
     assert_eq!(located.len(), 4 * (30 + 5));
     let spans = whole.sources[0].spans(located.keys().map(String::as_str));
     let expected: std::collections::HashMap<String, _> =
@@ -933,6 +936,23 @@ fn a_large_inventory_read_in_place_loads_as_one_read_whole() {
     assert_eq!(whole.warnings[0].message, streamed.warnings[0].message);
     assert_eq!(whole.warnings[0].labels, streamed.warnings[0].labels);
     assert_eq!(streamed.accounts[account].backups.len(), 7999);
+
+    // A field missing from one backup: read in place all the same (nothing to hand back), and
+    // the warning quotes the file, which is read again only once its hash is known.
+    let backup = text.find("\"BackupId\"").unwrap();
+    let lacking = format!("{}{}", &text[..backup], text[backup..].replacen("\"Lifecycle\": \"AVAILABLE\",", "", 1));
+    assert_eq!(lacking.len() + "\"Lifecycle\": \"AVAILABLE\",".len(), text.len());
+    let lacking = write("lacking.json", lacking.as_bytes());
+    let (whole, streamed) = (
+        load_with(std::slice::from_ref(&lacking), &Options::default()).unwrap(),
+        load_with(std::slice::from_ref(&lacking), &in_place).unwrap(),
+    );
+    assert!(streamed.sources[0].released, "read in place");
+    assert_eq!(whole.warnings.len(), 1, "{:?}", whole.warnings);
+    assert_eq!(streamed.warnings.len(), 1);
+    assert!(streamed.warnings[0].message.contains("lacks `Lifecycle`"), "{:?}", streamed.warnings[0]);
+    assert_eq!(whole.warnings[0].labels, streamed.warnings[0].labels);
+    assert!(!streamed.warnings[0].labels.is_empty());
 
     // Broken JSON deep in the file, and a byte that is not UTF-8 inside a field fsx-guard skips:
     // the same error either way.

@@ -8,7 +8,7 @@ pub mod model;
 pub mod source;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::regions::Partition;
 use crate::span::{self, NodeSpan};
@@ -41,16 +41,17 @@ pub struct SourceFile {
     /// Infrastructure code (Terraform, CloudFormation), which lives in the repository; else a
     /// saved inventory or AWS CLI output.
     pub code: bool,
-    /// SHA-256 of `text`, when the loader computed it already (on another thread).
-    pub sha256: Option<String>,
+    /// SHA-256 of `text`, once the loader computed it (on another thread; for a file read in
+    /// place, possibly after the rules ran: see [`source::Unsettled`]).
+    pub sha256: OnceLock<String>,
     /// Set when `text` was let go after loading (see [`Inventory::release_texts`]): it is read
     /// again from `path` when a report needs a position, and used only if its SHA-256 is still
     /// `sha256`.
     pub released: bool,
     /// Where each file system and volume of a large JSON input is (JSON pointer → place), found
     /// on another core while the loader parsed it: reports name them, and finding them later
-    /// would read the whole file again. `None` for other inputs (found when asked).
-    pub located: Option<Arc<HashMap<String, span::Place>>>,
+    /// would read the whole file again. Unset for other inputs (found when asked).
+    pub located: OnceLock<Arc<HashMap<String, span::Place>>>,
 }
 
 /// The lists whose entries are located while a large input loads ([`SourceFile::located`]).
@@ -65,7 +66,7 @@ impl SourceFile {
             return Some(std::borrow::Cow::Borrowed(self));
         }
         let text = std::fs::read_to_string(&self.path).ok()?;
-        if self.sha256.as_deref() != Some(source::sha256_hex(text.as_bytes()).as_str()) {
+        if self.sha256.get().map(String::as_str) != Some(source::sha256_hex(text.as_bytes()).as_str()) {
             return None;
         }
         Some(std::borrow::Cow::Owned(SourceFile { text: Arc::new(text), released: false, ..self.clone() }))
@@ -474,7 +475,7 @@ impl Inventory {
         for file in &mut self.sources {
             let releasable = file.format == SourceFormat::Json
                 && !file.code
-                && file.sha256.is_some()
+                && file.sha256.get().is_some()
                 && file.text.len() >= min_bytes
                 && std::path::Path::new(&file.path).is_file();
             if releasable {

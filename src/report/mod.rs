@@ -343,7 +343,7 @@ impl<'a> Context<'a> {
                 // Found while the inventory loaded (file systems and volumes of large inputs).
                 let file = self.inventory.sources.get(origin.source);
                 if let Some((file, (start, end))) =
-                    file.and_then(|f| Some((f, *f.located.as_ref()?.get(origin.pointer.as_str())?)))
+                    file.and_then(|f| Some((f, *f.located.get()?.get(origin.pointer.as_str())?)))
                 {
                     resolved.insert(origin.clone(), Position::from_line_cols(&file.path, start, end));
                     continue;

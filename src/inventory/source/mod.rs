@@ -24,7 +24,7 @@ mod wire;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::iam::Iam;
 use super::{Account, DataKind, Inventory, SourceFile, SourceFormat, Unreadable};
@@ -69,6 +69,15 @@ pub fn load(paths: &[PathBuf]) -> Result<Inventory, crate::Error> {
 /// Loads and merges inventory files and infrastructure code (a directory is a Terraform
 /// configuration).
 pub fn load_with(paths: &[PathBuf], options: &Options) -> Result<Inventory, crate::Error> {
+    let (inventory, unsettled) = load_unsettled(paths, options)?;
+    unsettled.settle(&inventory)?;
+    Ok(inventory)
+}
+
+/// As [`load_with`], without waiting for the SHA-256 of a large file read in place, nor for the
+/// check that it was UTF-8 and did not change while read: [`Unsettled::settle`] does, and must
+/// succeed before anything judged on the inventory is reported.
+pub fn load_unsettled(paths: &[PathBuf], options: &Options) -> Result<(Inventory, Unsettled), crate::Error> {
     let mut texts = Vec::with_capacity(paths.len());
     let mut dirs = Vec::new();
     for path in paths {
@@ -110,7 +119,9 @@ pub fn load_texts_with(
     options: &Options,
 ) -> Result<Inventory, crate::Error> {
     let inputs = texts.into_iter().map(|(display, text, format)| (display, Input::Text(text), format)).collect();
-    load_inputs(inputs, Vec::new(), options)
+    let (inventory, unsettled) = load_inputs(inputs, Vec::new(), options)?;
+    unsettled.settle(&inventory)?;
+    Ok(inventory)
 }
 
 /// An input: its text, or (a large saved JSON inventory) its file, read while it is parsed.
@@ -147,7 +158,7 @@ fn load_inputs(
     texts: Vec<(String, Input, SourceFormat)>,
     dirs: Vec<(PathBuf, String)>,
     options: &Options,
-) -> Result<Inventory, crate::Error> {
+) -> Result<(Inventory, Unsettled), crate::Error> {
     let mut inventory = Inventory::default();
     // Equal tag lists (a file system's, copied to each of its backups) and repeated ids become
     // one allocation each.
@@ -180,6 +191,7 @@ fn load_inputs(
     let hasher = std::thread::Builder::new()
         .name("sha256".into())
         .spawn(move || {
+            streamed::lower_priority();
             for job in hashing {
                 let hashed = match job {
                     Job::Text(text, locate) => {
@@ -203,19 +215,18 @@ fn load_inputs(
             }
         })
         .ok();
-    let mut hashed = Vec::with_capacity(texts.len());
-    // The hash of input `i`, waiting for it if need be; `None` when the thread failed.
-    let hash_of = |i: usize, hashed: &mut Vec<Option<Hashed>>| -> Option<Hashed> {
-        while hashed.len() <= i {
-            hashed.push(Some(hashes.recv().ok()?));
-        }
-        hashed.get_mut(i)?.take()
+    let mut unsettled = Unsettled {
+        hashes,
+        hashed: Vec::with_capacity(texts.len()),
+        hasher,
+        sources: Vec::with_capacity(texts.len()),
+        in_place: BTreeMap::new(),
     };
-    let mut hashed_sources = Vec::with_capacity(texts.len());
 
     'inputs: for (display, input, format) in texts {
         let source = inventory.sources.len();
-        hashed_sources.push(source);
+        let job = unsettled.sources.len();
+        unsettled.sources.push(source);
         let (text, streamed) = match input {
             Input::Text(text) => (text, None),
             Input::File(file) => 'file: {
@@ -224,9 +235,9 @@ fn load_inputs(
                     text: Arc::new(String::new()),
                     format,
                     code: false,
-                    sha256: None,
+                    sha256: OnceLock::new(),
                     released: true,
-                    located: None,
+                    located: OnceLock::new(),
                 });
                 let parsed = two_cores::parse_bytes(file.as_ref());
                 // Not of the common shape, or an error somewhere: read whole, as any other
@@ -239,32 +250,18 @@ fn load_inputs(
                     break 'file (text, Some(file));
                 };
                 crate::timings::mark(format_args!("read from the file on two cores, {} runs", parsed.runs_taken));
-                let (sha256, lines) =
-                    match hash_of(hashed_sources.len() - 1, &mut hashed).and_then(|h| Some((h.sha256, h.lines?))) {
-                        Some((sha256, Ok(lines))) if file.unchanged() => (sha256, lines),
-                        Some((_, Err(streamed::Fault::NotUtf8(offset)))) => {
-                            return Err(diag::InputError::NotUtf8 { path: display, offset }.into());
-                        }
-                        None => return Err(crate::Error::Internal("the thread hashing the inputs failed".into())),
-                        _ => {
-                            return Err(changed_while_read(display));
-                        }
-                    };
-                let places = span::places_indexed(&lines, parsed.located, |offset, buf| {
-                    two_cores::Bytes::read_into(file.as_ref(), offset, buf)
-                });
-                if let Some(source_file) = inventory.sources.get_mut(source) {
-                    source_file.sha256 = Some(sha256);
-                    source_file.located = Some(Arc::new(places.into_iter().collect()));
+                // Its hash, lines and places come later: the hashing thread reads it again on
+                // whatever the loading and the rules leave of the other core.
+                unsettled.in_place.insert(job, InPlace { display, file, spans: parsed.located });
+                let mut loader = FileLoader::new(source);
+                convert(&mut loader, parsed.file, &mut inventory, &mut merged);
+                if !loader.issues.is_empty() {
+                    // Warnings quote the file, read again and used only if it is what was
+                    // hashed: the hash first.
+                    unsettled.settle_one(job, &inventory)?;
                 }
-                crate::timings::mark("located");
-                convert_and_absorb(
-                    FileLoader::new(source),
-                    Some(parsed.file),
-                    &mut inventory,
-                    &mut merged,
-                    &mut problems,
-                );
+                absorb(loader, &mut inventory, &mut merged, &mut problems);
+                crate::timings::mark("merged");
                 continue 'inputs;
             }
         };
@@ -273,9 +270,9 @@ fn load_inputs(
             text: Arc::clone(&text),
             format,
             code: false,
-            sha256: None,
+            sha256: OnceLock::new(),
             released: false,
-            located: None,
+            located: OnceLock::new(),
         });
         let mut loader = FileLoader::new(source);
         let mut located: wire::Located = None;
@@ -322,14 +319,15 @@ fn load_inputs(
             {
                 // Places are lines and columns: one pass over the text, before it is released.
                 let places = span::places_of_values(&text, spans);
-                file.located = Some(Arc::new(places.into_iter().collect()));
+                file.located = OnceLock::from(Arc::new(places.into_iter().collect::<HashMap<_, _>>()));
                 crate::timings::mark("located");
             } else if streamed.is_some()
                 && let Some(file) = inventory.sources.get_mut(source)
             {
                 // The hashing thread read the file, not this text: it does not scan it.
                 let spans = span::resolve_json_patterns(&text, &super::LOCATED_LISTS);
-                file.located = Some(Arc::new(span::places(&text, spans).into_iter().collect()));
+                file.located =
+                    OnceLock::from(Arc::new(span::places(&text, spans).into_iter().collect::<HashMap<_, _>>()));
             }
             if streamed.is_none() {
                 // The hashing thread waits for this (an error only means it is gone).
@@ -357,7 +355,7 @@ fn load_inputs(
             && Path::new(&display).is_file();
         drop(text);
         if releasable
-            && let Some(Hashed { sha256, located, lines }) = hash_of(hashed_sources.len() - 1, &mut hashed)
+            && let Some(Hashed { sha256, located, lines }) = unsettled.hash_of(job)
             && let Some(source_file) = inventory.sources.get_mut(source)
         {
             // A file read whole after all was hashed as read in place: the same bytes only if it
@@ -368,9 +366,9 @@ fn load_inputs(
                 return Err(changed_while_read(display));
             }
             // The model owns what it needs: the text (most of the memory) goes before converting.
-            source_file.sha256 = Some(sha256);
-            if located.is_some() {
-                source_file.located = located;
+            source_file.sha256 = OnceLock::from(sha256);
+            if let Some(located) = located {
+                source_file.located = OnceLock::from(located);
             }
             source_file.text = Arc::new(String::new());
             source_file.released = true;
@@ -382,21 +380,6 @@ fn load_inputs(
         if let Some(loader) = terraform_hcl::load(&dir, &display, options, &mut inventory, &mut diagnostics) {
             absorb(loader, &mut inventory, &mut merged, &mut problems);
         }
-    }
-
-    for (i, source) in hashed_sources.into_iter().enumerate() {
-        if let Some(Hashed { sha256, located, .. }) = hash_of(i, &mut hashed)
-            && let Some(file) = inventory.sources.get_mut(source)
-            && file.sha256.is_none()
-        {
-            file.sha256 = Some(sha256);
-            if located.is_some() {
-                file.located = located;
-            }
-        }
-    }
-    if let Some(hasher) = hasher {
-        let _ = hasher.join();
     }
 
     // Problems found while merging may belong to an earlier file: group them by file.
@@ -413,10 +396,9 @@ fn load_inputs(
     }
     match diagnostics.len() {
         0 => {
-            crate::timings::mark("hashed");
             inventory.finish();
             crate::timings::mark("sorted");
-            Ok(inventory)
+            Ok((inventory, unsettled))
         }
         1 => Err(diagnostics
             .into_iter()
@@ -436,13 +418,98 @@ fn convert_and_absorb(
     problems: &mut Vec<(usize, Problem)>,
 ) {
     if let Some(file) = file {
-        loader.merged = std::mem::take(merged);
-        loader.convert(file, inventory);
-        *merged = std::mem::take(&mut loader.merged);
+        convert(&mut loader, file, inventory, merged);
     }
-    crate::timings::mark("converted");
     absorb(loader, inventory, merged, problems);
     crate::timings::mark("merged");
+}
+
+/// Converts what a file held with the merge so far lent to its loader.
+fn convert(loader: &mut FileLoader, file: InputFile, inventory: &mut Inventory, merged: &mut Merged) {
+    loader.merged = std::mem::take(merged);
+    loader.convert(file, inventory);
+    *merged = std::mem::take(&mut loader.merged);
+    crate::timings::mark("converted");
+}
+
+/// What the hashing thread still owes a loaded inventory: every input's SHA-256 and, for a
+/// large file read in place, the proof that it was UTF-8 and did not change while it was read,
+/// and the places of its file systems and volumes (which need its lines). The loader does not
+/// wait for a file read in place (that thread runs at a low priority, on what the loading and
+/// the rules leave of a core): `check` settles after evaluating, before anything is reported;
+/// every other caller at once.
+pub struct Unsettled {
+    hashes: std::sync::mpsc::Receiver<Hashed>,
+    /// What the thread sent so far, by input; taken when used.
+    hashed: Vec<Option<Hashed>>,
+    hasher: Option<std::thread::JoinHandle<()>>,
+    /// Each input's place in `Inventory::sources`, in the thread's order.
+    sources: Vec<usize>,
+    /// The inputs read in place, by their place in that order.
+    in_place: BTreeMap<usize, InPlace>,
+}
+
+/// A large file read in place, waiting for its hash and lines.
+struct InPlace {
+    display: String,
+    file: Arc<streamed::OpenFile>,
+    /// Its file systems and volumes, found while it was read (cut to their first lines).
+    spans: Vec<(String, ByteSpan)>,
+}
+
+impl Unsettled {
+    /// What the thread found for input `i`, waiting for it if need be; `None` when the thread
+    /// failed or it was taken already.
+    fn hash_of(&mut self, i: usize) -> Option<Hashed> {
+        while self.hashed.len() <= i {
+            self.hashed.push(Some(self.hashes.recv().ok()?));
+        }
+        self.hashed.get_mut(i)?.take()
+    }
+
+    /// Waits for the hashing thread and completes every input's SHA-256 and places. A file read
+    /// in place that was not UTF-8 text, or changed while it was read, is an input error (exit
+    /// 2): nothing judged on it may be reported.
+    pub fn settle(mut self, inventory: &Inventory) -> Result<(), crate::Error> {
+        for job in 0..self.sources.len() {
+            self.settle_one(job, inventory)?;
+        }
+        if let Some(hasher) = self.hasher.take() {
+            let _ = hasher.join();
+        }
+        crate::timings::mark("settled");
+        Ok(())
+    }
+
+    fn settle_one(&mut self, job: usize, inventory: &Inventory) -> Result<(), crate::Error> {
+        let Some(file) = self.sources.get(job).and_then(|&source| inventory.sources.get(source)) else {
+            return Ok(());
+        };
+        let Some(InPlace { display, file: open, spans }) = self.in_place.remove(&job) else {
+            // A text: its hash and the places the thread found, unless they were set already.
+            if let Some(Hashed { sha256, located, .. }) = self.hash_of(job) {
+                let _ = file.sha256.set(sha256);
+                if let Some(located) = located {
+                    let _ = file.located.set(located);
+                }
+            }
+            return Ok(());
+        };
+        let (sha256, lines) = match self.hash_of(job).and_then(|h| Some((h.sha256, h.lines?))) {
+            Some((sha256, Ok(lines))) if open.unchanged() => (sha256, lines),
+            Some((_, Err(streamed::Fault::NotUtf8(offset)))) => {
+                return Err(diag::InputError::NotUtf8 { path: display, offset }.into());
+            }
+            None => return Err(crate::Error::Internal("the thread hashing the inputs failed".into())),
+            _ => return Err(changed_while_read(display)),
+        };
+        let places =
+            span::places_indexed(&lines, spans, |offset, buf| two_cores::Bytes::read_into(open.as_ref(), offset, buf));
+        let _ = file.sha256.set(sha256);
+        let _ = file.located.set(Arc::new(places.into_iter().collect()));
+        crate::timings::mark("located");
+        Ok(())
+    }
 }
 
 /// A file read in place that did not stay the same while it was read (its size or modification

@@ -130,6 +130,16 @@ pub(super) fn hash_file(file: &OpenFile) -> Result<(String, span::LineIndex), Fa
     Ok((super::hex(&hasher.finalize()), lines))
 }
 
+/// Lowers the calling thread's priority to the least (nice 19, Linux): the hashing thread then
+/// takes only what the loading and the rules leave of the cores, and the run waits for it only
+/// at the end. Elsewhere, or when the system refuses, it runs as any other thread.
+pub(super) fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;

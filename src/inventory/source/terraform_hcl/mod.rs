@@ -313,9 +313,9 @@ fn push_source(inventory: &mut Inventory, path: &str, text: Arc<String>) -> usiz
         text,
         format: SourceFormat::Hcl,
         code: true,
-        sha256: None,
+        sha256: Default::default(),
         released: false,
-        located: None,
+        located: Default::default(),
     });
     inventory.sources.len() - 1
 }
