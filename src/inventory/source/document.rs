@@ -157,7 +157,7 @@ impl FileLoader {
         });
         account.file_systems.reserve(file_systems);
         account.backups.reserve(backups);
-        self.merged.seen.reserve(file_systems + backups);
+        self.merged.seen.reserve(file_systems);
         for ((region, _), region_doc, pointer) in regions_seen {
             let place = Placement { account: &placement_account, region, partition };
             inventory.account_mut(&doc.account_id, partition).regions_seen.insert(region);

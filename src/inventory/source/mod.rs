@@ -382,6 +382,10 @@ fn load_inputs(
         }
     }
 
+    // Sorted before the diagnostics are built: the same backup read twice is found then.
+    inventory.finish();
+    crate::timings::mark("sorted");
+    merge_duplicate_backups(&mut inventory, &mut problems);
     // Problems found while merging may belong to an earlier file: group them by file.
     let mut by_source: BTreeMap<usize, Vec<Problem>> = BTreeMap::new();
     for (source, problem) in problems {
@@ -395,11 +399,7 @@ fn load_inputs(
         }
     }
     match diagnostics.len() {
-        0 => {
-            inventory.finish();
-            crate::timings::mark("sorted");
-            Ok((inventory, unsettled))
-        }
+        0 => Ok((inventory, unsettled)),
         1 => Err(diagnostics
             .into_iter()
             .next()
@@ -644,9 +644,9 @@ impl SeenMap {
         let index = usize::try_from(seen.index).ok()?;
         Some(match seen.kind {
             DataKind::FileSystems => account.file_systems.get(index)?.arn.as_str(),
-            DataKind::Backups => account.backups.get(index)?.arn.as_str(),
             DataKind::Volumes => account.volumes.get(index)?.arn.as_str(),
-            DataKind::Iam => return None,
+            // Backups are merged once sorted, never through this table.
+            DataKind::Backups | DataKind::Iam => return None,
         })
     }
 
@@ -713,10 +713,6 @@ impl Resource {
                 let b = account.file_systems.get(index)?;
                 Some((FileSystem { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
             }
-            Resource::Backup(a) if seen.kind == DataKind::Backups => {
-                let b = account.backups.get(index)?;
-                Some((Backup { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
-            }
             Resource::Volume(a) if seen.kind == DataKind::Volumes => {
                 let b = account.volumes.get(index)?;
                 Some((Volume { origin: b.origin.clone(), ..a.clone() } == *b, b.origin.clone()))
@@ -733,41 +729,16 @@ fn merge(
     source: usize,
     resource: Resource,
 ) {
-    let hash = first_seen.hash(resource.arn());
-    if let Some(seen) = first_seen.get(inventory, resource.arn(), hash) {
+    // Backups (a million at organisation scale) are not looked up here: once sorted, the same
+    // ARN twice is two neighbours ([`merge_duplicate_backups`]).
+    let backup = matches!(resource, Resource::Backup(_));
+    let hash = if backup { 0 } else { first_seen.hash(resource.arn()) };
+    if !backup && let Some(seen) = first_seen.get(inventory, resource.arn(), hash) {
         let (same, first_origin) = resource
             .same_content(inventory, first_seen.account(seen), seen)
             .unwrap_or((false, Origin { source: usize::MAX, pointer: String::new() }));
-        let (first_source, first_pointer) = (&first_origin.source, &first_origin.pointer);
         if !same {
-            // Both places get a label, each naming the other.
-            let path_of = |i: usize| inventory.sources.get(i).map_or("?", |s| s.path.as_str()).to_string();
-            let help = "the same ARN in two inputs must describe the same resource: drop one of them";
-            problems.push((
-                source,
-                Problem::at(
-                    resource.origin().pointer.clone(),
-                    format!(
-                        "`{}` differs from the one in `{}` at `{first_pointer}`",
-                        resource.arn(),
-                        path_of(*first_source)
-                    ),
-                )
-                .with_help(help),
-            ));
-            problems.push((
-                *first_source,
-                Problem::at(
-                    first_pointer.clone(),
-                    format!(
-                        "`{}` differs from the one in `{}` at `{}`",
-                        resource.arn(),
-                        path_of(source),
-                        resource.origin().pointer
-                    ),
-                )
-                .with_help(help),
-            ));
+            problems.extend(conflict(&inventory.sources, resource.arn(), resource.origin(), &first_origin));
         }
         return;
     }
@@ -798,7 +769,7 @@ fn merge(
         }
         Resource::Backup(b) => {
             account.backups.push(b);
-            (DataKind::Backups, account.backups.len() - 1)
+            return;
         }
         Resource::Volume(v) => {
             account.volumes.push(v);
@@ -806,6 +777,37 @@ fn merge(
         }
     };
     first_seen.insert(hash, &account.id, kind, index);
+}
+
+/// The same ARN read twice, with different contents (`later` read after `first`): an input
+/// error at both places, each naming the other.
+fn conflict(sources: &[SourceFile], arn: &str, later: &Origin, first: &Origin) -> [(usize, Problem); 2] {
+    let path_of = |i: usize| sources.get(i).map_or("?", |s| s.path.as_str());
+    let help = "the same ARN in two inputs must describe the same resource: drop one of them";
+    let differs =
+        |other: &Origin| format!("`{arn}` differs from the one in `{}` at `{}`", path_of(other.source), other.pointer);
+    [
+        (later.source, Problem::at(later.pointer.clone(), differs(first)).with_help(help)),
+        (first.source, Problem::at(first.pointer.clone(), differs(later)).with_help(help)),
+    ]
+}
+
+/// Backups with the same ARN, neighbours in each account's sorted list (the one read first,
+/// first): the first is kept, and a later one that differs in anything but where it was read is
+/// an input error at both places. One pass instead of a million lookups while merging.
+fn merge_duplicate_backups(inventory: &mut Inventory, problems: &mut Vec<(usize, Problem)>) {
+    let sources = &inventory.sources;
+    for account in inventory.accounts.values_mut() {
+        account.backups.dedup_by(|later, first| {
+            if later.id != first.id || later.arn != first.arn {
+                return false;
+            }
+            if *later != (Backup { origin: later.origin.clone(), ..first.clone() }) {
+                problems.extend(conflict(sources, &later.arn, &later.origin, &first.origin));
+            }
+            true
+        });
+    }
 }
 
 struct FileLoader {
