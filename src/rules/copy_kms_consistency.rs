@@ -107,8 +107,12 @@ impl Params {
 }
 
 /// A key as an ARN: bare key ids are keys in the copy's account and Region.
-fn key_arn(key: &str, partition: &str, region: &str, account: &str) -> String {
-    if key.starts_with("arn:") { key.to_string() } else { format!("arn:{partition}:kms:{region}:{account}:key/{key}") }
+fn key_arn<'k>(key: &'k str, partition: &str, region: &str, account: &str) -> std::borrow::Cow<'k, str> {
+    if key.starts_with("arn:") {
+        std::borrow::Cow::Borrowed(key)
+    } else {
+        std::borrow::Cow::Owned(format!("arn:{partition}:kms:{region}:{account}:key/{key}"))
+    }
 }
 
 pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>) -> Finding {
@@ -163,7 +167,7 @@ pub fn evaluate(params: &Params, fs: &FileSystem, context: &RuleContext<'_, '_>)
         let pinned = params.keys.get(*destination);
         // Incremental copies chain per source: the file system, or each ONTAP volume. Copies are
         // oldest first; the key before a copy is the key of the one before it in its chain.
-        let mut previous_by_chain: BTreeMap<Option<&str>, String> = BTreeMap::new();
+        let mut previous_by_chain: BTreeMap<Option<&str>, std::borrow::Cow<'_, str>> = BTreeMap::new();
         let mut failures = 0usize;
         for copy in &here {
             let previous = previous_by_chain.remove(&copy.volume);

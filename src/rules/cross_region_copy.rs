@@ -8,7 +8,7 @@ use super::RuleContext;
 use crate::diag::Problem;
 use crate::finding::{Finding, Parts, Verdict};
 use crate::inventory::index::Copy;
-use crate::inventory::model::{BackupLifecycle, StorageType};
+use crate::inventory::model::{BackupLifecycle, StorageType, Timestamp};
 use crate::inventory::{Collected, FileSystem, Volume};
 use crate::policy::Select;
 use crate::regions;
@@ -145,34 +145,54 @@ fn hours(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// Why a copy does not qualify, or `None` when it does. `Some(Err(..))` means it might.
-fn disqualified(copy: &Copy<'_>, max_age_hours: f64, context: &RuleContext<'_, '_>) -> Option<Result<String, String>> {
+/// Why a copy does not qualify, found without writing it out: most copies of a file system are
+/// older than the limit, and only the newest three reasons are shown.
+#[derive(Clone, std::marker::Copy)]
+enum Why {
+    /// Not `AVAILABLE`.
+    Lifecycle,
+    /// Its recovery point is this many hours old.
+    TooOld(f64, Timestamp),
+    /// Its source backup is gone and it was made this many hours ago: too long ago (`true`),
+    /// or recently enough that its recovery point might still qualify (`false`).
+    SourceGone(f64, bool),
+}
+
+/// Why a copy does not qualify, or `None` when it does.
+fn disqualified(copy: &Copy<'_>, max_age_hours: f64, context: &RuleContext<'_, '_>) -> Option<Why> {
     let backup = copy.backup;
     if backup.lifecycle != BackupLifecycle::Available {
-        return Some(Ok(format!("`{}` is {}", backup.id, backup.lifecycle)));
+        return Some(Why::Lifecycle);
     }
     let now = context.now();
     match copy.recovery_point {
         Some(point) => {
             let age = point.hours_until(now);
-            (age > max_age_hours).then(|| {
-                Ok(format!("`{}` holds a recovery point {:.1} hours old (source created {point})", backup.id, age))
-            })
+            (age > max_age_hours).then_some(Why::TooOld(age, point))
         }
         None => {
             let bound = backup.creation_time.hours_until(now);
-            if bound > max_age_hours {
-                Some(Ok(format!(
-                    "`{}` was made {:.1} hours ago of a source backup that is gone, so its recovery point is older still",
-                    backup.id, bound
-                )))
-            } else {
-                Some(Err(format!(
-                    "`{}` was made {:.1} hours ago but its source backup is no longer in the inventory: its recovery point is unknown",
-                    backup.id, bound
-                )))
-            }
+            Some(Why::SourceGone(bound, bound > max_age_hours))
         }
+    }
+}
+
+/// A reason written out; `Err` when the copy might qualify after all.
+fn reason(copy: &Copy<'_>, why: Why) -> Result<String, String> {
+    let backup = copy.backup;
+    match why {
+        Why::Lifecycle => Ok(format!("`{}` is {}", backup.id, backup.lifecycle)),
+        Why::TooOld(age, point) => {
+            Ok(format!("`{}` holds a recovery point {:.1} hours old (source created {point})", backup.id, age))
+        }
+        Why::SourceGone(bound, true) => Ok(format!(
+            "`{}` was made {:.1} hours ago of a source backup that is gone, so its recovery point is older still",
+            backup.id, bound
+        )),
+        Why::SourceGone(bound, false) => Err(format!(
+            "`{}` was made {:.1} hours ago but its source backup is no longer in the inventory: its recovery point is unknown",
+            backup.id, bound
+        )),
     }
 }
 
@@ -292,16 +312,18 @@ fn evaluate_destination(
         );
     }
     // Newest first: the reason about the newest copy is the one a person wants to read.
-    let mut reasons: Vec<Result<String, String>> =
-        here.iter().rev().filter_map(|c| disqualified(c, params.max_age_hours, context)).collect();
-    if let Some(Err(might)) = reasons.iter().find(|r| r.is_err()) {
+    let mut reasons: Vec<(&Copy<'_>, Why)> =
+        here.iter().rev().filter_map(|c| Some((*c, disqualified(c, params.max_age_hours, context)?))).collect();
+    if let Some((copy, why)) = reasons.iter().find(|(_, why)| matches!(why, Why::SourceGone(_, false))).copied()
+        && let Err(might) = reason(copy, why)
+    {
         return (Verdict::Error, format!("no copy is known to qualify; {might}"), Value::Null);
     }
     reasons.truncate(3);
     let message = if here.is_empty() {
         format!("no copy of this file system's backups in {destination}")
     } else {
-        let shown: Vec<String> = reasons.into_iter().map(|r| r.unwrap_or_else(|e| e)).collect();
+        let shown: Vec<String> = reasons.into_iter().map(|(c, why)| reason(c, why).unwrap_or_else(|e| e)).collect();
         format!("no copy qualifies ({} in {destination}; newest: {})", here.len(), shown.join("; "))
     };
     (Verdict::Fail, message, Value::Null)
