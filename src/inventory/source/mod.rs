@@ -172,13 +172,14 @@ fn load_inputs(
     // order, for its lines.
     enum Job {
         Text(Arc<String>, bool),
-        File(Arc<streamed::OpenFile>),
+        /// A file read in place: hashed by its own thread ([`streamed::Background`]).
+        Elsewhere,
     }
     let hashing: Vec<Job> = texts
         .iter()
         .map(|(_, input, format)| match input {
             Input::Text(text) => Job::Text(Arc::clone(text), located_while_loading(text, *format)),
-            Input::File(file) => Job::File(Arc::clone(file)),
+            Input::File(_) => Job::Elsewhere,
         })
         .collect();
     // One result per input, in order, as each is done: a text can be let go of once its own hash
@@ -191,7 +192,6 @@ fn load_inputs(
     let hasher = std::thread::Builder::new()
         .name("sha256".into())
         .spawn(move || {
-            streamed::lower_priority();
             for job in hashing {
                 let hashed = match job {
                     Job::Text(text, locate) => {
@@ -202,12 +202,9 @@ fn load_inputs(
                             Arc::new(span::places(&text, spans).into_iter().collect::<HashMap<_, _>>())
                         });
                         drop(text);
-                        Hashed { sha256, located, lines: None }
+                        Hashed { sha256, located }
                     }
-                    Job::File(file) => match streamed::hash_file(&file) {
-                        Ok((sha256, lines)) => Hashed { sha256, located: None, lines: Some(Ok(lines)) },
-                        Err(fault) => Hashed { sha256: String::new(), located: None, lines: Some(Err(fault)) },
-                    },
+                    Job::Elsewhere => Hashed { sha256: String::new(), located: None },
                 };
                 if sender.send(hashed).is_err() {
                     break;
@@ -239,6 +236,7 @@ fn load_inputs(
                     released: true,
                     located: OnceLock::new(),
                 });
+                let background = streamed::Background::start(&file);
                 let parsed = two_cores::parse_bytes(file.as_ref());
                 // Not of the common shape, or an error somewhere: read whole, as any other
                 // input, for serde_json to read (and say where).
@@ -247,12 +245,12 @@ fn load_inputs(
                         diag::read_text(&file.path, &display, JSON_LIMIT, "JSON inventories are limited to 8 GiB")?;
                     inventory.sources.pop();
                     crate::timings::mark("read whole after all");
-                    break 'file (text, Some(file));
+                    break 'file (text, Some((file, background)));
                 };
                 crate::timings::mark(format_args!("read from the file on two cores, {} runs", parsed.runs_taken));
-                // Its hash, lines and places come later: the hashing thread reads it again on
-                // whatever the loading and the rules leave of the other core.
-                unsettled.in_place.insert(job, InPlace { display, file, spans: parsed.located });
+                // Its hash, lines and places come later: the hashing thread reads it again
+                // while it is converted and judged.
+                unsettled.in_place.insert(job, InPlace { display, file, background, spans: parsed.located });
                 let mut loader = FileLoader::new(source);
                 convert(&mut loader, parsed.file, &mut inventory, &mut merged);
                 if !loader.issues.is_empty() {
@@ -355,16 +353,18 @@ fn load_inputs(
             && Path::new(&display).is_file();
         drop(text);
         if releasable
-            && let Some(Hashed { sha256, located, lines }) = unsettled.hash_of(job)
+            && let Some(Hashed { sha256, located }) = unsettled.hash_of(job)
             && let Some(source_file) = inventory.sources.get_mut(source)
         {
             // A file read whole after all was hashed as read in place: the same bytes only if it
             // did not change meanwhile.
-            if let Some(file) = &streamed
-                && (!file.unchanged() || !matches!(lines, Some(Ok(_))))
-            {
-                return Err(changed_while_read(display));
-            }
+            let sha256 = match streamed {
+                None => sha256,
+                Some((file, background)) => match background.finish() {
+                    Ok((sha256, _)) if file.unchanged() => sha256,
+                    _ => return Err(changed_while_read(display)),
+                },
+            };
             // The model owns what it needs: the text (most of the memory) goes before converting.
             source_file.sha256 = OnceLock::from(sha256);
             if let Some(located) = located {
@@ -435,9 +435,9 @@ fn convert(loader: &mut FileLoader, file: InputFile, inventory: &mut Inventory, 
 /// What the hashing thread still owes a loaded inventory: every input's SHA-256 and, for a
 /// large file read in place, the proof that it was UTF-8 and did not change while it was read,
 /// and the places of its file systems and volumes (which need its lines). The loader does not
-/// wait for a file read in place (that thread runs at a low priority, on what the loading and
-/// the rules leave of a core): `check` settles after evaluating, before anything is reported;
-/// every other caller at once.
+/// wait for a file read in place (that thread reads it while it is converted, indexed and
+/// judged): `check` settles after evaluating, before anything is reported; every other caller
+/// at once.
 pub struct Unsettled {
     hashes: std::sync::mpsc::Receiver<Hashed>,
     /// What the thread sent so far, by input; taken when used.
@@ -453,6 +453,7 @@ pub struct Unsettled {
 struct InPlace {
     display: String,
     file: Arc<streamed::OpenFile>,
+    background: streamed::Background,
     /// Its file systems and volumes, found while it was read (cut to their first lines).
     spans: Vec<(String, ByteSpan)>,
 }
@@ -485,9 +486,11 @@ impl Unsettled {
         let Some(file) = self.sources.get(job).and_then(|&source| inventory.sources.get(source)) else {
             return Ok(());
         };
-        let Some(InPlace { display, file: open, spans }) = self.in_place.remove(&job) else {
+        let Some(InPlace { display, file: open, background, spans }) = self.in_place.remove(&job) else {
             // A text: its hash and the places the thread found, unless they were set already.
-            if let Some(Hashed { sha256, located, .. }) = self.hash_of(job) {
+            if let Some(Hashed { sha256, located }) = self.hash_of(job)
+                && !sha256.is_empty()
+            {
                 let _ = file.sha256.set(sha256);
                 if let Some(located) = located {
                     let _ = file.located.set(located);
@@ -495,12 +498,11 @@ impl Unsettled {
             }
             return Ok(());
         };
-        let (sha256, lines) = match self.hash_of(job).and_then(|h| Some((h.sha256, h.lines?))) {
-            Some((sha256, Ok(lines))) if open.unchanged() => (sha256, lines),
-            Some((_, Err(streamed::Fault::NotUtf8(offset)))) => {
+        let (sha256, lines) = match background.finish() {
+            Ok((sha256, lines)) if open.unchanged() => (sha256, lines),
+            Err(streamed::Fault::NotUtf8(offset)) => {
                 return Err(diag::InputError::NotUtf8 { path: display, offset }.into());
             }
-            None => return Err(crate::Error::Internal("the thread hashing the inputs failed".into())),
             _ => return Err(changed_while_read(display)),
         };
         let places =
@@ -524,13 +526,11 @@ fn located_while_loading(text: &str, format: SourceFormat) -> bool {
     format == SourceFormat::Json && text.len() >= crate::RELEASE_TEXT_ABOVE
 }
 
-/// What the hashing thread found for one input: its SHA-256 and, for a text it scanned, where
-/// its file systems and volumes are; for a file read in place, where its lines are (or why the
-/// file cannot be used).
+/// What the hashing thread found for one text: its SHA-256 and, when it scanned it, where its
+/// file systems and volumes are. Empty for a file read in place (its own thread hashes it).
 struct Hashed {
     sha256: String,
     located: Option<Arc<HashMap<String, span::Place>>>,
-    lines: Option<Result<span::LineIndex, streamed::Fault>>,
 }
 
 /// Takes what one input's loader found into the inventory: problems, warnings, what could not

@@ -99,41 +99,128 @@ impl Bytes for OpenFile {
     }
 }
 
-/// The file read once in order: its SHA-256 (lower-case hex) and its lines; or why it cannot be
-/// used (not UTF-8, as [`crate::diag::read_text`] would refuse it, or shorter than its size).
-pub(super) fn hash_file(file: &OpenFile) -> Result<(String, span::LineIndex), Fault> {
-    let mut hasher = sha2::Sha256::new();
-    let mut lines = span::LineIndex::new(LINE_BLOCK);
-    let mut buf = vec![0u8; HASH_CHUNK + 4];
-    // The first bytes of a character cut by the previous read, moved to the front.
-    let mut carry = 0usize;
-    let mut offset = 0usize;
-    while offset < file.size {
+/// The file read once in order, a read at a time: its SHA-256 (lower-case hex) and its lines,
+/// or why it cannot be used (not UTF-8, as [`crate::diag::read_text`] would refuse it, or
+/// shorter than its size). One thread can stop between two reads and another finish what is
+/// left ([`Background`]).
+pub(super) struct FileHash {
+    hasher: sha2::Sha256,
+    lines: span::LineIndex,
+    buf: Vec<u8>,
+    /// The first bytes of a character cut by the previous read, at the front of `buf`.
+    carry: usize,
+    /// How much of the file was read.
+    offset: usize,
+}
+
+impl FileHash {
+    pub(super) fn new() -> Self {
+        FileHash {
+            hasher: sha2::Sha256::new(),
+            lines: span::LineIndex::new(LINE_BLOCK),
+            buf: vec![0u8; HASH_CHUNK + 4],
+            carry: 0,
+            offset: 0,
+        }
+    }
+
+    /// Reads and takes in the next part of the file: `Ok(true)` once it is all in.
+    fn step(&mut self, file: &OpenFile) -> Result<bool, Fault> {
+        if self.offset >= file.size {
+            return Ok(true);
+        }
+        let (carry, offset) = (self.carry, self.offset);
         let want = HASH_CHUNK.min(file.size - offset);
-        let read = buf.get_mut(carry..carry + want).map_or(0, |to| file.read_into(offset, to));
+        let read = self.buf.get_mut(carry..carry + want).map_or(0, |to| file.read_into(offset, to));
         if read == 0 {
             return Err(Fault::Short);
         }
-        let fresh = buf.get(carry..carry + read).unwrap_or_default();
-        hasher.update(fresh);
-        lines.feed(fresh);
-        offset += read;
-        let held = buf.get(..carry + read).unwrap_or_default();
-        carry = match std::str::from_utf8(held) {
+        let fresh = self.buf.get(carry..carry + read).unwrap_or_default();
+        self.hasher.update(fresh);
+        self.lines.feed(fresh);
+        self.offset += read;
+        let held = self.buf.get(..carry + read).unwrap_or_default();
+        self.carry = match std::str::from_utf8(held) {
             Ok(_) => 0,
-            Err(e) if e.error_len().is_none() && offset < file.size => held.len() - e.valid_up_to(),
-            Err(e) => return Err(Fault::NotUtf8(offset - held.len() + e.valid_up_to())),
+            Err(e) if e.error_len().is_none() && self.offset < file.size => held.len() - e.valid_up_to(),
+            Err(e) => return Err(Fault::NotUtf8(self.offset - held.len() + e.valid_up_to())),
         };
-        let from = held.len() - carry;
-        buf.copy_within(from..from + carry, 0);
+        let from = held.len() - self.carry;
+        self.buf.copy_within(from..from + self.carry, 0);
+        Ok(self.offset >= file.size)
     }
-    Ok((super::hex(&hasher.finalize()), lines))
+
+    /// What is left of the file, read on this thread.
+    fn run(mut self, file: &OpenFile) -> Result<(String, span::LineIndex), Fault> {
+        while !self.step(file)? {}
+        Ok((super::hex(&self.hasher.finalize()), self.lines))
+    }
 }
 
-/// Lowers the calling thread's priority to the least (nice 19, Linux): the hashing thread then
-/// takes only what the loading and the rules leave of the cores, and the run waits for it only
-/// at the end. Elsewhere, or when the system refuses, it runs as any other thread.
-pub(super) fn lower_priority() {
+/// A file read in place, hashed ([`FileHash`]) on a thread of its own at the lowest priority
+/// (nice 19 on Linux) while it is parsed, converted and judged: it takes only what those leave of
+/// the cores (run beside the two readers, it made the parse a third slower). Whoever needs the
+/// result takes over what is left at its own priority, so a busy machine, where such a thread
+/// may wait long, never holds the run up more than one read.
+pub(super) struct Background {
+    file: std::sync::Arc<OpenFile>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<Outcome>>,
+}
+
+/// How the background thread ended.
+enum Outcome {
+    Done(Result<(String, span::LineIndex), Fault>),
+    /// Asked to stop, with what it had read so far.
+    Stopped(Box<FileHash>),
+}
+
+impl Background {
+    pub(super) fn start(file: &std::sync::Arc<OpenFile>) -> Background {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (their_file, their_stop) = (std::sync::Arc::clone(file), std::sync::Arc::clone(&stop));
+        let thread = std::thread::Builder::new()
+            .name("sha256-file".into())
+            .spawn(move || {
+                lower_priority();
+                let mut hash = FileHash::new();
+                loop {
+                    if their_stop.load(std::sync::atomic::Ordering::Acquire) {
+                        return Outcome::Stopped(Box::new(hash));
+                    }
+                    match hash.step(&their_file) {
+                        Ok(false) => {}
+                        Ok(true) => return Outcome::Done(hash.run(&their_file)),
+                        Err(fault) => return Outcome::Done(Err(fault)),
+                    }
+                }
+            })
+            .ok();
+        Background { file: std::sync::Arc::clone(file), stop, thread }
+    }
+
+    /// The file's hash and lines: the thread's, or what it had not read yet read here (all of
+    /// it when the thread could not start or failed).
+    pub(super) fn finish(mut self) -> Result<(String, span::LineIndex), Fault> {
+        self.stop.store(true, std::sync::atomic::Ordering::Release);
+        match self.thread.take().and_then(|thread| thread.join().ok()) {
+            Some(Outcome::Done(result)) => result,
+            Some(Outcome::Stopped(hash)) => hash.run(&self.file),
+            None => FileHash::new().run(&self.file),
+        }
+    }
+}
+
+impl Drop for Background {
+    /// Not needed after all (the load failed): the thread stops at its next read.
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Release);
+    }
+}
+
+/// Lowers the calling thread's priority to the least (nice 19; Linux only, where a thread has a
+/// priority of its own). Refused or elsewhere, it runs as any other thread.
+fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
         let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
@@ -151,6 +238,10 @@ mod tests {
         temp.write_all(bytes).unwrap();
         temp.flush().unwrap();
         temp
+    }
+
+    fn hash_file(file: &OpenFile) -> Result<(String, span::LineIndex), Fault> {
+        FileHash::new().run(file)
     }
 
     fn file_of(bytes: &[u8]) -> (tempfile::NamedTempFile, OpenFile) {
@@ -192,6 +283,53 @@ mod tests {
         let cut = text.rfind('\u{1f600}').unwrap() + 2;
         let (_temp, open) = file_of(&text.as_bytes()[..cut]);
         assert!(matches!(hash_file(&open), Err(Fault::NotUtf8(_))));
+    }
+
+    /// Taken over after any number of reads, by another thread or by the one that asks (its
+    /// thread stopped at once, or never started): the same hash, lines and faults as read in one go.
+    #[test]
+    fn a_hash_taken_over_between_reads_is_the_whole_files() {
+        let mut text = String::new();
+        while text.len() < 3 * HASH_CHUNK + 1000 {
+            text.push_str("{\"Name\": \"caf\u{e9} \u{1f600}\",\n  \"x\": 1}\n");
+        }
+        let mut bad = text.clone().into_bytes();
+        bad[2 * HASH_CHUNK + 5] = 0xFF;
+        for bytes in [text.as_bytes(), &bad[..]] {
+            let (temp, open) = file_of(bytes);
+            let outcome = |r: Result<(String, span::LineIndex), Fault>| match r {
+                Ok((hash, lines)) => {
+                    let offsets: Vec<usize> = (0..bytes.len()).step_by(65_521).collect();
+                    let places = lines.line_cols(&offsets, |o, buf| open.read_into(o, buf));
+                    let mut places: Vec<_> = places.into_iter().collect();
+                    places.sort_unstable();
+                    format!("{hash} {places:?}")
+                }
+                Err(Fault::NotUtf8(at)) => format!("not UTF-8 at {at}"),
+                Err(Fault::Short) => "short".into(),
+            };
+            let whole = outcome(hash_file(&open));
+            for reads in 0..6 {
+                let mut hash = FileHash::new();
+                let mut stopped = Ok(false);
+                for _ in 0..reads {
+                    stopped = hash.step(&open);
+                    if !matches!(stopped, Ok(false)) {
+                        break;
+                    }
+                }
+                let taken_over = match stopped {
+                    Err(fault) => Err(fault),
+                    Ok(_) => hash.run(&open),
+                };
+                assert_eq!(outcome(taken_over), whole, "after {reads} reads");
+            }
+            let shared = std::sync::Arc::new(OpenFile::open(temp.path(), 0, u64::MAX).expect("opened"));
+            assert_eq!(outcome(Background::start(&shared).finish()), whole, "from the background");
+            let background = Background::start(&shared);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            assert_eq!(outcome(background.finish()), whole, "stopped part way, perhaps");
+        }
     }
 
     /// A file written to after it was opened is no longer the file that was read: its size or
