@@ -610,9 +610,10 @@ fn is_yaml(path: &Path) -> bool {
     }
 }
 
-/// Every merged resource by ARN (millions at organisation scale): a table of places, hashed by
-/// ARN with foldhash (seeded per process) and compared through the inventory, so no ARN or
-/// account id is copied for it.
+/// Every merged file system and volume by ARN (backups, millions at organisation scale, are
+/// merged once sorted: [`merge_duplicate_backups`]): a table of places, hashed by ARN with
+/// foldhash (seeded per process) and compared through the inventory, so no ARN or account id is
+/// copied for it.
 #[derive(Default)]
 struct SeenMap {
     table: hashbrown::HashTable<Seen>,

@@ -114,7 +114,7 @@ pub(super) struct FileHash {
 }
 
 impl FileHash {
-    pub(super) fn new() -> Self {
+    fn new() -> Self {
         FileHash {
             hasher: sha2::Sha256::new(),
             lines: span::LineIndex::new(LINE_BLOCK),
