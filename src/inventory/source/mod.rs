@@ -168,8 +168,8 @@ fn load_inputs(
     let mut diagnostics = Vec::new();
     // Reports name every input by its SHA-256, found on the other core while this one parses, and
     // large JSON inputs' file systems and volumes by their place: found while reading, or by that
-    // thread for a text serde_json read alone. A file read in place is read again there, in
-    // order, for its lines.
+    // thread for a text serde_json read alone. A file read in place is hashed, and its lines
+    // found, by a thread of its own (`streamed::Background`); its job here only keeps the order.
     enum Job {
         Text(Arc<String>, bool),
         /// A file read in place: hashed by its own thread ([`streamed::Background`]).
@@ -248,8 +248,8 @@ fn load_inputs(
                     break 'file (text, Some((file, background)));
                 };
                 crate::timings::mark(format_args!("read from the file on two cores, {} runs", parsed.runs_taken));
-                // Its hash, lines and places come later: the hashing thread reads it again
-                // while it is converted and judged.
+                // Its hash, lines and places come later: its own thread (`background`) reads it
+                // again while it is converted and judged.
                 unsettled.in_place.insert(job, InPlace { display, file, background, spans: parsed.located });
                 let mut loader = FileLoader::new(source);
                 convert(&mut loader, parsed.file, &mut inventory, &mut merged);
